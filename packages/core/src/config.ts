@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { CaptureError } from './errors.js';
+import { flattenPlugins, type CapturePlugin, type PluginInput } from './plugin.js';
+
+/** The capture config as users write it (`capture.config.ts`); every key is optional. */
+export interface CaptureConfig {
+  /** The port to listen on. Default 5555; 0 picks a free one. */
+  port?: number;
+  /** The address to listen on. Default `0.0.0.0` (all interfaces) so devices on the LAN can connect. */
+  host?: string;
+  /** Where capture keeps its files; overrides `CAPTURE_HOME` and the platform default. */
+  dataDir?: string;
+  /** The plugins, in order. Nested lists and falsy entries are allowed. Omitted: the CLI's defaults. */
+  plugins?: PluginInput[];
+  /** Serve clients with public (internet) addresses too. Default false: only loopback and private networks. */
+  allowPublicClients?: boolean;
+  /** Require proxy authentication, as `user:pass` (HTTP Basic, answered with 407). */
+  auth?: string;
+  /** Largest body captured per request or response, in bytes; larger ones are forwarded whole, captured truncated. Default 10 MiB. */
+  maxBodySize?: number;
+  /** Largest request head accepted, in bytes; larger gets 431. Default 32 KiB. */
+  maxHeaderSize?: number;
+  /** Milliseconds the upstream may stay silent before the client gets 504. Default 60000. */
+  upstreamTimeout?: number;
+  /** Milliseconds a client has to send a complete request head. Default 30000. */
+  headersTimeout?: number;
+  /** Milliseconds an idle keep-alive client connection stays open. Default 30000. */
+  keepAliveTimeout?: number;
+  /** Milliseconds in-flight exchanges get to finish when the proxy closes. Default 5000. */
+  closeTimeout?: number;
+  /** Verify upstream TLS certificates (for `https://` requests). Default true. */
+  rejectUnauthorized?: boolean;
+}
+
+/** The config with every default filled in: what the proxy uses. */
+export interface ResolvedConfig {
+  /** See {@link CaptureConfig.port}. */
+  port: number;
+  /** See {@link CaptureConfig.host}. */
+  host: string;
+  /** See {@link CaptureConfig.dataDir}; undefined means "resolve from the environment". */
+  dataDir: string | undefined;
+  /** The flattened plugin list. */
+  plugins: CapturePlugin[];
+  /** See {@link CaptureConfig.allowPublicClients}. */
+  allowPublicClients: boolean;
+  /** See {@link CaptureConfig.auth}. */
+  auth: string | undefined;
+  /** See {@link CaptureConfig.maxBodySize}. */
+  maxBodySize: number;
+  /** See {@link CaptureConfig.maxHeaderSize}. */
+  maxHeaderSize: number;
+  /** See {@link CaptureConfig.upstreamTimeout}. */
+  upstreamTimeout: number;
+  /** See {@link CaptureConfig.headersTimeout}. */
+  headersTimeout: number;
+  /** See {@link CaptureConfig.keepAliveTimeout}. */
+  keepAliveTimeout: number;
+  /** See {@link CaptureConfig.closeTimeout}. */
+  closeTimeout: number;
+  /** See {@link CaptureConfig.rejectUnauthorized}. */
+  rejectUnauthorized: boolean;
+}
+
+/** The default proxy port, as in Postman's capture settings. */
+export const DEFAULT_PORT = 5555;
+
+const milliseconds = z.number().int().positive();
+
+/** The schema of every config key but `plugins` (checked separately: its entries are objects with code). */
+export const configSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+  host: z.string().min(1).default('0.0.0.0'),
+  dataDir: z.string().min(1).optional(),
+  plugins: z.array(z.unknown()).optional(),
+  allowPublicClients: z.boolean().default(false),
+  auth: z
+    .string()
+    .regex(/^[^:]+:.*$/, 'expected "user:pass"')
+    .optional(),
+  maxBodySize: z.number().int().nonnegative().default(10 * 1024 * 1024),
+  maxHeaderSize: z.number().int().min(1024).default(32 * 1024),
+  upstreamTimeout: milliseconds.default(60_000),
+  headersTimeout: milliseconds.default(30_000),
+  keepAliveTimeout: milliseconds.default(30_000),
+  closeTimeout: z.number().int().nonnegative().default(5_000),
+  rejectUnauthorized: z.boolean().default(true),
+});
+
+/**
+ * Declares a config with types and editor completion. It returns its argument unchanged.
+ *
+ * @example
+ * ```ts
+ * export default defineConfig({ port: 5555, plugins: [history()] });
+ * ```
+ */
+export function defineConfig(config: CaptureConfig): CaptureConfig {
+  return config;
+}
+
+/**
+ * Validates a config and fills in defaults. Errors name the key, what was expected and what
+ * was given; `source` (a file name) prefixes them.
+ */
+export function resolveConfig(config: CaptureConfig = {}, source = 'config'): ResolvedConfig {
+  const parsed = configSchema.safeParse(config);
+  if (!parsed.success) throw new CaptureError('CONFIG_INVALID', formatConfigIssues(parsed.error, source));
+  const { plugins, ...rest } = parsed.data;
+  return { ...rest, dataDir: rest.dataDir, auth: rest.auth, plugins: flattenPlugins(plugins as PluginInput[] | undefined) };
+}
+
+/** Turns schema issues into one line per problem: `file: key "x": expected …, got …`. */
+export function formatConfigIssues(error: z.ZodError, source: string): string {
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return `${source}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${[...issue.path, key].join('.')}"`).join(', ')}`;
+      }
+      const key = issue.path.length ? issue.path.join('.') : '(root)';
+      return `${source}: option "${key}": ${issue.message}`;
+    })
+    .join('\n');
+}

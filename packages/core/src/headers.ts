@@ -1,0 +1,55 @@
+import type { HeaderList } from './exchange.js';
+
+/**
+ * Headers that describe one connection, not the message, so a proxy must not forward them
+ * (RFC 9110 section 7.6.1), plus `Proxy-Connection`, the legacy spelling clients still send
+ * to proxies. `Proxy-Authorization` is removed separately, only when the proxy consumed it.
+ */
+const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade']);
+
+/** Options for {@link toForwardedHeaders}. */
+export interface ForwardHeaderOptions {
+  /** Keep `Connection: upgrade` and `Upgrade` (for WebSocket handshakes). */
+  keepUpgrade?: boolean;
+  /** Also drop `Proxy-Authorization` (the proxy checked it). */
+  dropProxyAuthorization?: boolean;
+}
+
+/**
+ * Turns a header list into the flat `[name, value, ...]` array Node sends as-is, without the
+ * hop-by-hop headers and without any header the `Connection` header names.
+ */
+export function toForwardedHeaders(headers: HeaderList, options: ForwardHeaderOptions = {}): string[] {
+  let named: Set<string> | undefined;
+  for (const [name, value] of headers) {
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      for (const token of value.split(',')) {
+        const trimmed = token.trim().toLowerCase();
+        if (trimmed && trimmed !== 'close' && trimmed !== 'keep-alive' && trimmed !== 'upgrade') {
+          (named ??= new Set()).add(trimmed);
+        }
+      }
+    }
+  }
+  const flat: string[] = [];
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) {
+      // A WebSocket handshake needs exactly these two on the next hop too.
+      if (options.keepUpgrade && lower === 'upgrade') flat.push(name, value);
+      if (options.keepUpgrade && lower === 'connection') flat.push(name, 'Upgrade');
+      continue;
+    }
+    if (named?.has(lower)) continue;
+    if (options.dropProxyAuthorization && lower === 'proxy-authorization') continue;
+    flat.push(name, value);
+  }
+  return flat;
+}
+
+/** True when the client's request has a body (a length above zero, or chunked framing). */
+export function requestHasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}

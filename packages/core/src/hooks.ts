@@ -1,0 +1,223 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import type { BodySkipReason, ClientInfo, Exchange, HeaderList } from './exchange.js';
+import { PluginError, type CaptureError } from './errors.js';
+
+/**
+ * Conventional `stage` values for taps. Lower stages run first, whatever the order of
+ * plugins in the config: filters decide before anything transforms, and transforms
+ * happen before storage sees an exchange.
+ */
+export const Stage = {
+  /** Capture filters: decide what is not captured. */
+  FILTER: -100,
+  /** Plugins that rewrite what is captured (redaction) or answer requests (mocks). */
+  TRANSFORM: -50,
+  /** The default when a tap gives no stage. */
+  DEFAULT: 0,
+  /** Storage plugins (history, collections). */
+  STORAGE: 100,
+  /** Observers that only report (the live log, the web view). */
+  OBSERVE: 200,
+} as const;
+
+/** A CONNECT request, offered to `onConnect` taps before the proxy tunnels it blindly. */
+export interface ConnectContext {
+  /** The CONNECT request; `request.url` is the authority, e.g. `example.com:443`. */
+  readonly request: IncomingMessage;
+  /** The host the client asked to reach (IPv6 without brackets). */
+  readonly hostname: string;
+  /** The port the client asked to reach. */
+  readonly port: number;
+  /** Who asked. */
+  readonly client: ClientInfo;
+  /**
+   * Answers `200 Connection Established` and hands the client's socket to the caller, with any
+   * bytes the client already sent put back in front. A tap that calls this owns the socket and
+   * must return `true`.
+   */
+  accept(): Duplex;
+  /**
+   * Tunnels an accepted socket blindly to the requested host, as the proxy does when no tap takes
+   * the CONNECT (for example for hosts a plugin passes through). `socket` defaults to the one
+   * `accept()` returned; pass the socket again when bytes were read from it and put back.
+   */
+  tunnel(socket?: Duplex): void;
+}
+
+/** The request that will be sent upstream; `onRequest` taps may change any field. */
+export interface OutgoingRequest {
+  /** The method to send. */
+  method: string;
+  /** The absolute URL to send to, `http:` or `https:`. */
+  url: string;
+  /** The headers to send (hop-by-hop headers are removed after the hook runs). */
+  headers: HeaderList;
+}
+
+/** A response a plugin gives instead of the upstream's (a mock). */
+export interface MockResponse {
+  /** The status code to answer with. */
+  statusCode: number;
+  /** The reason phrase; the standard one for the code when omitted. */
+  statusMessage?: string;
+  /** Response headers; `Content-Length` is added for string and Buffer bodies when missing. */
+  headers?: HeaderList;
+  /** The body: a string (UTF-8), bytes, or a stream that is piped to the client. */
+  body?: string | Buffer | Readable;
+}
+
+/** What `onRequest` taps receive. */
+export interface RequestContext {
+  /** The exchange being built; its `request` holds what the client sent. Set `exchange.skip` to not capture it. */
+  readonly exchange: Exchange;
+  /** What will be sent upstream; change it to rewrite the request. */
+  readonly outgoing: OutgoingRequest;
+  /** The client's request as Node parsed it; its body has not been read yet. */
+  readonly incoming: IncomingMessage;
+}
+
+/** The response head that will be sent to the client; `onResponse` taps may change any field. */
+export interface OutgoingResponse {
+  /** The status code to send. */
+  statusCode: number;
+  /** The reason phrase to send. */
+  statusMessage: string;
+  /** The headers to send (hop-by-hop headers are removed after the hook runs). */
+  headers: HeaderList;
+}
+
+/** What `onResponse` taps receive, once the upstream's response head has arrived. */
+export interface ResponseContext {
+  /** The exchange being built; `exchange.response` holds the head as the upstream sent it. */
+  readonly exchange: Exchange;
+  /** What will be sent to the client. */
+  readonly outgoing: OutgoingResponse;
+  /**
+   * Forwards the body but does not capture it, e.g. `'media'` for images, audio and video.
+   * The exchange keeps the response headers, status and timings.
+   */
+  skipBody(reason: BodySkipReason): void;
+}
+
+/** What `onLocalRequest` taps receive: a request addressed to the proxy itself, not to be forwarded. */
+export interface LocalRequestContext {
+  /** The request; its URL has been resolved against the proxy's own address. */
+  readonly request: IncomingMessage;
+  /** The response to write when the tap handles the request. */
+  readonly response: ServerResponse;
+  /** The path and query of the request, e.g. `/ca.crt`. */
+  readonly url: URL;
+}
+
+/** A link on the proxy's own information page (what a browser sees at `http://proxy-ip:5555/`). */
+export interface InfoPageLink {
+  /** Path on the proxy, e.g. `/ca.crt`. */
+  href: string;
+  /** Short title, e.g. `CA certificate`. */
+  title: string;
+  /** One sentence explaining it. */
+  description: string;
+}
+
+/** Where the proxy listens, given to `onListen` taps. */
+export interface ListenInfo {
+  /** The address bound, e.g. `0.0.0.0` or `127.0.0.1`. */
+  host: string;
+  /** The port really bound (useful with port 0). */
+  port: number;
+  /** The proxy's URL as a client on this machine reaches it. */
+  url: string;
+}
+
+/** Creates the proxy's hooks. Exposed as a function so `ProxyHooks` is exactly its return type. */
+export function createProxyHooks() {
+  const hooks = {
+    /**
+     * A CONNECT arrived. Taps may take the client socket over (`ctx.accept()`) and return
+     * `true`; when none does, the proxy tunnels it blindly. Async, series, first `true` wins.
+     */
+    onConnect: new AsyncSeriesBailHook<[ConnectContext], boolean | undefined>(['context']),
+    /**
+     * A request is about to be sent upstream. Taps may change `ctx.outgoing`, set
+     * `ctx.exchange.skip` so it is not captured, or return a `MockResponse` to answer it
+     * themselves (later taps then do not run). Async, series, by stage.
+     */
+    onRequest: new AsyncSeriesBailHook<[RequestContext], MockResponse | undefined>(['context']),
+    /**
+     * The upstream's response head arrived and its body has not been read. Taps may change
+     * `ctx.outgoing`, skip capturing the body, or set `ctx.exchange.skip`. Async, series, by stage.
+     */
+    onResponse: new AsyncSeriesHook<[ResponseContext]>(['context']),
+    /**
+     * An exchange completed and is to be captured: storage plugins listen here. Exchanges that a
+     * plugin marked with `skip` go to `onSkipped` instead. Bodies are decoded. Async, series, by
+     * stage; the proxy never waits for it before answering clients.
+     */
+    onExchange: new AsyncSeriesHook<[Exchange]>(['exchange']),
+    /** An exchange completed that a plugin decided not to capture (`exchange.skip` says why). Sync. */
+    onSkipped: new SyncHook<[Exchange]>(['exchange']),
+    /** A request addressed to the proxy itself. Return `true` when the tap answered it. Async, series. */
+    onLocalRequest: new AsyncSeriesBailHook<[LocalRequestContext], boolean | undefined>(['context']),
+    /** Collects the links shown on the proxy's own information page. Sync waterfall. */
+    onInfoPage: new SyncWaterfallHook<[InfoPageLink[]]>(['links']),
+    /** The proxy is listening. Async, series. */
+    onListen: new AsyncSeriesHook<[ListenInfo]>(['info']),
+    /** The proxy closed: flush and release resources. Async, parallel. */
+    onClose: new AsyncParallelHook<[]>([]),
+    /** A plugin or the proxy failed outside any client's response (e.g. a storage write). Sync. */
+    onError: new SyncHook<[CaptureError]>(['error']),
+  };
+  for (const [hookName, hook] of Object.entries(hooks)) {
+    if (hookName !== 'onError') attributeErrors(hookName, hook);
+  }
+  return Object.freeze(hooks);
+}
+
+/** The proxy's typed hooks, declared in one place: the whole extension surface. */
+export type ProxyHooks = ReturnType<typeof createProxyHooks>;
+
+type AnyTapFn = (...args: unknown[]) => unknown;
+interface InterceptableHook {
+  intercept(interceptor: { register(tap: { name: string; type: string; fn: AnyTapFn }): unknown }): void;
+}
+
+/** Rethrows whatever a tap throws as a PluginError naming the tap (plugin) and the hook. */
+function attributeErrors(hookName: string, hook: unknown): void {
+  (hook as InterceptableHook).intercept({
+    register(tap) {
+      const original = tap.fn;
+      const wrap = (cause: unknown) => new PluginError(tap.name, hookName, cause);
+      if (tap.type === 'promise') {
+        tap.fn = (...args: unknown[]) => {
+          try {
+            return Promise.resolve(original(...args)).catch((cause: unknown) => {
+              throw wrap(cause);
+            });
+          } catch (cause) {
+            return Promise.reject(wrap(cause));
+          }
+        };
+      } else if (tap.type === 'sync') {
+        tap.fn = (...args: unknown[]) => {
+          try {
+            return original(...args);
+          } catch (cause) {
+            throw wrap(cause);
+          }
+        };
+      } else {
+        tap.fn = (...args: unknown[]) => {
+          const callback = args.pop() as (error?: unknown, result?: unknown) => void;
+          try {
+            original(...args, (error?: unknown, result?: unknown) => callback(error == null ? error : wrap(error), result));
+          } catch (cause) {
+            callback(wrap(cause));
+          }
+        };
+      }
+      return tap;
+    },
+  });
+}

@@ -1,0 +1,46 @@
+export { CaptureProxy, createProxy, type ConnectionTarget } from './proxy.js';
+export {
+  Stage,
+  createProxyHooks,
+  type ProxyHooks,
+  type ConnectContext,
+  type RequestContext,
+  type ResponseContext,
+  type OutgoingRequest,
+  type OutgoingResponse,
+  type MockResponse,
+  type LocalRequestContext,
+  type InfoPageLink,
+  type ListenInfo,
+} from './hooks.js';
+export {
+  getHeader,
+  headerListFromRaw,
+  type Exchange,
+  type ExchangeRequest,
+  type ExchangeResponse,
+  type ExchangeError,
+  type ExchangeErrorCode,
+  type ExchangeTimings,
+  type ExchangeSizes,
+  type CapturedBody,
+  type BodySkipReason,
+  type ClientInfo,
+  type HeaderList,
+  type SkipDecision,
+} from './exchange.js';
+export { flattenPlugins, validatePlugins, type CapturePlugin, type PluginInput } from './plugin.js';
+export {
+  defineConfig,
+  resolveConfig,
+  configSchema,
+  formatConfigIssues,
+  DEFAULT_PORT,
+  type CaptureConfig,
+  type ResolvedConfig,
+} from './config.js';
+export { resolveDataDir, type DataDirInput } from './data-dir.js';
+export { CaptureError, PluginError, type CaptureErrorCode } from './errors.js';
+export { isLocalNetworkAddress } from './access-control.js';
+export type { CommandSpec, CommandArgumentSpec, CommandOptionSpec, CommandInput, CommandContext } from './commands.js';
+export { CORE_VERSION } from './version.js';

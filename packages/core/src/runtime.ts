@@ -1,0 +1,23 @@
+import type http from 'node:http';
+import type https from 'node:https';
+import type { ResolvedConfig } from './config.js';
+import type { Exchange } from './exchange.js';
+import type { ProxyHooks } from './hooks.js';
+import type { BodyCollector } from './body-capture.js';
+
+/** What the request handlers share with the proxy; internal, never exported from the package. */
+export interface ProxyRuntime {
+  readonly config: ResolvedConfig;
+  readonly hooks: ProxyHooks;
+  readonly agents: { readonly http: http.Agent; readonly https: https.Agent };
+  /** Checks `Proxy-Authorization`; undefined when no auth is configured. */
+  readonly checkAuth: ((header: string | undefined) => boolean) | undefined;
+  /** A new exchange id. */
+  nextExchangeId(): number;
+  /** Counts an exchange in flight, so closing waits for it. */
+  exchangeStarted(): void;
+  /** Hands a completed exchange to the hooks (decoding captured bodies first) and stops counting it. */
+  exchangeFinished(exchange: Exchange, requestBody: BodyCollector | undefined, responseBody: BodyCollector | undefined): void;
+  /** Reports an error that has no client response to go to. */
+  reportError(error: unknown): void;
+}

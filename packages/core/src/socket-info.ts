@@ -1,0 +1,33 @@
+import type { Duplex } from 'node:stream';
+import type { ClientInfo } from './exchange.js';
+
+/** What the proxy knows about a client connection; kept on the socket under a private symbol. */
+export interface SocketInfo {
+  /** The client at the other end (the original TCP peer, also for decrypted TLS sockets). */
+  client: ClientInfo;
+  /** False when the client's address is not allowed (public address without `allowPublicClients`). */
+  allowed: boolean;
+  /** True when proxy authentication is not needed on this connection (a tunnel already authenticated). */
+  preauthenticated: boolean;
+  /** Set for decrypted TLS connections handed over by a plugin: requests are origin-form for this target. */
+  target?: { secure: boolean; hostname: string; port: number };
+}
+
+const kSocketInfo = Symbol('capture.socketInfo');
+
+type TaggedSocket = Duplex & { [kSocketInfo]?: SocketInfo };
+
+/** Reads the info stored on a socket, if any. */
+export function getSocketInfo(socket: Duplex): SocketInfo | undefined {
+  return (socket as TaggedSocket)[kSocketInfo];
+}
+
+/** Stores info on a socket. */
+export function setSocketInfo(socket: Duplex, info: SocketInfo): void {
+  (socket as TaggedSocket)[kSocketInfo] = info;
+}
+
+/** `host:port`, with IPv6 literals in brackets, for URLs and Host headers. */
+export function formatAuthority(hostname: string, port: number): string {
+  return hostname.includes(':') ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}

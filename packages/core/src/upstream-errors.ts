@@ -1,0 +1,42 @@
+import type { ExchangeError } from './exchange.js';
+
+/** An upstream failure as the client is told about it. */
+export interface UpstreamFailure extends ExchangeError {
+  /** 502 or 504. */
+  status: number;
+}
+
+/** The error raised on purpose when the upstream stays silent past `upstreamTimeout`. */
+export class UpstreamTimeoutError extends Error {
+  readonly code = 'UPSTREAM_TIMEOUT';
+  constructor(readonly timeout: number) {
+    super(`upstream did not respond within ${timeout / 1000} s`);
+  }
+}
+
+/** Maps a Node error from the upstream connection to the status and reason the client gets. */
+export function classifyUpstreamError(error: Error & { code?: string }, authority: string): UpstreamFailure {
+  const code = error.code ?? '';
+  if (error instanceof UpstreamTimeoutError) {
+    return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: ${error.message}` };
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL') {
+    return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `cannot resolve host ${authority} (${code})` };
+  }
+  if (code === 'ECONNREFUSED') {
+    return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `${authority} refused the connection` };
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
+    return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `cannot reach ${authority} (${code})` };
+  }
+  if (code.startsWith('HPE_')) {
+    return { status: 502, code: 'UPSTREAM_BAD_RESPONSE', message: `${authority} sent a malformed HTTP response (${code})` };
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || error.message === 'socket hang up') {
+    return { status: 502, code: 'UPSTREAM_RESET', message: `${authority} closed the connection before responding` };
+  }
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+    return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `TLS with ${authority} failed: ${error.message} (${code})` };
+  }
+  return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `${authority}: ${error.message}${code ? ` (${code})` : ''}` };
+}
