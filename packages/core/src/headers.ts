@@ -53,3 +53,17 @@ export function requestHasBody(headers: Record<string, string | string[] | undef
   const length = headers['content-length'];
   return length !== undefined && length !== '0';
 }
+
+/**
+ * A proxy must send the target's authority as Host, whatever the client sent (RFC 9112
+ * section 3.2.2); the header keeps its position and spelling when present.
+ */
+export function setHostHeader(flat: string[], host: string): void {
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i]!.length === 4 && flat[i]!.toLowerCase() === 'host') {
+      flat[i + 1] = host;
+      return;
+    }
+  }
+  flat.unshift('Host', host);
+}

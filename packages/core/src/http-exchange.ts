@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { BodyCollector } from './body-capture.js';
 import { headerListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
 import type { MockResponse, OutgoingRequest, OutgoingResponse, RequestContext, ResponseContext } from './hooks.js';
-import { requestHasBody, toForwardedHeaders } from './headers.js';
+import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js';
 import type { ProxyRuntime } from './runtime.js';
 import { formatAuthority } from './socket-info.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
@@ -92,6 +92,7 @@ export class HttpExchange {
     const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
     const port = target.port ? Number(target.port) : secure ? 443 : 80;
     const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: this.#rt.checkAuth !== undefined });
+    setHostHeader(headers, target.host);
     // Transfer-Encoding is hop-by-hop, so a chunked body of unknown length is re-framed on the next hop.
     if (this.#req.headers['transfer-encoding'] !== undefined && this.#req.headers['content-length'] === undefined) {
       headers.push('Transfer-Encoding', 'chunked');

@@ -294,8 +294,9 @@ export class CaptureProxy {
 
   readonly #onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
     const code = error.code ?? '';
-    if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
-      // Resets and timeouts of idle connections are not requests: nothing to answer.
+    if ((!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') || code === 'HPE_INVALID_EOF_STATE') {
+      // Resets, idle timeouts and clients hanging up mid-message are not requests to answer;
+      // an exchange in progress on the socket reports the abort itself.
       socket.destroy();
       return;
     }

@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { headerListFromRaw, type ClientInfo, type Exchange } from './exchange.js';
-import { toForwardedHeaders } from './headers.js';
+import { setHostHeader, toForwardedHeaders } from './headers.js';
 import { serializeResponseHead, writeRawResponse } from './raw-response.js';
 import type { ProxyRuntime } from './runtime.js';
 import { formatAuthority } from './socket-info.js';
@@ -55,12 +55,14 @@ export function forwardUpgrade(
   const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
   const port = target.port ? Number(target.port) : secure ? 443 : 80;
   const authority = formatAuthority(hostname, port);
+  const headers = toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: rt.checkAuth !== undefined });
+  setHostHeader(headers, target.host);
   const options: https.RequestOptions = {
     hostname,
     port,
     method: exchange.request.method,
     path: target.pathname + target.search,
-    headers: toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: rt.checkAuth !== undefined }),
+    headers,
     setHost: false,
     // An upgraded connection leaves the pool for good, so do not take one from it.
     agent: false,
