@@ -119,6 +119,11 @@ export class CaptureProxy {
     }
   }
 
+  /** How many client connections are open (tunnels and upgraded connections included). */
+  get openConnections(): number {
+    return this.#sockets.size;
+  }
+
   /** Where the proxy listens, once it does. */
   get listenInfo(): ListenInfo | undefined {
     return this.#listenInfo;

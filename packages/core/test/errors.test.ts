@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectExchanges, requestThroughProxy, sendRawRequest, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
 
 let proxy: TestProxy | undefined;
@@ -151,6 +151,7 @@ describe('errors', () => {
     client.destroy();
     await aborted;
     expect((await exchanges.next()).error?.code).toBe('CLIENT_ABORTED');
+    await vi.waitFor(() => expect(proxy!.proxy.openConnections).toBe(0));
     const ok = await requestThroughProxy(proxy.port, `${origin.url}/after`);
     expect(ok.status).toBe(200);
   });
