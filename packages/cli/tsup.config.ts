@@ -7,5 +7,4 @@ export default defineConfig({
   dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   clean: true,
-  banner: ({ format }) => (format === 'esm' ? {} : {}),
 });

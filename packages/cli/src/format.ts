@@ -1,0 +1,70 @@
+import pc from 'picocolors';
+
+/** The colour functions picocolors gives (all identity functions when colours are off). */
+type Colors = ReturnType<typeof pc.createColors>;
+import type { Exchange } from '@capture/core';
+
+/** Bytes as a short human size: `512 B`, `1.2 kB`, `3.4 MB`. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
+  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
+}
+
+/** Milliseconds as `12 ms` or `1.4 s`. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function colourStatus(status: number, colours: Colors): string {
+  const text = String(status);
+  if (status >= 500) return colours.red(text);
+  if (status >= 400) return colours.yellow(text);
+  if (status >= 300) return colours.cyan(text);
+  return colours.green(text);
+}
+
+/**
+ * One line for the live log: time, method, status, URL, size, duration, and what went wrong
+ * or why it was not captured. Skipped exchanges are dimmed.
+ */
+export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): string {
+  const time = new Date(exchange.timings.startedAt).toTimeString().slice(0, 8);
+  const status = exchange.response ? colourStatus(exchange.response.statusCode, colours) : colours.red('---');
+  const parts = [
+    colours.dim(time),
+    colours.bold(exchange.request.method || '???'),
+    status,
+    exchange.request.url || '(unparsed request)',
+    formatSize(exchange.sizes.responseBody),
+    formatDuration(exchange.timings.total),
+  ];
+  if (exchange.error) parts.push(colours.red(`${exchange.error.code}: ${exchange.error.message}`));
+  if (exchange.mocked) parts.push(colours.magenta('mocked'));
+  if (exchange.response?.bodySkipped === 'media') parts.push(colours.dim('(media: body not captured)'));
+  if (exchange.skip) return colours.dim(`${parts.join(' ')} (not captured: ${exchange.skip.reason})`);
+  return parts.join(' ');
+}
+
+/** The JSON object printed per exchange with `--json`: a summary, without bodies. */
+export function exchangeSummary(exchange: Exchange): Record<string, unknown> {
+  return {
+    id: exchange.id,
+    time: new Date(exchange.timings.startedAt).toISOString(),
+    method: exchange.request.method,
+    url: exchange.request.url,
+    status: exchange.response?.statusCode ?? null,
+    durationMs: Math.round(exchange.timings.total * 10) / 10,
+    ttfbMs: exchange.timings.firstByte === undefined ? null : Math.round(exchange.timings.firstByte * 10) / 10,
+    requestBytes: exchange.sizes.requestBody,
+    responseBytes: exchange.sizes.responseBody,
+    client: exchange.client.address,
+    tls: exchange.tls,
+    mocked: exchange.mocked,
+    captured: !exchange.skip,
+    skipReason: exchange.skip?.reason ?? null,
+    bodySkipped: exchange.response?.bodySkipped ?? null,
+    error: exchange.error ?? null,
+  };
+}
