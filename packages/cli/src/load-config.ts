@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { createJiti } from 'jiti';
 import { CaptureError, type CaptureConfig, type CapturePlugin, type PluginInput } from '@capture/core';
 
@@ -40,6 +40,34 @@ const loadTypeScript: Loader = async (filepath) => {
   return jiti.import(filepath, { default: true });
 };
 
+/** A config file that failed to load (threw, or could not be parsed). */
+class ConfigLoadError extends Error {
+  constructor(
+    readonly filepath: string,
+    readonly original: unknown,
+  ) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+/** Remembers which file failed, which cosmiconfig's search does not say. */
+const remembersFile =
+  (loader: Loader): Loader =>
+  async (filepath, content) => {
+    try {
+      return await loader(filepath, content);
+    } catch (error) {
+      throw new ConfigLoadError(filepath, error);
+    }
+  };
+
+const LOADERS = Object.fromEntries(
+  Object.entries({ ...defaultLoaders, '.ts': loadTypeScript, '.mts': loadTypeScript, '.cts': loadTypeScript }).map(([extension, loader]) => [
+    extension,
+    remembersFile(loader as Loader),
+  ]),
+);
+
 /**
  * Finds and loads the capture config: `configFile` when given, else the first match of
  * {@link SEARCH_PLACES} from `cwd` up to the project root. Errors name the file and the key.
@@ -50,14 +78,15 @@ export async function loadConfig(options: { cwd?: string; configFile?: string } 
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'project',
     cache: false,
-    loaders: { '.ts': loadTypeScript, '.mts': loadTypeScript, '.cts': loadTypeScript },
+    loaders: LOADERS,
   });
   let result: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   const file = options.configFile ? path.resolve(cwd, options.configFile) : undefined;
   try {
     result = file ? await explorer.load(file) : await explorer.search(cwd);
   } catch (error) {
-    const shown = file ? path.relative(cwd, file) || file : 'config';
+    const failed = error instanceof ConfigLoadError ? error.filepath : file;
+    const shown = failed ? path.relative(cwd, failed) || failed : 'config';
     const reason = error instanceof Error ? error.message : String(error);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && file) {
       throw new CaptureError('CONFIG_INVALID', `${shown}: no such config file`);

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/load-config.js';
+import { runCliProcess, startCli, tempProject } from './helpers/cli-process.js';
+
+let project: ReturnType<typeof tempProject> | undefined;
+afterEach(() => {
+  project?.cleanup();
+  project = undefined;
+});
+
+const plugin = `{ name: 'marker', apply() {} }`;
+
+const FORMATS: Array<[file: string, content: string]> = [
+  ['capture.config.ts', `import { defineConfig, type CaptureConfig } from '@capture/core';\nconst port: number = 6001;\nexport default defineConfig({ port, plugins: [${plugin}] } satisfies CaptureConfig);\n`],
+  ['capture.config.mts', `import { defineConfig } from '@capture/core';\nexport default defineConfig({ port: 6002 as number });\n`],
+  ['capture.config.cts', `const config: { port: number } = { port: 6003 };\nmodule.exports = config;\n`],
+  ['capture.config.js', `export default { port: 6004 };\n`],
+  ['capture.config.mjs', `import { defineConfig } from '@capture/core';\nexport default defineConfig({ port: 6005 });\n`],
+  ['capture.config.cjs', `module.exports = { port: 6006 };\n`],
+  ['capture.config.json', `{ "port": 6007 }\n`],
+  ['capture.config.yaml', `port: 6008\n`],
+  ['.capturerc', `{ "port": 6009 }\n`],
+  ['.capturerc.json', `{ "port": 6010 }\n`],
+  ['.capturerc.yaml', `port: 6011\n`],
+  ['package.json', `{ "name": "app", "capture": { "port": 6012 } }\n`],
+];
+
+describe('config loading', () => {
+  it.each(FORMATS)('loads %s', async (file, content) => {
+    project = tempProject({ [file]: content, ...(file.endsWith('.js') ? { 'package.json': '{ "type": "module" }' } : {}) });
+    const loaded = await loadConfig({ cwd: project.dir });
+    expect(loaded.filepath?.endsWith(file)).toBe(true);
+    expect(loaded.config.port).toBe(Number(content.match(/60\d\d/)![0]));
+  });
+
+  it('searches from the working directory up to the project root', async () => {
+    project = tempProject({ 'package.json': '{ "name": "app" }', 'capture.config.json': '{ "port": 6100 }', 'src/deep/.keep': '' });
+    const loaded = await loadConfig({ cwd: `${project.dir}/src/deep` });
+    expect(loaded.config.port).toBe(6100);
+  });
+
+  it('uses --config over the search', async () => {
+    project = tempProject({ 'capture.config.json': '{ "port": 6200 }', 'other.yaml': 'port: 6201\n' });
+    expect((await loadConfig({ cwd: project.dir, configFile: 'other.yaml' })).config.port).toBe(6201);
+  });
+
+  it('resolves plugins named in JSON by relative path, with options', async () => {
+    project = tempProject({
+      'capture.config.json': JSON.stringify({ plugins: ['./plugins/tag.mjs', ['./plugins/tag.ts', { label: 'typed' }]] }),
+      'plugins/tag.mjs': `export default (options = {}) => ({ name: 'tag-' + (options.label ?? 'plain'), apply() {} });\n`,
+      'plugins/tag.ts': `export default (options: { label: string }) => ({ name: 'tag-' + options.label, apply(): void {} });\n`,
+    });
+    const loaded = await loadConfig({ cwd: project.dir });
+    expect((loaded.config.plugins as Array<{ name: string }>).map((p) => p.name)).toEqual(['tag-plain', 'tag-typed']);
+  });
+
+  it('runs a TypeScript config end to end from the CLI', async () => {
+    project = tempProject({
+      'capture.config.ts': `import { defineConfig } from '@capture/core';\nconst host: string = '127.0.0.1';\nexport default defineConfig({ port: 0, host, plugins: [] });\n`,
+    });
+    const cli = startCli([], { cwd: project.dir });
+    await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(cli.stdout()).toContain('capture.config.ts');
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+});
+
+describe('config errors', () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['an unknown option', { 'capture.config.json': '{ "prot": 5555 }' }, /^capture: capture\.config\.json: unknown option "prot"$/m],
+    ['a wrong type', { 'capture.config.yaml': 'maxBodySize: "big"\n' }, /^capture: capture\.config\.yaml: option "maxBodySize": .*expected number.*$/m],
+    ['a nested wrong type', { 'capture.config.json': '{ "allowPublicClients": "yes" }' }, /capture\.config\.json: option "allowPublicClients": .*expected boolean/],
+    [
+      'a plugin that cannot be resolved',
+      { 'capture.config.json': '{ "plugins": ["@capture/plugin-nope"] }' },
+      /capture\.config\.json: plugins\[0\]: cannot find plugin "@capture\/plugin-nope"/,
+    ],
+    [
+      'a plugin without apply',
+      { 'capture.config.json': '{ "plugins": ["./bad.mjs"] }', 'bad.mjs': 'export default () => ({ name: "bad" });\n' },
+      /capture\.config\.json: plugins\[0\]: "\.\/bad\.mjs" did not return a plugin with an apply\(proxy\) function/,
+    ],
+    [
+      'a plugin module without a factory',
+      { 'capture.config.yaml': 'plugins:\n  - ./not-a-factory.mjs\n', 'not-a-factory.mjs': 'export const x = 1;\n' },
+      /capture\.config\.yaml: plugins\[0\]: "\.\/not-a-factory\.mjs" has no default export that creates a plugin/,
+    ],
+    [
+      'a plugin object without apply in a TS config',
+      { 'capture.config.ts': `export default { plugins: [{ name: 'half' }] };\n` },
+      /capture\.config\.ts: plugins\[0\]: plugin "half" has no apply\(proxy\) function/,
+    ],
+    [
+      'a plugin factory that rejects its options',
+      {
+        'capture.config.json': '{ "plugins": [["./strict.mjs", { "level": 9 }]] }',
+        'strict.mjs': 'export default (o) => { throw new Error(`option "level" must be 1-3, got ${o.level}`); };\n',
+      },
+      /capture\.config\.json: plugins\[0\]: "\.\/strict\.mjs": option "level" must be 1-3, got 9/,
+    ],
+    ['a config file that throws', { 'capture.config.mjs': 'throw new Error("kaboom");\n' }, /capture\.config\.mjs: failed to load: kaboom/],
+    ['a config that is not an object', { 'capture.config.json': '[1, 2]' }, /capture\.config\.json: expected the config to be an object, got a list/],
+    ['invalid YAML', { 'capture.config.yaml': 'port: [\n' }, /capture\.config\.yaml: failed to load:/],
+  ];
+
+  it.each(cases)('reports %s with the file and key, exiting 1', async (_name, files, message) => {
+    project = tempProject(files);
+    const result = await runCliProcess(['start', '--port', '0'], { cwd: project.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports a missing --config file', async () => {
+    project = tempProject();
+    const result = await runCliProcess(['start', '--config', 'nope.json'], { cwd: project.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('capture: nope.json: no such config file');
+  });
+});
