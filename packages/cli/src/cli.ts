@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { CaptureError, flattenPlugins, resolveDataDir, type CommandContext } from '@capture/core';
+import { CaptureError, resolveDataDir, type CommandContext } from '@capture/core';
 import { parsePort, runStart, type StartFlags } from './commands/start.js';
-import { defaultPlugins } from './default-plugins.js';
+import { choicesFromFlags, commandPlugins } from './default-plugins.js';
+import { PLUGIN_FLAGS } from './plugin-flags.js';
 import { confirm, processIo, type CliIo } from './io.js';
 import { loadConfig, type LoadedConfig } from './load-config.js';
 import { registerPluginCommand } from './plugin-commands.js';
@@ -36,17 +37,28 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     configError = error;
   }
 
-  program
+  const start = program
     .command('start', { isDefault: true })
     .description('start the proxy (the default command)')
     .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort))
     .option('-H, --host <address>', 'address to listen on (default 0.0.0.0: all interfaces)')
     .option('--json', 'print one JSON object per exchange instead of a line of text')
-    .option('-q, --quiet', 'do not print exchanges')
-    .action(async (flags: StartFlags) => {
-      if (configError) throw configError;
-      exitCode = await runStart(loaded!, flags, io);
+    .option('-q, --quiet', 'do not print exchanges');
+  const pluginOptions = new Map<string, Option>();
+  for (const flag of PLUGIN_FLAGS) {
+    const option = new Option(flag.flags, flag.description);
+    if (flag.parse) option.argParser(flag.parse);
+    start.addOption(option);
+    pluginOptions.set(flag.flags, option);
+  }
+  start.action(async (flags: StartFlags) => {
+    if (configError) throw configError;
+    const choices = choicesFromFlags((flagSpec) => {
+      const name = pluginOptions.get(flagSpec)!.attributeName();
+      return start.getOptionValueSource(name) === 'cli' ? start.getOptionValue(name) : undefined;
     });
+    exitCode = await runStart(loaded!, flags, choices, io);
+  });
 
   const context: CommandContext = {
     dataDir: resolveDataDir({ dataDir: loaded?.config.dataDir, env: io.env, cwd: io.cwd }),
@@ -56,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     interactive: Boolean(io.stdin.isTTY),
     confirm: (question) => confirm(io, question),
   };
-  const plugins = flattenPlugins(loaded?.config.plugins ?? defaultPlugins());
+  const plugins = await commandPlugins(loaded?.config.plugins);
   for (const plugin of plugins) {
     for (const spec of plugin.commands ?? []) {
       registerPluginCommand(program, spec, context, (code) => (exitCode = code)).hook('preAction', () => {

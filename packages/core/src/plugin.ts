@@ -17,6 +17,12 @@ export interface CapturePlugin<Api = unknown> {
   readonly api?: Api;
   /** Subcommands this plugin adds to the `capture` command. */
   readonly commands?: readonly CommandSpec[];
+  /**
+   * Returns a new instance of this plugin with some options changed (validated like the
+   * factory's). The CLI uses it to apply `capture start` flags such as `--include` to a plugin
+   * the config created; factories implement it as `(overrides) => factory({ ...options, ...overrides })`.
+   */
+  reconfigure?(overrides: Record<string, unknown>): CapturePlugin<Api>;
 }
 
 /**

@@ -1,9 +1,9 @@
 import pc from 'picocolors';
-import { CaptureError, createProxy, type CaptureConfig } from '@capture/core';
+import { CaptureError, createProxy, type CaptureConfig, type CaptureProxy, type CapturePlugin, type ListenInfo } from '@capture/core';
 import type { CliIo } from '../io.js';
 import { lanAddresses } from '../lan.js';
 import { liveLog } from '../logger-plugin.js';
-import { defaultPlugins } from '../default-plugins.js';
+import { resolveStartPlugins, type PluginFlagChoices } from '../default-plugins.js';
 import type { LoadedConfig } from '../load-config.js';
 
 /** The flags of `capture start` that the CLI itself handles. */
@@ -16,9 +16,10 @@ export interface StartFlags {
 
 /**
  * Runs the proxy until SIGINT or SIGTERM: prints where it listens and how a device uses it,
- * then one line per exchange. Resolves with the exit code once it has closed.
+ * then one line per exchange. Resolves with the exit code once it has closed; a second signal
+ * exits at once with 130.
  */
-export async function runStart(loaded: LoadedConfig, flags: StartFlags, io: CliIo): Promise<number> {
+export async function runStart(loaded: LoadedConfig, flags: StartFlags, choices: PluginFlagChoices, io: CliIo): Promise<number> {
   const banner = flags.json ? io.stderr : io.stdout;
   const colours = pc.createColors(Boolean(io.stdout.isTTY) && pc.isColorSupported && !io.env.NO_COLOR);
   const log = liveLog({ format: flags.quiet ? 'none' : flags.json ? 'json' : 'text', out: io.stdout, err: io.stderr, colours: colours.isColorSupported });
@@ -27,57 +28,69 @@ export async function runStart(loaded: LoadedConfig, flags: StartFlags, io: CliI
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.host !== undefined ? { host: flags.host } : {}),
   };
-  const configured = config.plugins ?? defaultPlugins();
-  const proxy = await createProxy({ ...config, plugins: [...configured, log] }, { source: loaded.filepath ? relativeSource(loaded, io) : 'config' });
+  const plugins = await resolveStartPlugins(config.plugins, choices.overrides, choices.disabled);
+  const proxy = await createProxy({ ...config, plugins: [...plugins, log] }, { source: loaded.filepath ? relativeSource(loaded, io) : 'config' });
 
-  let info;
+  // Signal handlers go in before anything is printed: a script that stops capture as soon as it
+  // reads the "listening on" line must get a graceful close, not Node's default exit.
+  let stopping = false;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      banner.write('capture: forced exit\n');
+      process.exit(130);
+    }
+    stopping = true;
+    banner.write(`\n${signal === 'SIGINT' ? 'stopping' : `stopping (${signal})`}: finishing in-flight exchanges…\n`);
+    void proxy.close().then(
+      () => {
+        const { captured, skipped, media, errors } = log.counts;
+        banner.write(`stopped: ${captured} captured, ${skipped} not captured, ${media} media bodies skipped, ${errors} failed\n`);
+        resolveExit(0);
+      },
+      (error: unknown) => {
+        io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
+        resolveExit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
-    info = await proxy.listen();
+    const info = await proxy.listen();
+    printBanner(banner, proxy, info, loaded, colours, log);
+    return await exited;
   } catch (error) {
     await proxy.close();
     throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
+}
+
+function printBanner(
+  banner: NodeJS.WritableStream,
+  proxy: CaptureProxy,
+  info: ListenInfo,
+  loaded: LoadedConfig,
+  colours: ReturnType<typeof pc.createColors>,
+  log: CapturePlugin,
+): void {
   const where = `http://${info.host.includes(':') ? `[${info.host}]` : info.host}:${info.port}`;
   banner.write(`${colours.bold('capture')} ${proxy.version} proxy\n`);
   if (loaded.filepath) banner.write(`config: ${loaded.filepath}\n`);
   banner.write(`listening on ${where}\n`);
   const allInterfaces = info.host === '0.0.0.0' || info.host === '::';
-  const addresses = allInterfaces ? lanAddresses() : [];
-  for (const address of addresses) {
+  for (const address of allInterfaces ? lanAddresses() : []) {
     banner.write(`set the HTTP proxy of your device to ${colours.bold(`${address}:${info.port}`)}\n`);
   }
-  if (!allInterfaces && (info.host === '127.0.0.1' || info.host === 'localhost' || info.host === '::1')) {
-    banner.write(`only this machine can connect (use --host 0.0.0.0 to let devices on your network in)\n`);
+  if (info.host === '127.0.0.1' || info.host === 'localhost' || info.host === '::1') {
+    banner.write('only this machine can connect (use --host 0.0.0.0 to let devices on your network in)\n');
   }
-  banner.write(`plugins: ${proxy.plugins.filter((plugin) => plugin !== log).map((plugin) => plugin.name).join(', ') || '(none)'}\n`);
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // A second Ctrl-C means "now".
-        banner.write('capture: forced exit\n');
-        process.exit(130);
-      }
-      stopping = true;
-      banner.write(`\n${signal === 'SIGINT' ? 'stopping' : `stopping (${signal})`}: finishing in-flight exchanges…\n`);
-      void proxy.close().then(
-        () => {
-          const { captured, skipped, media, errors } = log.counts;
-          banner.write(`stopped: ${captured} captured, ${skipped} not captured, ${media} media bodies skipped, ${errors} failed\n`);
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve(0);
-        },
-        (error: unknown) => {
-          io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const names = proxy.plugins.filter((plugin) => plugin !== log).map((plugin) => plugin.name);
+  banner.write(`plugins: ${names.join(', ') || '(none)'}\n`);
 }
 
 function relativeSource(loaded: LoadedConfig, io: CliIo): string {

@@ -1,0 +1,15 @@
+// The benchmark's origin: answers every request with the same 1 KiB body, keep-alive.
+import http from 'node:http';
+
+const body = Buffer.alloc(1024, 'x');
+const server = http.createServer((req, res) => {
+  req.resume();
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
+  res.end(body);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'stop') server.close(() => process.exit(0));
+  server.closeAllConnections();
+});
