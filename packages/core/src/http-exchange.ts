@@ -106,10 +106,7 @@ export class HttpExchange {
       setHost: false,
       agent: secure ? this.#rt.agents.https : this.#rt.agents.http,
     };
-    if (secure) {
-      options.servername = hostname;
-      options.rejectUnauthorized = this.#rt.config.rejectUnauthorized;
-    }
+    if (secure) options.servername = hostname;
     const authority = formatAuthority(hostname, port);
     const upstream = (secure ? https : http).request(options);
     this.#upstream = upstream;

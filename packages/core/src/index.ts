@@ -1,4 +1,4 @@
-export { CaptureProxy, createProxy, type ConnectionTarget } from './proxy.js';
+export { CaptureProxy, createProxy, type ConnectionTarget, type UpstreamTlsOptions } from './proxy.js';
 export {
   Stage,
   createProxyHooks,

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { isLocalNetworkAddress, normalizeAddress } from './access-control.js';
 import type { BodyCollector } from './body-capture.js';
@@ -22,6 +23,17 @@ import { formatAuthority, getSocketInfo, setSocketInfo, type SocketInfo } from '
 import { CONNECT_ESTABLISHED, tunnel } from './tunnel.js';
 import { forwardUpgrade } from './upgrade.js';
 import { CORE_VERSION } from './version.js';
+
+/** Upstream connection pooling: keep-alive, first-in first-out (measured faster than LIFO under load). */
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1000 } as const;
+
+/** How the proxy verifies upstream TLS; see {@link CaptureProxy.setUpstreamTls}. */
+export interface UpstreamTlsOptions {
+  /** Extra trusted CA certificates (PEM), added to the system's. */
+  ca?: Array<string | Buffer>;
+  /** Verify upstream certificates. Default true. */
+  rejectUnauthorized?: boolean;
+}
 
 /** Where a decrypted connection handed to {@link CaptureProxy.handleConnection} was going. */
 export interface ConnectionTarget {
@@ -60,16 +72,17 @@ export class CaptureProxy {
   #nextId = 1;
   #listenInfo: ListenInfo | undefined;
   #closing: Promise<void> | undefined;
+  #upstreamRejectUnauthorized: boolean;
 
   /** Prefer {@link createProxy}, which also applies the config's plugins. */
   constructor(config: ResolvedConfig, options: { dataDir?: string } = {}) {
     this.config = config;
     this.dataDir = options.dataDir ?? resolveDataDir({ dataDir: config.dataDir });
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' as const };
+    this.#upstreamRejectUnauthorized = config.rejectUnauthorized;
     this.#runtime = {
       config,
       hooks: this.hooks,
-      agents: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+      agents: { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent({ ...AGENT_OPTIONS, rejectUnauthorized: config.rejectUnauthorized }) },
       checkAuth: config.auth ? createProxyAuthCheck(config.auth) : undefined,
       nextExchangeId: () => this.#nextId++,
       exchangeStarted: () => {
@@ -117,6 +130,27 @@ export class CaptureProxy {
       }
       this.#plugins.set(plugin.name, plugin);
     }
+  }
+
+  /**
+   * Sets how upstream TLS is verified for `https://` requests: extra CA certificates (PEM),
+   * trusted on top of the system's, and whether to verify at all. Later calls replace earlier
+   * ones; connections already pooled are closed so the change applies at once.
+   */
+  setUpstreamTls(options: UpstreamTlsOptions): void {
+    const ca = options.ca?.length ? [...tls.rootCertificates, ...options.ca.map((pem) => pem.toString())] : undefined;
+    const previous = this.#runtime.agents.https;
+    this.#runtime.agents = {
+      http: this.#runtime.agents.http,
+      https: new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}), rejectUnauthorized: options.rejectUnauthorized ?? true }),
+    };
+    this.#upstreamRejectUnauthorized = options.rejectUnauthorized ?? true;
+    previous.destroy();
+  }
+
+  /** True when upstream TLS certificates are verified (see {@link CaptureProxy.setUpstreamTls}). */
+  get upstreamTlsVerified(): boolean {
+    return this.#upstreamRejectUnauthorized;
   }
 
   /** How many client connections are open (tunnels and upgraded connections included). */

@@ -9,7 +9,7 @@ import type { BodyCollector } from './body-capture.js';
 export interface ProxyRuntime {
   readonly config: ResolvedConfig;
   readonly hooks: ProxyHooks;
-  readonly agents: { readonly http: http.Agent; readonly https: https.Agent };
+  agents: { readonly http: http.Agent; readonly https: https.Agent };
   /** Checks `Proxy-Authorization`; undefined when no auth is configured. */
   readonly checkAuth: ((header: string | undefined) => boolean) | undefined;
   /** A new exchange id. */

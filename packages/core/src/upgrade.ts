@@ -68,8 +68,10 @@ export function forwardUpgrade(
     agent: false,
   };
   if (secure) {
+    // Same verification as pooled requests, though an upgrade takes a connection of its own.
     options.servername = hostname;
-    options.rejectUnauthorized = rt.config.rejectUnauthorized;
+    options.ca = rt.agents.https.options.ca;
+    options.rejectUnauthorized = rt.agents.https.options.rejectUnauthorized ?? true;
   }
   const upstreamRequest = (secure ? https : http).request(options);
   upstreamRequest.setTimeout(rt.config.upstreamTimeout, () =>

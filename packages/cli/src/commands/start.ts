@@ -89,6 +89,11 @@ function printBanner(
   if (info.host === '127.0.0.1' || info.host === 'localhost' || info.host === '::1') {
     banner.write('only this machine can connect (use --host 0.0.0.0 to let devices on your network in)\n');
   }
+  // Pages plugins serve on the proxy itself (the CA download), at the address a device uses.
+  const deviceHost = (allInterfaces ? lanAddresses()[0] : undefined) ?? (allInterfaces ? '127.0.0.1' : info.host);
+  for (const link of proxy.hooks.onInfoPage.call([])) {
+    banner.write(`${link.title}: http://${deviceHost.includes(':') ? `[${deviceHost}]` : deviceHost}:${info.port}${link.href}\n`);
+  }
   const names = proxy.plugins.filter((plugin) => plugin !== log).map((plugin) => plugin.name);
   banner.write(`plugins: ${names.join(', ') || '(none)'}\n`);
 }
