@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { CaptureError } from '@capture/core';
+import { parseMethods } from './methods.js';
+import { compilePattern, describeValue, type CompiledPattern, type UrlPattern } from './pattern.js';
+
+/** What users write: `filters({ excludeAssets: true, include: ['/api/'], exclude: [/analytics/], methods: ['GET', 'POST'] })`. */
+export interface FiltersOptions {
+  /** Do not capture responses that are images, JavaScript or CSS (by content type, else by the URL's extension). Default false. */
+  excludeAssets?: boolean;
+  /**
+   * Capture only URLs that match one of these (substrings of the full URL, RegExps, or
+   * `/pattern/flags` strings). Empty or omitted: every URL.
+   */
+  include?: UrlPattern | readonly UrlPattern[];
+  /** Never capture URLs that match one of these; wins over `include`. */
+  exclude?: UrlPattern | readonly UrlPattern[];
+  /** Capture only these methods: a list or a comma-separated string, any case. Empty or omitted: every method. */
+  methods?: string | readonly string[];
+}
+
+/** The options compiled once, when the plugin is created: what the taps use. */
+export interface ResolvedFiltersOptions {
+  /** See {@link FiltersOptions.excludeAssets}. */
+  readonly excludeAssets: boolean;
+  /** See {@link FiltersOptions.include}. */
+  readonly include: readonly CompiledPattern[];
+  /** See {@link FiltersOptions.exclude}. */
+  readonly exclude: readonly CompiledPattern[];
+  /** Upper-case method names; empty means every method. */
+  readonly methods: readonly string[];
+}
+
+/** A list option that also takes a single pattern; each entry is compiled or reported with its index. */
+const patterns = z
+  .unknown()
+  .transform((value, ctx): CompiledPattern[] => {
+    const list = Array.isArray(value) ? (value as unknown[]) : [value];
+    const compiled: CompiledPattern[] = [];
+    list.forEach((entry, index) => {
+      const result = compilePattern(entry);
+      if (typeof result === 'string') {
+        ctx.addIssue({ code: 'custom', message: result, path: Array.isArray(value) ? [index] : [], input: entry });
+      } else compiled.push(result);
+  });
+    return compiled;
+  })
+  .optional();
+
+const methods = z
+  .unknown()
+  .transform((value, ctx): string[] => {
+    const result = parseMethods(value);
+    if (typeof result === 'string') ctx.addIssue({ code: 'custom', message: result, input: value });
+    return typeof result === 'string' ? [] : result;
+  })
+  .optional();
+
+/** The options schema: strict, so a misspelt option is an error rather than a silently ignored key. */
+const optionsSchema = z.strictObject({
+  excludeAssets: z
+    .boolean({ error: (issue) => `expected true or false, got ${describeValue(issue.input)}` })
+    .default(false),
+  include: patterns,
+  exclude: patterns,
+  methods,
+});
+
+/**
+ * Validates and compiles the options. Throws a `CaptureError` (`CONFIG_INVALID`) whose message is
+ * one line naming the option and the bad value, e.g.
+ * `filters: option "include[0]": invalid regular expression "/[/": Unterminated character class`.
+ */
+export function resolveFiltersOptions(options: unknown = {}): ResolvedFiltersOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new CaptureError('CONFIG_INVALID', `filters: expected an options object, got ${describeValue(options)}`);
+  }
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new CaptureError('CONFIG_INVALID', formatIssues(parsed.error));
+  const { excludeAssets, include = [], exclude = [], methods = [] } = parsed.data;
+  return { excludeAssets, include, exclude, methods };
+}
+
+/** One line for all issues: a config with several mistakes still gives one line, each named. */
+function formatIssues(error: z.ZodError): string {
+  const known = Object.keys(optionsSchema.shape).join(', ');
+  const problems = error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${keys} (known: ${known})`;
+    }
+    const key = issue.path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index ? `.${String(part)}` : String(part))).join('');
+    return `option "${key}": ${issue.message}`;
+  });
+  return `filters: ${problems.join('; ')}`;
+}
