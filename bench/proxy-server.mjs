@@ -15,7 +15,8 @@ const info = await proxy.listen();
 process.send({ port: info.port });
 process.on('message', async (message) => {
   if (message !== 'stop') return;
+  const cpu = process.cpuUsage();
   await proxy.close();
-  process.send({ exchanges });
+  process.send({ exchanges, cpuMicros: cpu.user + cpu.system });
   process.exit(0);
 });

@@ -106,7 +106,10 @@ const direct = await load(originUrl, '/', duration);
 await load(`http://127.0.0.1:${proxyPort}`, originUrl, 1); // warm up the proxy (JIT, pooled sockets)
 const proxied = await load(`http://127.0.0.1:${proxyPort}`, originUrl, duration);
 const peakRss = peakRssMiB(proxy.child.pid);
-const { exchanges } = (await stop(proxy.child)) ?? {};
+const { exchanges, cpuMicros } = (await stop(proxy.child)) ?? {};
+// CPU time per exchange is steadier than requests/s on a shared machine: it does not move when a
+// neighbour takes a core.
+const cpuPerExchange = exchanges ? cpuMicros / exchanges : undefined;
 await stop(origin.child);
 
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -120,9 +123,9 @@ const ratio = proxied.rps / direct.rps;
 const p99Ratio = proxied.p99 / direct.p99;
 console.log(`\nthroughput through capture: ${(ratio * 100).toFixed(1)}% of direct (target >= 25%)`);
 console.log(`p99 through capture: ${p99Ratio.toFixed(2)}x direct (target <= 5x)`);
-console.log(`proxy peak RSS: ${peakRss ?? 'n/a'} MiB; exchanges emitted to onExchange: ${exchanges}`);
+console.log(`proxy peak RSS: ${peakRss ?? 'n/a'} MiB; exchanges emitted to onExchange: ${exchanges}; proxy CPU per exchange: ${cpuPerExchange?.toFixed(1)} µs`);
 if (values['cpu-prof']) console.log(`CPU profile written to ${outDir}`);
-const result = { tool, connections, duration, direct, proxied, ratio, p99Ratio, peakRssMiB: peakRss, exchanges, node: process.version, date: new Date().toISOString() };
+const result = { tool, connections, duration, direct, proxied, ratio, p99Ratio, peakRssMiB: peakRss, exchanges, cpuPerExchangeMicros: cpuPerExchange, node: process.version, date: new Date().toISOString() };
 writeFileSync(path.join(outDir, 'result.json'), JSON.stringify(result, null, 2));
 const pass = ratio >= 0.25 && p99Ratio <= 5;
 console.log(pass ? 'targets met' : 'targets NOT met');

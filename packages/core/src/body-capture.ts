@@ -55,14 +55,15 @@ const DECODERS: Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDec
  * nothing; a truncated or corrupt body yields what could be decoded. Unknown encodings are
  * kept as on the wire with `decoded: false`.
  */
-export async function finishCapturedBody(
+export function finishCapturedBody(
   collector: BodyCollector,
   contentEncoding: string | undefined,
   limit: number,
-): Promise<CapturedBody> {
+): CapturedBody | Promise<CapturedBody> {
   const raw = collector.bytes();
   const base = { size: collector.size, truncated: collector.truncated };
-  const encodings = (contentEncoding ?? '')
+  if (!contentEncoding) return { bytes: raw, ...base, decoded: true };
+  const encodings = contentEncoding
     .split(',')
     .map((token) => token.trim().toLowerCase())
     .filter((token) => token && token !== 'identity');
@@ -72,15 +73,25 @@ export async function finishCapturedBody(
   if (!encodings.every((token) => token in DECODERS)) {
     return { bytes: raw, ...base, contentEncoding: contentEncoding!, decoded: false };
   }
+  return decodeAll(raw, encodings, contentEncoding!, base, limit);
+}
+
+async function decodeAll(
+  raw: Buffer,
+  encodings: string[],
+  contentEncoding: string,
+  base: { size: number; truncated: boolean },
+  limit: number,
+): Promise<CapturedBody> {
   let bytes = raw;
   let truncated = base.truncated;
   for (const encoding of encodings.reverse()) {
     const result = await decode(bytes, DECODERS[encoding]!(), limit);
-    if (!result) return { bytes: raw, ...base, contentEncoding: contentEncoding!, decoded: false };
+    if (!result) return { bytes: raw, ...base, contentEncoding, decoded: false };
     bytes = result.bytes;
     truncated ||= result.truncated;
   }
-  return { bytes, size: base.size, truncated, contentEncoding: contentEncoding!, decoded: true };
+  return { bytes, size: base.size, truncated, contentEncoding, decoded: true };
 }
 
 function decode(

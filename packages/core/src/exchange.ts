@@ -152,3 +152,11 @@ export function headerListFromRaw(raw: readonly string[]): HeaderList {
   for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i]!, raw[i + 1]!]);
   return list;
 }
+
+/** Converts the raw header buffers of an HTTP client (undici) into a header list. */
+export function headerListFromRawBuffers(raw: ReadonlyArray<Buffer | string> | null | undefined | object): HeaderList {
+  const list: HeaderList = [];
+  if (!Array.isArray(raw)) return list;
+  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i]!.toString('latin1'), raw[i + 1]!.toString('latin1')]);
+  return list;
+}

@@ -7,12 +7,17 @@ import type { HeaderList } from './exchange.js';
  */
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade']);
 
+/** Lengths of every header name this module may drop (hop-by-hop, Proxy-Authorization, Expect). */
+const CANDIDATE_LENGTHS = new Set([...HOP_BY_HOP, 'proxy-authorization', 'expect'].map((name) => name.length));
+
 /** Options for {@link toForwardedHeaders}. */
 export interface ForwardHeaderOptions {
   /** Keep `Connection: upgrade` and `Upgrade` (for WebSocket handshakes). */
   keepUpgrade?: boolean;
   /** Also drop `Proxy-Authorization` (the proxy checked it). */
   dropProxyAuthorization?: boolean;
+  /** Also drop `Expect` (the proxy answers `100 Continue` itself). */
+  dropExpect?: boolean;
 }
 
 /**
@@ -33,6 +38,11 @@ export function toForwardedHeaders(headers: HeaderList, options: ForwardHeaderOp
   }
   const flat: string[] = [];
   for (const [name, value] of headers) {
+    // Most headers cannot be one we drop: their length says so without lowercasing them.
+    if (!CANDIDATE_LENGTHS.has(name.length) && !named) {
+      flat.push(name, value);
+      continue;
+    }
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) {
       // A WebSocket handshake needs exactly these two on the next hop too.
@@ -42,6 +52,7 @@ export function toForwardedHeaders(headers: HeaderList, options: ForwardHeaderOp
     }
     if (named?.has(lower)) continue;
     if (options.dropProxyAuthorization && lower === 'proxy-authorization') continue;
+    if (options.dropExpect && lower === 'expect') continue;
     flat.push(name, value);
   }
   return flat;

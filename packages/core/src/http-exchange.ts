@@ -1,22 +1,21 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { BodyCollector } from './body-capture.js';
-import { headerListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
+import { headerListFromRaw, headerListFromRawBuffers, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
 import type { MockResponse, OutgoingRequest, OutgoingResponse, RequestContext, ResponseContext } from './hooks.js';
 import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js';
 import type { ProxyRuntime } from './runtime.js';
-import { formatAuthority } from './socket-info.js';
-import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
+import { classifyUpstreamError } from './upstream-errors.js';
 import { PluginError } from './errors.js';
 
 /**
  * One HTTP exchange through the proxy, start to finish: build the exchange, run `onRequest`,
- * send the request upstream (or answer with a plugin's mock), run `onResponse`, stream the
- * response back, then hand the completed exchange to the runtime. Bodies stream end to end;
+ * send the request upstream through undici's dispatcher (or answer with a plugin's mock), run
+ * `onResponse`, stream the response back, then hand the completed exchange to the runtime. Bodies stream end to end;
  * capture only keeps references to chunks, up to `maxBodySize`.
  */
-export class HttpExchange {
+export class HttpExchange implements Dispatcher.DispatchHandler {
   readonly #rt: ProxyRuntime;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
@@ -24,7 +23,9 @@ export class HttpExchange {
   readonly #exchange: Exchange;
   #requestBody: BodyCollector | undefined;
   #responseBody: BodyCollector | undefined;
-  #upstream: http.ClientRequest | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #authority = '';
+  #upstreamDone = false;
   #responseStarted = false;
   #finished = false;
 
@@ -70,8 +71,8 @@ export class HttpExchange {
     }
     const capturing = !exchange.skip && this.#rt.hooks.onExchange.isUsed();
     this.#requestBody = new BodyCollector(capturing ? this.#rt.config.maxBodySize : 0);
-    this.#req.on('data', this.#requestBody.push);
     if (mock) {
+      this.#req.on('data', this.#requestBody.push);
       this.#answerWithMock(mock);
       return;
     }
@@ -88,93 +89,115 @@ export class HttpExchange {
       this.#failBeforeResponse(400, { code: 'BAD_REQUEST', message: `cannot forward to "${outgoing.url}": not an http(s) URL` });
       return;
     }
-    const secure = target.protocol === 'https:';
-    const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-    const port = target.port ? Number(target.port) : secure ? 443 : 80;
-    const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: this.#rt.checkAuth !== undefined });
+    const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: this.#rt.checkAuth !== undefined, dropExpect: true });
     setHostHeader(headers, target.host);
-    // Transfer-Encoding is hop-by-hop, so a chunked body of unknown length is re-framed on the next hop.
-    if (this.#req.headers['transfer-encoding'] !== undefined && this.#req.headers['content-length'] === undefined) {
-      headers.push('Transfer-Encoding', 'chunked');
+    const hasBody = requestHasBody(this.#req.headers);
+    if (this.#req.headers.expect?.toLowerCase() === '100-continue') {
+      // The request head goes upstream at once; the client is then told to send its body (see README).
+      this.#res.writeContinue();
     }
-    const options: https.RequestOptions = {
-      hostname,
-      port,
-      method: outgoing.method,
-      path: target.pathname + target.search,
-      headers,
-      setHost: false,
-      agent: secure ? this.#rt.agents.https : this.#rt.agents.http,
-    };
-    if (secure) options.servername = hostname;
-    const authority = formatAuthority(hostname, port);
-    const upstream = (secure ? https : http).request(options);
-    this.#upstream = upstream;
-    upstream.setTimeout(this.#rt.config.upstreamTimeout, () => {
-      upstream.destroy(new UpstreamTimeoutError(this.#rt.config.upstreamTimeout));
-    });
-    upstream.on('continue', () => this.#res.writeContinue());
-    upstream.on('response', (response) => void this.#onUpstreamResponse(response));
-    upstream.on('error', (error) => this.#onUpstreamError(error, authority));
-    this.#req.on('error', () => upstream.destroy());
-    if (requestHasBody(this.#req.headers)) this.#req.pipe(upstream);
-    else {
-      upstream.end();
+    this.#req.on('error', () => this.#abortUpstream());
+    this.#authority = target.host;
+    try {
+      this.#rt.dispatcher.dispatch(
+        {
+          origin: target.origin,
+          path: target.pathname + target.search,
+          method: outgoing.method,
+          headers,
+          body: hasBody ? teeInto(this.#req, this.#requestBody!) : null,
+          headersTimeout: this.#rt.config.upstreamTimeout,
+          bodyTimeout: this.#rt.config.upstreamTimeout,
+        },
+        this,
+      );
+    } catch (error) {
+      // The dispatcher rejects what it cannot send (e.g. a header value with control characters).
       this.#req.resume();
+      this.#failBeforeResponse(400, { code: 'BAD_REQUEST', message: `cannot forward this request: ${errorMessage(error)}` });
+      return;
+    }
+    if (!hasBody) this.#req.resume();
+  }
+
+  /** undici handler: the request was handed to a connection; keep the controller to abort it. */
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#finished) controller.abort(new Error('client gone'));
+  }
+
+  /** undici handler: the upstream's response head arrived. */
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
+    if (statusCode < 200) return;
+    const exchange = this.#exchange;
+    exchange.timings.firstByte = performance.now() - this.#started;
+    const headers = headerListFromRawBuffers(controller.rawHeaders);
+    exchange.response = { statusCode, statusMessage: statusMessage ?? '', httpVersion: '1.1', headers };
+    if (!this.#rt.hooks.onResponse.isUsed()) {
+      this.#startResponse(statusCode, statusMessage ?? '', headers);
+      return;
+    }
+    controller.pause();
+    const outgoing: OutgoingResponse = { statusCode, statusMessage: statusMessage ?? '', headers: headers.slice() };
+    const context: ResponseContext = {
+      exchange,
+      outgoing,
+      skipBody: (reason) => {
+        exchange.response!.bodySkipped = reason;
+      },
+    };
+    this.#rt.hooks.onResponse.promise(context).then(
+      () => {
+        if (this.#res.destroyed) return this.#abortUpstream();
+        this.#startResponse(outgoing.statusCode, outgoing.statusMessage, outgoing.headers);
+        controller.resume();
+      },
+      (error: unknown) => {
+        this.#abortUpstream();
+        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) });
+        this.#rt.reportError(error);
+      },
+    );
+  }
+
+  /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#responseBody!.push(chunk);
+    if (!this.#res.write(chunk)) {
+      controller.pause();
+      this.#res.once('drain', () => controller.resume());
     }
   }
 
-  async #onUpstreamResponse(upstream: IncomingMessage): Promise<void> {
+  /** undici handler: the response body is complete. */
+  onResponseEnd(): void {
+    this.#upstreamDone = true;
+    this.#res.end();
+  }
+
+  /** undici handler: the upstream failed (before or during the response). */
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#upstreamDone = true;
+    this.#onUpstreamError(error, this.#authority);
+  }
+
+  #startResponse(statusCode: number, statusMessage: string, headers: HeaderList): void {
     const exchange = this.#exchange;
-    exchange.timings.firstByte = performance.now() - this.#started;
-    const headers = headerListFromRaw(upstream.rawHeaders);
-    exchange.response = {
-      statusCode: upstream.statusCode ?? 502,
-      statusMessage: upstream.statusMessage ?? '',
-      httpVersion: upstream.httpVersion,
-      headers,
-    };
-    const outgoing: OutgoingResponse = { statusCode: exchange.response.statusCode, statusMessage: exchange.response.statusMessage, headers };
-    if (this.#rt.hooks.onResponse.isUsed()) {
-      outgoing.headers = headers.slice();
-      const context: ResponseContext = {
-        exchange,
-        outgoing,
-        skipBody: (reason) => {
-          exchange.response!.bodySkipped = reason;
-        },
-      };
-      try {
-        await this.#rt.hooks.onResponse.promise(context);
-      } catch (error) {
-        upstream.destroy();
-        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) });
-        this.#rt.reportError(error);
-        return;
-      }
-    }
-    if (this.#res.destroyed) {
-      upstream.destroy();
-      return;
-    }
     this.#responseStarted = true;
-    this.#res.writeHead(outgoing.statusCode, outgoing.statusMessage, toForwardedHeaders(outgoing.headers));
-    const capturing = !exchange.skip && !exchange.response.bodySkipped && this.#rt.hooks.onExchange.isUsed();
+    this.#res.writeHead(statusCode, statusMessage, toForwardedHeaders(headers));
+    const capturing = !exchange.skip && !exchange.response?.bodySkipped && this.#rt.hooks.onExchange.isUsed();
     this.#responseBody = new BodyCollector(capturing ? this.#rt.config.maxBodySize : 0);
-    upstream.on('data', this.#responseBody.push);
-    upstream.on('close', () => {
-      // An upstream that dies mid-body must not look like a complete response to the client.
-      if (!upstream.complete && !this.#res.writableFinished) {
-        exchange.error ??= { code: 'UPSTREAM_RESET', message: 'upstream closed the connection in the middle of the response body' };
-        this.#res.destroy();
-      }
-    });
-    upstream.pipe(this.#res);
+  }
+
+  #abortUpstream(): void {
+    if (this.#upstreamDone) return;
+    this.#upstreamDone = true;
+    this.#controller?.abort(new Error('the client went away'));
   }
 
   #onUpstreamError(error: Error, authority: string): void {
     if (this.#finished) return;
-    const failure = classifyUpstreamError(error, authority);
+    const failure = classifyUpstreamError(error, authority, this.#rt.config.upstreamTimeout);
     if (this.#responseStarted) {
       this.#exchange.error ??= {
         code: failure.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_RESET',
@@ -242,13 +265,29 @@ export class HttpExchange {
     const exchange = this.#exchange;
     if (!this.#res.writableFinished) {
       exchange.error ??= { code: 'CLIENT_ABORTED', message: 'the client closed the connection before the response was complete' };
-      this.#upstream?.destroy();
+      this.#abortUpstream();
     }
     exchange.timings.total = performance.now() - this.#started;
     exchange.sizes.requestBody = this.#requestBody?.size ?? 0;
     exchange.sizes.responseBody = this.#responseBody?.size ?? 0;
     this.#rt.exchangeFinished(exchange, this.#requestBody, this.#responseBody);
   };
+}
+
+/**
+ * The request body as the dispatcher reads it, counted and captured on the way. Piping through a
+ * transform (rather than adding a 'data' listener to the request) guarantees no chunk flows past
+ * before the dispatcher is ready to read it, and keeps backpressure to the client.
+ */
+function teeInto(body: IncomingMessage, collector: BodyCollector): Transform {
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      collector.push(chunk);
+      callback(null, chunk);
+    },
+  });
+  body.on('error', (error) => tap.destroy(error));
+  return body.pipe(tap);
 }
 
 function errorMessage(error: unknown): string {

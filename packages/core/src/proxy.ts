@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import { Agent, type Dispatcher } from 'undici';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import { finishCapturedBody } from './body-capture.js';
 import { resolveConfig, type CaptureConfig, type ResolvedConfig } from './config.js';
 import { resolveDataDir } from './data-dir.js';
 import { CaptureError, PluginError } from './errors.js';
-import { getHeader, type ClientInfo, type Exchange } from './exchange.js';
+import { getHeader, type CapturedBody, type ClientInfo, type Exchange } from './exchange.js';
 import { createProxyHooks, type ConnectContext, type ListenInfo, type ProxyHooks } from './hooks.js';
 import { HttpExchange } from './http-exchange.js';
 import { writeInfoPage } from './local-page.js';
@@ -24,8 +24,21 @@ import { CONNECT_ESTABLISHED, tunnel } from './tunnel.js';
 import { forwardUpgrade } from './upgrade.js';
 import { CORE_VERSION } from './version.js';
 
-/** Upstream connection pooling: keep-alive, first-in first-out (measured faster than LIFO under load). */
-const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1000 } as const;
+/**
+ * The upstream connection pool: undici keeps connections alive per origin with no cap on their
+ * number (a proxy must not queue one client behind another). undici measured about 40% faster
+ * than Node's http.request under the benchmark's load.
+ */
+function createDispatcher(config: ResolvedConfig, upstreamTls: { ca: string[] | undefined; rejectUnauthorized: boolean }): Dispatcher {
+  return new Agent({
+    connections: null,
+    pipelining: 1,
+    keepAliveTimeout: 4_000,
+    headersTimeout: config.upstreamTimeout,
+    bodyTimeout: config.upstreamTimeout,
+    connect: { rejectUnauthorized: upstreamTls.rejectUnauthorized, ...(upstreamTls.ca ? { ca: upstreamTls.ca } : {}), timeout: Math.min(config.upstreamTimeout, 30_000) },
+  });
+}
 
 /** How the proxy verifies upstream TLS; see {@link CaptureProxy.setUpstreamTls}. */
 export interface UpstreamTlsOptions {
@@ -65,24 +78,24 @@ export class CaptureProxy {
   readonly #runtime: ProxyRuntime;
   readonly #plugins = new Map<string, CapturePlugin>();
   readonly #sockets = new Set<Duplex>();
-  readonly #pendingEmits = new Set<Promise<void>>();
+  #pendingEmits = 0;
+  #emitWaiters: Array<() => void> = [];
   readonly #ownHostnames = new Set<string>();
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #nextId = 1;
   #listenInfo: ListenInfo | undefined;
   #closing: Promise<void> | undefined;
-  #upstreamRejectUnauthorized: boolean;
 
   /** Prefer {@link createProxy}, which also applies the config's plugins. */
   constructor(config: ResolvedConfig, options: { dataDir?: string } = {}) {
     this.config = config;
     this.dataDir = options.dataDir ?? resolveDataDir({ dataDir: config.dataDir });
-    this.#upstreamRejectUnauthorized = config.rejectUnauthorized;
     this.#runtime = {
       config,
       hooks: this.hooks,
-      agents: { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent({ ...AGENT_OPTIONS, rejectUnauthorized: config.rejectUnauthorized }) },
+      dispatcher: createDispatcher(config, { ca: undefined, rejectUnauthorized: config.rejectUnauthorized }),
+      upstreamTls: { ca: undefined, rejectUnauthorized: config.rejectUnauthorized },
       checkAuth: config.auth ? createProxyAuthCheck(config.auth) : undefined,
       nextExchangeId: () => this.#nextId++,
       exchangeStarted: () => {
@@ -139,18 +152,15 @@ export class CaptureProxy {
    */
   setUpstreamTls(options: UpstreamTlsOptions): void {
     const ca = options.ca?.length ? [...tls.rootCertificates, ...options.ca.map((pem) => pem.toString())] : undefined;
-    const previous = this.#runtime.agents.https;
-    this.#runtime.agents = {
-      http: this.#runtime.agents.http,
-      https: new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}), rejectUnauthorized: options.rejectUnauthorized ?? true }),
-    };
-    this.#upstreamRejectUnauthorized = options.rejectUnauthorized ?? true;
-    previous.destroy();
+    const previous = this.#runtime.dispatcher;
+    this.#runtime.upstreamTls = { ca, rejectUnauthorized: options.rejectUnauthorized ?? true };
+    this.#runtime.dispatcher = createDispatcher(this.config, this.#runtime.upstreamTls);
+    void previous.close().catch(() => undefined);
   }
 
   /** True when upstream TLS certificates are verified (see {@link CaptureProxy.setUpstreamTls}). */
   get upstreamTlsVerified(): boolean {
-    return this.#upstreamRejectUnauthorized;
+    return this.#runtime.upstreamTls.rejectUnauthorized;
   }
 
   /** How many client connections are open (tunnels and upgraded connections included). */
@@ -231,9 +241,8 @@ export class CaptureProxy {
     for (const socket of this.#sockets) socket.destroy();
     this.#server.closeAllConnections();
     await serverClosed;
-    this.#runtime.agents.http.destroy();
-    this.#runtime.agents.https.destroy();
-    await Promise.allSettled([...this.#pendingEmits]);
+    await this.#runtime.dispatcher.destroy().catch(() => undefined);
+    if (this.#pendingEmits > 0) await new Promise<void>((resolve) => this.#emitWaiters.push(resolve));
     await this.hooks.onClose.promise();
   }
 
@@ -440,20 +449,37 @@ export class CaptureProxy {
       return;
     }
     if (!this.hooks.onExchange.isUsed()) return;
-    const emit = this.#decodeAndEmit(exchange, requestBody, responseBody).catch((error: unknown) => this.#reportError(error));
-    this.#pendingEmits.add(emit);
-    void emit.finally(() => this.#pendingEmits.delete(emit));
-  }
-
-  async #decodeAndEmit(exchange: Exchange, requestBody: BodyCollector | undefined, responseBody: BodyCollector | undefined): Promise<void> {
+    this.#pendingEmits++;
+    const finish = () => {
+      if (--this.#pendingEmits === 0) for (const wake of this.#emitWaiters.splice(0)) wake();
+    };
+    const fail = (error: unknown) => {
+      this.#reportError(error);
+      finish();
+    };
     const limit = this.config.maxBodySize;
-    if (requestBody && requestBody.size > 0 && limit > 0) {
-      exchange.request.body = await finishCapturedBody(requestBody, getHeader(exchange.request.headers, 'content-encoding'), limit);
+    const response = exchange.response;
+    let requestCaptured: CapturedBody | Promise<CapturedBody> | undefined;
+    let responseCaptured: CapturedBody | Promise<CapturedBody> | undefined;
+    try {
+      if (limit > 0 && requestBody && requestBody.size > 0) {
+        requestCaptured = finishCapturedBody(requestBody, getHeader(exchange.request.headers, 'content-encoding'), limit);
+      }
+      if (limit > 0 && response && responseBody && responseBody.size > 0 && !response.bodySkipped) {
+        responseCaptured = finishCapturedBody(responseBody, getHeader(response.headers, 'content-encoding'), limit);
+      }
+    } catch (error) {
+      return fail(error);
     }
-    if (exchange.response && responseBody && responseBody.size > 0 && limit > 0 && !exchange.response.bodySkipped) {
-      exchange.response.body = await finishCapturedBody(responseBody, getHeader(exchange.response.headers, 'content-encoding'), limit);
-    }
-    await this.hooks.onExchange.promise(exchange);
+    const emit = (requestCapture?: CapturedBody, responseCapture?: CapturedBody) => {
+      if (requestCapture) exchange.request.body = requestCapture;
+      if (responseCapture && response) response.body = responseCapture;
+      this.hooks.onExchange.promise(exchange).then(finish, fail);
+    };
+    if (requestCaptured instanceof Promise || responseCaptured instanceof Promise) {
+      // Compressed bodies decode on the thread pool first; plain ones skip the extra await.
+      void Promise.all([requestCaptured, responseCaptured]).then(([a, b]) => emit(a, b), fail);
+    } else emit(requestCaptured, responseCaptured);
   }
 
   #reportError(error: unknown): void {

@@ -1,5 +1,4 @@
-import type http from 'node:http';
-import type https from 'node:https';
+import type { Dispatcher } from 'undici';
 import type { ResolvedConfig } from './config.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyHooks } from './hooks.js';
@@ -9,7 +8,10 @@ import type { BodyCollector } from './body-capture.js';
 export interface ProxyRuntime {
   readonly config: ResolvedConfig;
   readonly hooks: ProxyHooks;
-  agents: { readonly http: http.Agent; readonly https: https.Agent };
+  /** Pooled keep-alive upstream connections for forwarded requests (undici). */
+  dispatcher: Dispatcher;
+  /** How upstream TLS is verified, for connections opened outside the pool (upgrades). */
+  upstreamTls: { ca: string[] | undefined; rejectUnauthorized: boolean };
   /** Checks `Proxy-Authorization`; undefined when no auth is configured. */
   readonly checkAuth: ((header: string | undefined) => boolean) | undefined;
   /** A new exchange id. */

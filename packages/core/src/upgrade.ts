@@ -70,8 +70,8 @@ export function forwardUpgrade(
   if (secure) {
     // Same verification as pooled requests, though an upgrade takes a connection of its own.
     options.servername = hostname;
-    options.ca = rt.agents.https.options.ca;
-    options.rejectUnauthorized = rt.agents.https.options.rejectUnauthorized ?? true;
+    if (rt.upstreamTls.ca) options.ca = rt.upstreamTls.ca;
+    options.rejectUnauthorized = rt.upstreamTls.rejectUnauthorized;
   }
   const upstreamRequest = (secure ? https : http).request(options);
   upstreamRequest.setTimeout(rt.config.upstreamTimeout, () =>

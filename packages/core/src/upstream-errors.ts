@@ -15,10 +15,21 @@ export class UpstreamTimeoutError extends Error {
 }
 
 /** Maps a Node error from the upstream connection to the status and reason the client gets. */
-export function classifyUpstreamError(error: Error & { code?: string }, authority: string): UpstreamFailure {
+export function classifyUpstreamError(error: Error & { code?: string }, authority: string, timeoutMs?: number): UpstreamFailure {
   const code = error.code ?? '';
   if (error instanceof UpstreamTimeoutError) {
     return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: ${error.message}` };
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: upstream did not respond within ${(timeoutMs ?? 0) / 1000} s` };
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `cannot reach ${authority} (connect timeout)` };
+  }
+  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
+    if (cause && cause !== code) return classifyUpstreamError(Object.assign(new Error(error.message), { code: cause }), authority, timeoutMs);
+    return { status: 502, code: 'UPSTREAM_RESET', message: `${authority} closed the connection before responding` };
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL') {
     return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `cannot resolve host ${authority} (${code})` };
@@ -29,8 +40,8 @@ export function classifyUpstreamError(error: Error & { code?: string }, authorit
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
     return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `cannot reach ${authority} (${code})` };
   }
-  if (code.startsWith('HPE_')) {
-    return { status: 502, code: 'UPSTREAM_BAD_RESPONSE', message: `${authority} sent a malformed HTTP response (${code})` };
+  if (code.startsWith('HPE_') || error.name === 'HTTPParserError') {
+    return { status: 502, code: 'UPSTREAM_BAD_RESPONSE', message: `${authority} sent a malformed HTTP response (${code || error.message})` };
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || error.message === 'socket hang up') {
     return { status: 502, code: 'UPSTREAM_RESET', message: `${authority} closed the connection before responding` };
