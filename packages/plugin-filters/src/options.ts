@@ -41,7 +41,7 @@ const patterns = z
       if (typeof result === 'string') {
         ctx.addIssue({ code: 'custom', message: result, path: Array.isArray(value) ? [index] : [], input: entry });
       } else compiled.push(result);
-  });
+    });
     return compiled;
   })
   .optional();

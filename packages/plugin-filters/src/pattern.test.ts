@@ -37,6 +37,13 @@ describe('compilePattern', () => {
     expect(path.test('http://h.test/rapid')).toBe(false);
   });
 
+  it('keeps a path whose last segment is not made of flag letters a plain substring', () => {
+    const pattern = compiled('/api/private');
+    expect(pattern.test('http://h/api/private/keys')).toBe(true);
+    expect(pattern.test('http://h/api/PRIVATE')).toBe(false);
+    expect(compiled('/a/q').test('http://h/a/q')).toBe(true);
+  });
+
   it('reads an unescaped slash inside /pattern/ as part of the pattern', () => {
     const pattern = compiled('/v[12]/users/');
     expect(pattern.test('http://h/v2/users')).toBe(true);
@@ -55,7 +62,7 @@ describe('compilePattern', () => {
   it.each([
     ['/[/', 'invalid regular expression "/[/": Unterminated character class'],
     ['/a(/', 'invalid regular expression "/a(/": Unterminated group'],
-    ['/a/q', '"/a/q": Invalid flags'],
+    ['/a/ii', '"/a/ii": Invalid flags'],
     ['', 'an empty pattern would match every URL'],
     [42, 'expected a string or a RegExp, got 42'],
     [null, 'expected a string or a RegExp, got null'],

@@ -12,8 +12,12 @@ export interface CompiledPattern {
   test(url: string): boolean;
 }
 
-/** `/pattern/flags`: everything between the first and the last slash is the pattern. */
-const REGEX_LITERAL = /^\/(.*)\/([a-z]*)$/s;
+/**
+ * `/pattern/flags`, as a JavaScript regex literal is written: everything between the first and the
+ * last slash is the pattern, and what follows the last slash is only flag letters. A path such as
+ * `/api/private` (ending in letters that are not flags) stays a plain substring.
+ */
+const REGEX_LITERAL = /^\/(.*)\/([dgimsuvy]*)$/s;
 
 /**
  * Compiles one pattern. Returns a message naming the bad value instead of throwing, so the
