@@ -1,0 +1,51 @@
+import forge from 'node-forge';
+import type { CertificateAuthority } from './ca-store.js';
+
+/** The CA as other plugins and commands see it (never the private key). */
+export interface CaInfo {
+  /** Path of the certificate file (PEM), `<data>/proxy/capture-proxy-ca.crt`. */
+  readonly certPath: string;
+  /** Path of the private key file (mode 0600), for tools that must know where it is. */
+  readonly keyPath: string;
+  /** The certificate, PEM. */
+  readonly certPem: string;
+  /** The certificate, DER (what Windows and Android call `.cer`). */
+  readonly certDer: Buffer;
+  /** SHA-256 fingerprint, colon-separated upper-case hex. */
+  readonly fingerprint: string;
+  /** The certificate's subject, e.g. `CN=capture proxy CA 1a2b3c4d, O=capture, OU=…`. */
+  readonly subject: string;
+  /** The subject's common name alone, which is how OS certificate stores list it. */
+  readonly commonName: string;
+  /** Start of validity. */
+  readonly validFrom: Date;
+  /** End of validity. */
+  readonly validTo: Date;
+}
+
+/** The public view of a loaded CA. */
+export function caInfo(ca: CertificateAuthority): CaInfo {
+  const commonName = ca.cert.subject.getField('CN') as { value: string } | null;
+  return {
+    certPath: ca.paths.cert,
+    keyPath: ca.paths.key,
+    certPem: ca.certPem,
+    certDer: ca.certDer,
+    fingerprint: ca.fingerprint,
+    subject: ca.subject,
+    commonName: commonName?.value ?? ca.subject,
+    validFrom: ca.validFrom,
+    validTo: ca.validTo,
+  };
+}
+
+/**
+ * The certificate alone in a PKCS#12 file (no private key), with an empty password, which is
+ * what iOS profile installation and the Windows import wizard accept. The certificate bag is
+ * not encrypted, so there is nothing to protect; the MAC keeps strict readers happy.
+ */
+export function caToPkcs12(info: CaInfo): Buffer {
+  const cert = forge.pki.certificateFromPem(info.certPem);
+  const p12 = forge.pkcs12.toPkcs12Asn1(null, [cert], '', { friendlyName: info.commonName, algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
+}

@@ -1,0 +1,91 @@
+import crypto from 'node:crypto';
+import tls from 'node:tls';
+import { promisify } from 'node:util';
+import { LRUCache } from 'lru-cache';
+import forge from 'node-forge';
+import type { CertificateAuthority } from './ca-store.js';
+import { issueLeafCertificate } from './leaf-certificate.js';
+
+const generateKeyPair = promisify(crypto.generateKeyPair);
+/** Certificates this close to their end are issued again rather than served. */
+const RENEW_BEFORE_MS = 24 * 60 * 60 * 1000;
+
+interface CachedContext {
+  readonly context: tls.SecureContext;
+  readonly certPem: string;
+  readonly notAfter: Date;
+}
+
+/** The one key pair every per-host certificate shares. */
+interface LeafKey {
+  readonly keyPem: string;
+  readonly publicKey: forge.pki.PublicKey;
+}
+
+/**
+ * Per-host TLS contexts for intercepted connections. One RSA key pair, generated natively once,
+ * serves every host (generating a key per host is what makes other proxies crawl on new hosts);
+ * contexts are kept in a bounded LRU, and a host's certificate is issued once even when many of
+ * its first connections arrive together (the cache's fetch shares one pending issuance).
+ */
+export class CertificateCache {
+  readonly #ca: CertificateAuthority;
+  readonly #leafKey: Promise<LeafKey>;
+  readonly #cache: LRUCache<string, CachedContext>;
+  #issued = 0;
+
+  constructor(ca: CertificateAuthority, options: { max: number }) {
+    this.#ca = ca;
+    this.#leafKey = generateLeafKey();
+    // An unhandled rejection here would crash the process before anyone asks for a context.
+    this.#leafKey.catch(() => undefined);
+    this.#cache = new LRUCache<string, CachedContext>({ max: options.max, fetchMethod: (hostname) => this.#issue(hostname) });
+  }
+
+  /** How many certificates were issued so far (cache misses). */
+  get issued(): number {
+    return this.#issued;
+  }
+
+  /** How many hosts have a certificate in memory. */
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  /** The TLS context presenting a certificate for `hostname` (a DNS name or an IP address). */
+  async contextFor(hostname: string): Promise<tls.SecureContext> {
+    return (await this.#entry(hostname)).context;
+  }
+
+  /** The PEM certificate served for `hostname`, issuing it if needed. */
+  async certificateFor(hostname: string): Promise<string> {
+    return (await this.#entry(hostname)).certPem;
+  }
+
+  async #entry(hostname: string): Promise<CachedContext> {
+    const host = hostname.toLowerCase().replace(/\.$/, '');
+    let entry = await this.#cache.fetch(host);
+    if (entry && entry.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) {
+      this.#cache.delete(host);
+      entry = await this.#cache.fetch(host);
+    }
+    if (!entry) throw new Error(`no certificate could be issued for ${host}`);
+    return entry;
+  }
+
+  async #issue(hostname: string): Promise<CachedContext> {
+    const key = await this.#leafKey;
+    const leaf = issueLeafCertificate(this.#ca, key.publicKey, hostname);
+    this.#issued++;
+    const context = tls.createSecureContext({ key: key.keyPem, cert: leaf.certPem });
+    return { context, certPem: leaf.certPem, notAfter: leaf.notAfter };
+  }
+}
+
+async function generateLeafKey(): Promise<LeafKey> {
+  const { privateKey, publicKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
+  return {
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string),
+  };
+}

@@ -1,0 +1,131 @@
+import { promises as fs } from 'node:fs';
+import { CaptureError, Stage, type CapturePlugin, type CaptureProxy, type InfoPageLink } from '@capture/core';
+import { caInfo, type CaInfo } from './ca-info.js';
+import { ensureCa } from './ca-store.js';
+import { CertificateCache } from './certificate-cache.js';
+import { caCommands } from './commands.js';
+import { answerDownloadRequest, caDownloads, CA_PAGE_HOST, CA_PAGE_PATH, notFound, type CaDownloads, type LocalAnswer } from './download-page.js';
+import { HandshakeFailures, type HttpsStats } from './handshake-failures.js';
+import { createConnectTap } from './intercept.js';
+import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './options.js';
+import { hostMatcher } from './passthrough.js';
+
+export type { HttpsOptions, ResolvedHttpsOptions } from './options.js';
+export type { CaInfo } from './ca-info.js';
+export type { HttpsStats } from './handshake-failures.js';
+export type { HostPattern } from './passthrough.js';
+export { resolveHttpsOptions } from './options.js';
+export { CA_PAGE_HOST, CA_PAGE_PATH, ANDROID_NETWORK_SECURITY_CONFIG } from './download-page.js';
+export { caPaths, CA_FOLDER, CA_CERT_FILE, CA_KEY_FILE, type CaPaths } from './ca-files.js';
+
+/** What the plugin offers other plugins, as `proxy.plugin<HttpsApi>('https')?.api`. */
+export interface HttpsApi {
+  /** The CA in use, once the plugin is applied to a proxy. */
+  readonly ca: CaInfo | undefined;
+  /** Loads the CA of a data folder, creating it if there is none (for commands, which run without a proxy). */
+  ensureCa(dataDir: string): Promise<CaInfo>;
+  /** What happened to CONNECT tunnels so far. */
+  readonly stats: Readonly<HttpsStats>;
+  /** How many per-host certificates were issued so far. */
+  readonly certificatesIssued: number;
+  /** The PEM certificate served for a host, issuing it if needed (after apply). */
+  certificateFor(hostname: string): Promise<string>;
+}
+
+/** The tap name, also the plugin's name. */
+const NAME = 'https';
+
+/**
+ * HTTPS interception: terminates TLS inside CONNECT tunnels with per-host certificates signed
+ * by capture's CA (`<data>/proxy/capture-proxy-ca.crt`), so HTTPS requests run through the same
+ * hooks as plain HTTP with `https://` URLs. Serves the CA download page at `http://capture.proxy/`
+ * and adds `capture ca path|show|export|regenerate`.
+ */
+export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsApi> {
+  const resolved = resolveHttpsOptions(options);
+  const stats: HttpsStats = { intercepted: 0, passedThrough: 0, rejected: 0, failed: 0 };
+  let current: { info: CaInfo; downloads: CaDownloads; certificates: CertificateCache } | undefined;
+  const api: HttpsApi = {
+    get ca() {
+      return current?.info;
+    },
+    ensureCa: async (dataDir) => caInfo((await ensureCa(dataDir)).ca),
+    stats,
+    get certificatesIssued() {
+      return current?.certificates.issued ?? 0;
+    },
+    certificateFor(hostname) {
+      if (!current) return Promise.reject(new CaptureError('PLUGIN_NOT_APPLIED', 'https: certificateFor() needs the plugin applied to a proxy'));
+      return current.certificates.certificateFor(hostname);
+    },
+  };
+
+  return {
+    name: NAME,
+    api,
+    commands: caCommands(),
+    reconfigure: (overrides) => https({ ...options, ...overrides } as HttpsOptions),
+    async apply(proxy) {
+      const { ca } = await ensureCa(proxy.dataDir);
+      const info = caInfo(ca);
+      const certificates = new CertificateCache(ca, { max: resolved.certificateCacheSize });
+      current = { info, downloads: caDownloads(info), certificates };
+      await configureUpstreamTls(proxy, resolved);
+
+      const failures = new HandshakeFailures(stats, (error) => proxy.hooks.onError.call(error));
+      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, passthrough: hostMatcher(resolved.passthrough), failures, stats }));
+
+      const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };
+      proxy.hooks.onInfoPage.tap(NAME, (links) => [...links, link]);
+      const otherLinks = () => proxy.hooks.onInfoPage.call([]).filter((entry) => entry !== link);
+      const downloads = current.downloads;
+
+      // Requests to the proxy's own address.
+      proxy.hooks.onLocalRequest.tapPromise(NAME, async ({ request, response, url }) => {
+        const answer = answerDownloadRequest({ method: request.method ?? 'GET', pathname: url.pathname, accept: request.headers.accept }, downloads, otherLinks());
+        if (!answer) return undefined;
+        response.writeHead(answer.statusCode, answer.headers.flat());
+        response.end(request.method === 'HEAD' ? undefined : answer.body);
+        return true;
+      });
+      // `http://capture.proxy/` (and https through interception) arrives as a proxied request:
+      // answer it here, before filters and storage, and never forward it.
+      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FILTER - 50 }, async ({ exchange, incoming }) => {
+        const url = parseUrl(exchange.request.url);
+        if (url?.hostname !== CA_PAGE_HOST) return undefined;
+        exchange.skip = { reason: `${CA_PAGE_HOST} page`, by: NAME };
+        const method = incoming.method ?? 'GET';
+        const answer: LocalAnswer = answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, downloads, otherLinks()) ?? notFound(url.pathname);
+        return { statusCode: answer.statusCode, headers: answer.headers, body: method === 'HEAD' ? undefined : answer.body };
+      });
+    },
+  };
+}
+
+/** Applies `upstreamCa` and `insecureUpstream`; the config's `rejectUnauthorized: false` still turns checks off. */
+async function configureUpstreamTls(proxy: CaptureProxy, options: ResolvedHttpsOptions): Promise<void> {
+  if (options.upstreamCa.length === 0 && !options.insecureUpstream) return;
+  const ca = await Promise.all(
+    options.upstreamCa.map(async (file, index) => {
+      let pem: string;
+      try {
+        pem = await fs.readFile(file, 'utf8');
+      } catch (error) {
+        throw new CaptureError('CONFIG_INVALID', `https: option "upstreamCa[${index}]": cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+      }
+      if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+        throw new CaptureError('CONFIG_INVALID', `https: option "upstreamCa[${index}]": ${file} holds no PEM certificate`);
+      }
+      return pem;
+    }),
+  );
+  proxy.setUpstreamTls({ ca, rejectUnauthorized: !options.insecureUpstream && proxy.config.rejectUnauthorized });
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}

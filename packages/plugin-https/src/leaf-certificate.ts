@@ -1,0 +1,50 @@
+import net from 'node:net';
+import forge from 'node-forge';
+import { BACKDATE_MS } from './ca-generate.js';
+import type { CertificateAuthority } from './ca-store.js';
+import { randomSerial, signCertificate } from './sign.js';
+
+const { pki } = forge;
+const DAY = 24 * 60 * 60 * 1000;
+/** Apple and the CA/Browser Forum cap TLS server certificates at 398 days; stay under it. */
+const LEAF_VALIDITY_MS = 397 * DAY;
+/** X.520's upper bound for a common name; longer host names go in the SAN only. */
+const MAX_COMMON_NAME = 64;
+
+/** A per-host certificate: PEM, and when it stops being valid. */
+export interface LeafCertificate {
+  readonly certPem: string;
+  readonly notAfter: Date;
+}
+
+/**
+ * Issues a certificate for one host, signed by the CA, for the shared leaf key. Made to be
+ * accepted by iOS, Android, Chrome, Firefox, Windows and curl: the name in the subjectAltName
+ * (an IP address as an IP SAN), extendedKeyUsage serverAuth, an authorityKeyIdentifier equal
+ * to the CA's subjectKeyIdentifier and no subjectKeyIdentifier of its own (Windows SChannel
+ * mis-builds chains when a leaf's equals its issuer's), at most 397 days of validity backdated
+ * two days for clock skew and never past the CA's own end, and a random 128-bit serial.
+ */
+export function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.pki.PublicKey, hostname: string, now = new Date()): LeafCertificate {
+  const cert = pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = randomSerial();
+  const notBefore = new Date(now.getTime() - BACKDATE_MS);
+  const notAfter = new Date(Math.min(notBefore.getTime() + LEAF_VALIDITY_MS, ca.validTo.getTime()));
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  const subject: forge.pki.CertificateField[] = [{ name: 'organizationName', value: 'capture' }];
+  if (hostname.length <= MAX_COMMON_NAME) subject.unshift({ name: 'commonName', value: hostname });
+  cert.setSubject(subject);
+  cert.setIssuer(ca.cert.subject.attributes);
+  const altName = net.isIP(hostname) ? { type: 7, ip: hostname } : { type: 2, value: hostname };
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [altName] },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.subjectKeyIdentifier },
+  ]);
+  signCertificate(cert, ca.key);
+  return { certPem: pki.certificateToPem(cert), notAfter };
+}

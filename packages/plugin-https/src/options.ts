@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { CaptureError } from '@capture/core';
+import { compileHostPattern, type HostPattern } from './passthrough.js';
+
+/** What users write: `https({ passthrough: ['*.apple.com', /bank/], upstreamCa: ['./corp-root.pem'] })`. */
+export interface HttpsOptions {
+  /**
+   * Hosts tunnelled blindly instead of intercepted (apps that pin certificates, banking…):
+   * host names, `*.domain` wildcards, RegExps or `/pattern/flags` strings. Matched against
+   * the CONNECT host and the TLS server name.
+   */
+  passthrough?: HostPattern | readonly HostPattern[];
+  /** PEM files of extra certificate authorities trusted for upstream TLS, besides the system's. */
+  upstreamCa?: string | readonly string[];
+  /** Do not verify upstream TLS certificates at all. Default false. */
+  insecureUpstream?: boolean;
+  /** How many per-host certificates are kept in memory (least recently used dropped first). Default 1000. */
+  certificateCacheSize?: number;
+}
+
+/** The options validated and compiled once, when the plugin is created. */
+export interface ResolvedHttpsOptions {
+  /** Compiled passthrough patterns. */
+  readonly passthrough: readonly RegExp[];
+  /** Absolute paths of the extra upstream CA files. */
+  readonly upstreamCa: readonly string[];
+  /** See {@link HttpsOptions.insecureUpstream}. */
+  readonly insecureUpstream: boolean;
+  /** See {@link HttpsOptions.certificateCacheSize}. */
+  readonly certificateCacheSize: number;
+}
+
+const describe = (value: unknown): string => (value instanceof RegExp ? String(value) : (JSON.stringify(value) ?? String(value)));
+
+const list = <T>(item: (value: unknown, ctx: z.RefinementCtx, index: number | undefined) => T | undefined) =>
+  z.unknown().optional().transform((value, ctx): T[] => {
+    if (value === undefined) return [];
+    const entries = Array.isArray(value) ? (value as unknown[]) : [value];
+    const out: T[] = [];
+    entries.forEach((entry, index) => {
+      const result = item(entry, ctx, Array.isArray(value) ? index : undefined);
+      if (result !== undefined) out.push(result);
+    });
+    return out;
+  });
+
+const optionsSchema = z.strictObject({
+  passthrough: list((entry, ctx, index) => {
+    const compiled = compileHostPattern(entry);
+    if (typeof compiled !== 'string') return compiled;
+    ctx.addIssue({ code: 'custom', message: compiled, path: index === undefined ? [] : [index], input: entry });
+    return undefined;
+  }),
+  upstreamCa: list((entry, ctx, index) => {
+    if (typeof entry === 'string' && entry.trim() !== '') return path.resolve(entry);
+    ctx.addIssue({ code: 'custom', message: `expected the path of a PEM file, got ${describe(entry)}`, path: index === undefined ? [] : [index], input: entry });
+    return undefined;
+  }),
+  insecureUpstream: z.boolean({ error: (issue) => `expected true or false, got ${describe(issue.input)}` }).default(false),
+  certificateCacheSize: z
+    .number({ error: (issue) => `expected a whole number of certificates, got ${describe(issue.input)}` })
+    .int({ error: (issue) => `expected a whole number of certificates, got ${describe(issue.input)}` })
+    .min(1, { error: (issue) => `must be at least 1, got ${describe(issue.input)}` })
+    .default(1000),
+});
+
+/**
+ * Validates and compiles the options. Throws a `CaptureError` (`CONFIG_INVALID`) whose message
+ * names the option and the bad value, e.g. `https: option "passthrough[1]": invalid regular expression "/[/": …`.
+ */
+export function resolveHttpsOptions(options: unknown = {}): ResolvedHttpsOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new CaptureError('CONFIG_INVALID', `https: expected an options object, got ${describe(options)}`);
+  }
+  const parsed = optionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const known = Object.keys(optionsSchema.shape).join(', ');
+  const lines = parsed.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') return `https: unknown option ${issue.keys.map((key) => `"${key}"`).join(', ')} (known: ${known})`;
+    const key = issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
+    return `https: option "${key}": ${issue.message}`;
+  });
+  throw new CaptureError('CONFIG_INVALID', lines.join('; '));
+}
