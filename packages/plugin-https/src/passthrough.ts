@@ -26,8 +26,8 @@ export function compileHostPattern(entry: unknown): RegExp | string {
   }
   const host = entry.trim().toLowerCase().replace(/\.$/, '');
   if (!/^[a-z0-9_*.:[\]-]+$/.test(host)) return `"${entry}" is not a host name (use /pattern/ for a regular expression)`;
-  const escaped = host.replace(/[.[\]]/g, '\\$&');
-  const body = escaped.startsWith('\\*.') ? `(?:[^.]+\\.)+${escaped.slice(3).replace(/\*/g, '[^.]*')}` : escaped.replace(/\*/g, '[^.]*');
+  const label = (text: string) => text.replace(/[.[\]]/g, '\\$&').replace(/\*/g, '[^.]*');
+  const body = host.startsWith('*.') ? `(?:[^.]+\\.)+${label(host.slice(2))}` : label(host);
   return new RegExp(`^${body}$`, 'i');
 }
 

@@ -64,11 +64,24 @@ export interface HttpsResponse {
   text: string;
 }
 
-/** Sends one GET over an established TLS socket and reads the response whole. */
+const agents = new WeakMap<tls.TLSSocket, http.Agent>();
+
+/** A keep-alive agent whose only connection is `socket`, so successive requests reuse it. */
+function agentOver(socket: tls.TLSSocket): http.Agent {
+  let agent = agents.get(socket);
+  if (!agent) {
+    agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    // The socket is already TLS: plain HTTP runs over it.
+    agent.createConnection = () => socket;
+    agents.set(socket, agent);
+  }
+  return agent;
+}
+
+/** Sends one GET over an established TLS socket (kept open for more) and reads the response whole. */
 export function getOverSocket(socket: tls.TLSSocket, host: string, path = '/'): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
-    // The socket is already TLS: plain http over it, with no agent so createConnection is used.
-    const req = http.request({ path, createConnection: () => socket, headers: { Host: host } });
+    const req = http.request({ path, agent: agentOver(socket), headers: { Host: host } });
     req.on('response', (res) => {
       let text = '';
       res.setEncoding('utf8');

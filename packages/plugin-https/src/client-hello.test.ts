@@ -1,0 +1,80 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseServerName, readTunnelStart } from './client-hello.js';
+
+/** Captures the first bytes a real Node TLS client sends (its ClientHello) to a plain TCP server. */
+async function captureClientHello(options: tls.ConnectionOptions): Promise<Buffer> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const received = new Promise<Buffer>((resolve) => {
+      server.once('connection', (socket) => {
+        let bytes = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          bytes = Buffer.concat([bytes, chunk]);
+          if (bytes.length >= 5 && bytes.length >= 5 + bytes.readUInt16BE(3)) {
+            resolve(bytes);
+            socket.destroy();
+          }
+        });
+      });
+    });
+    const client = tls.connect({ host: '127.0.0.1', port, ...options });
+    client.on('error', () => undefined);
+    const hello = await received;
+    client.destroy();
+    return hello;
+  } finally {
+    server.close();
+  }
+}
+
+describe('parseServerName', () => {
+  it('finds the SNI name in a real ClientHello', async () => {
+    const hello = await captureClientHello({ servername: 'Api.Example.COM' });
+    expect(parseServerName(hello.subarray(5))).toBe('api.example.com');
+  });
+
+  it('returns undefined for a ClientHello without SNI', async () => {
+    const hello = await captureClientHello({});
+    expect(parseServerName(hello.subarray(5))).toBeUndefined();
+  });
+
+  it('returns undefined for truncated or foreign bytes instead of throwing', async () => {
+    const hello = await captureClientHello({ servername: 'example.com' });
+    expect(parseServerName(hello.subarray(5, 60))).toBeUndefined();
+    expect(parseServerName(Buffer.from('GET / HTTP/1.1\r\n'))).toBeUndefined();
+  });
+});
+
+describe('readTunnelStart', () => {
+  it('waits for the whole first record across chunks and puts every byte back', async () => {
+    const hello = await captureClientHello({ servername: 'split.example' });
+    const socket = new PassThrough();
+    const result = readTunnelStart(socket, 5_000);
+    socket.write(hello.subarray(0, 3));
+    socket.write(hello.subarray(3, 40));
+    socket.write(hello.subarray(40));
+    const start = await result;
+    expect(start).toMatchObject({ kind: 'tls', servername: 'split.example' });
+    expect(socket.read()).toEqual(hello);
+  });
+
+  it('reports non-TLS bytes at once and puts them back', async () => {
+    const socket = new PassThrough();
+    const result = readTunnelStart(socket, 5_000);
+    socket.write('SSH-2.0-OpenSSH\r\n');
+    expect((await result).kind).toBe('other');
+    expect(String(socket.read())).toBe('SSH-2.0-OpenSSH\r\n');
+  });
+
+  it('reports a client that closes before sending anything', async () => {
+    const socket = new PassThrough();
+    const result = readTunnelStart(socket, 5_000);
+    socket.end();
+    expect((await result).kind).toBe('closed');
+  });
+});
