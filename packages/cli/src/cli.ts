@@ -43,7 +43,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort))
     .option('-H, --host <address>', 'address to listen on (default 0.0.0.0: all interfaces)')
     .option('--json', 'print one JSON object per exchange instead of a line of text')
-    .option('-q, --quiet', 'do not print exchanges');
+    .option('-q, --quiet', 'do not print exchanges')
+    .option('--hide-filtered', 'do not print exchanges that are not captured (they are still counted)');
   const pluginOptions = new Map<string, Option>();
   for (const flag of PLUGIN_FLAGS) {
     const option = new Option(flag.flags, flag.description);

@@ -13,27 +13,35 @@ export interface LiveLogOptions {
   err: Writable;
   /** Use colours (a terminal). */
   colours: boolean;
+  /** Print nothing for exchanges that are not captured (`--hide-filtered`); they are still counted. Default false: they are printed dimmed. */
+  hideSkipped?: boolean;
 }
 
 /** Counts of what the proxy did, printed when it stops. */
 export interface LiveLogCounts {
+  /** Exchanges handed to storage (`onExchange`). */
   captured: number;
+  /** Exchanges not captured (`onSkipped`), for any reason. */
   skipped: number;
+  /** Of the skipped, those a capture filter decided (`skip.reason` starts with `filtered`). */
+  filtered: number;
+  /** Of the captured, those whose body was skipped as media (image, audio, video). */
   media: number;
+  /** Exchanges that failed (an `error`), captured or not. */
   errors: number;
 }
 
 /**
- * The CLI's own plugin: prints one line per exchange as it completes (captured or not) and
- * every plugin error, and counts them for the summary on exit.
+ * The CLI's own plugin: prints one line per exchange as it completes (captured, or not captured
+ * and dimmed, or left out with `hideSkipped`) and every plugin error, and counts them for the
+ * summary on exit.
  */
 export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: LiveLogCounts } {
-  const counts: LiveLogCounts = { captured: 0, skipped: 0, media: 0, errors: 0 };
+  const counts: LiveLogCounts = { captured: 0, skipped: 0, filtered: 0, media: 0, errors: 0 };
   const colours = pc.createColors(options.colours);
   const print = (exchange: Exchange) => {
     if (exchange.error) counts.errors++;
-    if (exchange.response?.bodySkipped === 'media') counts.media++;
-    if (options.format === 'none') return;
+    if (options.format === 'none' || (exchange.skip && options.hideSkipped)) return;
     const line = options.format === 'json' ? JSON.stringify(exchangeSummary(exchange)) : formatExchangeLine(exchange, colours);
     options.out.write(`${line}\n`);
   };
@@ -43,10 +51,12 @@ export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: Live
     apply(proxy) {
       proxy.hooks.onExchange.tap({ name: 'live-log', stage: Stage.OBSERVE }, (exchange) => {
         counts.captured++;
+        if (exchange.response?.bodySkipped === 'media') counts.media++;
         print(exchange);
       });
       proxy.hooks.onSkipped.tap({ name: 'live-log', stage: Stage.OBSERVE }, (exchange) => {
         counts.skipped++;
+        if (exchange.skip?.reason.startsWith('filtered')) counts.filtered++;
         print(exchange);
       });
       proxy.hooks.onError.tap('live-log', (error) => {

@@ -1,4 +1,5 @@
 import type { CapturePlugin } from '@capture/core';
+import filters, { type FiltersOptions } from '@capture/plugin-filters';
 
 /**
  * A `capture start` flag that configures a plugin (the contract's `--include`, `--save-to`, …).
@@ -22,7 +23,25 @@ export interface PluginFlag {
 }
 
 /** Flags that configure plugins, in the order `--help` lists them. */
-export const PLUGIN_FLAGS: PluginFlag[] = [];
+export const PLUGIN_FLAGS: PluginFlag[] = [
+  // filters: values go to the plugin as typed; its factory validates them (one line, exit 1).
+  { flags: '--exclude-assets', description: 'do not capture images, JavaScript and CSS', plugin: 'filters', toOptions: () => ({ excludeAssets: true }) },
+  {
+    flags: '--include <pattern>',
+    description: 'capture only URLs containing this text or matching /regex/flags (repeatable: any one matches)',
+    plugin: 'filters',
+    parse: (value, previous) => [...(Array.isArray(previous) ? previous : []), value],
+    toOptions: (value) => ({ include: value }),
+  },
+  {
+    flags: '--exclude <pattern>',
+    description: 'never capture URLs containing this text or matching /regex/flags (repeatable; wins over --include)',
+    plugin: 'filters',
+    parse: (value, previous) => [...(Array.isArray(previous) ? previous : []), value],
+    toOptions: (value) => ({ exclude: value }),
+  },
+  { flags: '--methods <list>', description: 'capture only these methods, e.g. GET,POST', plugin: 'filters', toOptions: (value) => ({ methods: value }) },
+];
 
 /** A plugin `capture start` runs when the config names no plugins, and how to create it. */
 export interface DefaultPlugin {
@@ -41,4 +60,6 @@ export interface DefaultPlugin {
  * The defaults of `capture start`, in order. The contract's defaults are https, filters, history
  * (requests and responses saved) and web; each plugin's issue adds its entry here.
  */
-export const DEFAULT_PLUGINS: DefaultPlugin[] = [];
+export const DEFAULT_PLUGINS: DefaultPlugin[] = [
+  { name: 'filters', create: (options) => filters(options as FiltersOptions) },
+];

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { CaptureError, createProxy, type CaptureConfig, type CaptureProxy, type CapturePlugin, type ListenInfo } from '@capture/core';
 import type { CliIo } from '../io.js';
 import { lanAddresses } from '../lan.js';
-import { liveLog } from '../logger-plugin.js';
+import { liveLog, type LiveLogCounts } from '../logger-plugin.js';
 import { resolveStartPlugins, type PluginFlagChoices } from '../default-plugins.js';
 import type { LoadedConfig } from '../load-config.js';
 
@@ -12,6 +12,8 @@ export interface StartFlags {
   host?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Leave exchanges that are not captured (filtered) out of the live log; they are still counted. */
+  hideFiltered?: boolean;
 }
 
 /**
@@ -22,7 +24,13 @@ export interface StartFlags {
 export async function runStart(loaded: LoadedConfig, flags: StartFlags, choices: PluginFlagChoices, io: CliIo): Promise<number> {
   const banner = flags.json ? io.stderr : io.stdout;
   const colours = pc.createColors(Boolean(io.stdout.isTTY) && pc.isColorSupported && !io.env.NO_COLOR);
-  const log = liveLog({ format: flags.quiet ? 'none' : flags.json ? 'json' : 'text', out: io.stdout, err: io.stderr, colours: colours.isColorSupported });
+  const log = liveLog({
+    format: flags.quiet ? 'none' : flags.json ? 'json' : 'text',
+    out: io.stdout,
+    err: io.stderr,
+    colours: colours.isColorSupported,
+    hideSkipped: Boolean(flags.hideFiltered),
+  });
   const config: CaptureConfig = {
     ...loaded.config,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
@@ -45,8 +53,7 @@ export async function runStart(loaded: LoadedConfig, flags: StartFlags, choices:
     banner.write(`\n${signal === 'SIGINT' ? 'stopping' : `stopping (${signal})`}: finishing in-flight exchanges…\n`);
     void proxy.close().then(
       () => {
-        const { captured, skipped, media, errors } = log.counts;
-        banner.write(`stopped: ${captured} captured, ${skipped} not captured, ${media} media bodies skipped, ${errors} failed\n`);
+        banner.write(`stopped: ${formatCounts(log.counts)}\n`);
         resolveExit(0);
       },
       (error: unknown) => {
@@ -96,6 +103,17 @@ function printBanner(
   }
   const names = proxy.plugins.filter((plugin) => plugin !== log).map((plugin) => plugin.name);
   banner.write(`plugins: ${names.join(', ') || '(none)'}\n`);
+}
+
+/**
+ * The exit summary: `3 captured, 2 filtered, 1 skipped as media`, then other skips and failures
+ * when there were any. Media exchanges are among the captured ones (stored without their body).
+ */
+export function formatCounts(counts: LiveLogCounts): string {
+  const parts = [`${counts.captured} captured`, `${counts.filtered} filtered`, `${counts.media} skipped as media`];
+  if (counts.skipped > counts.filtered) parts.push(`${counts.skipped - counts.filtered} not captured for other reasons`);
+  if (counts.errors) parts.push(`${counts.errors} failed`);
+  return parts.join(', ');
 }
 
 function relativeSource(loaded: LoadedConfig, io: CliIo): string {
