@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { CaptureError, Stage, type CapturePlugin, type CaptureProxy, type InfoPageLink } from '@capture/core';
+import { CaptureError, Stage, type CapturePlugin, type InfoPageLink } from '@capture/core';
 import { caInfo, type CaInfo } from './ca-info.js';
 import { ensureCa } from './ca-store.js';
 import { CertificateCache } from './certificate-cache.js';
@@ -7,7 +7,7 @@ import { caCommands } from './commands.js';
 import { answerDownloadRequest, caDownloads, CA_PAGE_HOST, CA_PAGE_PATH, notFound, type CaDownloads, type LocalAnswer } from './download-page.js';
 import { HandshakeFailures, type HttpsStats } from './handshake-failures.js';
 import { createConnectTap } from './intercept.js';
-import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './options.js';
+import { resolveHttpsOptions, type HttpsOptions } from './options.js';
 import { hostMatcher } from './passthrough.js';
 
 export type { HttpsOptions, ResolvedHttpsOptions } from './options.js';
@@ -66,11 +66,16 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
     commands: caCommands(),
     reconfigure: (overrides) => https({ ...options, ...overrides } as HttpsOptions),
     async apply(proxy) {
+      // Bad upstreamCa files fail the start before anything is created.
+      const upstreamCa = await readUpstreamCa(resolved.upstreamCa);
       const { ca } = await ensureCa(proxy.dataDir);
       const info = caInfo(ca);
       const certificates = new CertificateCache(ca, { max: resolved.certificateCacheSize });
       current = { info, downloads: caDownloads(info), certificates };
-      await configureUpstreamTls(proxy, resolved);
+      if (upstreamCa.length || resolved.insecureUpstream) {
+        // The config's `rejectUnauthorized: false` still turns verification off.
+        proxy.setUpstreamTls({ ca: upstreamCa, rejectUnauthorized: !resolved.insecureUpstream && proxy.config.rejectUnauthorized });
+      }
 
       const failures = new HandshakeFailures(stats, (error) => proxy.hooks.onError.call(error));
       proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, passthrough: hostMatcher(resolved.passthrough), failures, stats }));
@@ -102,11 +107,10 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
   };
 }
 
-/** Applies `upstreamCa` and `insecureUpstream`; the config's `rejectUnauthorized: false` still turns checks off. */
-async function configureUpstreamTls(proxy: CaptureProxy, options: ResolvedHttpsOptions): Promise<void> {
-  if (options.upstreamCa.length === 0 && !options.insecureUpstream) return;
-  const ca = await Promise.all(
-    options.upstreamCa.map(async (file, index) => {
+/** Reads the `upstreamCa` files; an unreadable or non-PEM file is an error naming it. */
+async function readUpstreamCa(files: readonly string[]): Promise<string[]> {
+  return Promise.all(
+    files.map(async (file, index) => {
       let pem: string;
       try {
         pem = await fs.readFile(file, 'utf8');
@@ -119,7 +123,6 @@ async function configureUpstreamTls(proxy: CaptureProxy, options: ResolvedHttpsO
       return pem;
     }),
   );
-  proxy.setUpstreamTls({ ca, rejectUnauthorized: !options.insecureUpstream && proxy.config.rejectUnauthorized });
 }
 
 function parseUrl(url: string): URL | undefined {

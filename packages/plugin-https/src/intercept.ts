@@ -74,6 +74,9 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   const timer = setTimeout(() => fail({ timedOut: HANDSHAKE_TIMEOUT_MS }), HANDSHAKE_TIMEOUT_MS);
   tlsSocket.on('error', (error: Error) => fail({ error }));
   tlsSocket.once('close', () => fail({ closed: true }));
+  // The CONNECT socket comes from http.Server, which allows half-open sockets, and so does the
+  // TLS socket made from it: a client hanging up mid-handshake shows as 'end', not 'close'.
+  tlsSocket.once('end', () => fail({ closed: true }));
   tlsSocket.once('secure', () => {
     done = true;
     clearTimeout(timer);

@@ -25,7 +25,13 @@ export async function startHttpsProxy(options: HttpsOptions = {}, dataDir?: stri
   const temp = dataDir ? undefined : tempDataDir();
   const dir = dataDir ?? temp!.dir;
   const plugin = https(options);
-  const started = await startProxy({ dataDir: dir, plugins: [plugin] });
+  let started: TestProxy;
+  try {
+    started = await startProxy({ dataDir: dir, plugins: [plugin] });
+  } catch (error) {
+    temp?.remove();
+    throw error;
+  }
   const api = plugin.api!;
   return {
     ...started,
