@@ -24,6 +24,10 @@ export function choicesFromFlags(given: (flag: string) => unknown): PluginFlagCh
     if (value === undefined) continue;
     if (flag.disables) disabled.add(flag.plugin);
     if (flag.toOptions) overrides.set(flag.plugin, { ...overrides.get(flag.plugin), ...flag.toOptions(value) });
+    for (const [name, choice] of Object.entries(flag.select?.(value) ?? {})) {
+      if (choice === false) disabled.add(name);
+      else overrides.set(name, { ...overrides.get(name), ...choice });
+    }
   }
   return { overrides, disabled };
 }

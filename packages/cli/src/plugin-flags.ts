@@ -1,5 +1,8 @@
 import type { CapturePlugin } from '@capture/core';
 import filters, { type FiltersOptions } from '@capture/plugin-filters';
+import https, { type HttpsOptions } from '@capture/plugin-https';
+import history, { type HistoryOptions } from '@capture/plugin-history';
+import { CaptureError } from '@capture/core';
 
 /**
  * A `capture start` flag that configures a plugin (the contract's `--include`, `--save-to`, …).
@@ -20,10 +23,17 @@ export interface PluginFlag {
   toOptions?(value: unknown): Record<string, unknown>;
   /** True for a `--no-<plugin>` flag: giving it leaves the plugin out. */
   disables?: boolean;
+  /**
+   * For a flag that chooses between plugins (`--save-to`): per plugin name, the options the
+   * value gives that plugin, or `false` to leave that plugin out. A thrown error is a usage error.
+   */
+  select?(value: unknown): Record<string, Record<string, unknown> | false>;
 }
 
 /** Flags that configure plugins, in the order `--help` lists them. */
 export const PLUGIN_FLAGS: PluginFlag[] = [
+  // https: interception is on by default; without it CONNECT is tunnelled blindly.
+  { flags: '--no-https', description: 'do not intercept HTTPS (CONNECT tunnels pass through blindly)', plugin: 'https', disables: true },
   // filters: values go to the plugin as typed; its factory validates them (one line, exit 1).
   { flags: '--exclude-assets', description: 'do not capture images, JavaScript and CSS', plugin: 'filters', toOptions: () => ({ excludeAssets: true }) },
   {
@@ -41,6 +51,25 @@ export const PLUGIN_FLAGS: PluginFlag[] = [
     toOptions: (value) => ({ exclude: value }),
   },
   { flags: '--methods <list>', description: 'capture only these methods, e.g. GET,POST', plugin: 'filters', toOptions: (value) => ({ methods: value }) },
+  // history: where exchanges are saved, and whether their responses are.
+  {
+    flags: '--save-to <where>',
+    description: 'save exchanges to "history" (the default) or to a Postman "collection"',
+    plugin: 'history',
+    parse: (value) => {
+      if (value !== 'history' && value !== 'collection') throw new CaptureError('USAGE', `--save-to expects "history" or "collection", got "${value}"`);
+      return value;
+    },
+    select: (value): Record<string, Record<string, unknown> | false> => {
+      if (value === 'history') return { history: {} };
+      if (!DEFAULT_PLUGINS.some((entry) => entry.name === 'collections')) {
+        throw new CaptureError('USAGE', '--save-to collection needs the collections plugin (@capture/plugin-collections), which this build of capture does not include; use --save-to history');
+      }
+      return { history: false, collections: {} };
+    },
+  },
+  { flags: '--save-responses', description: 'save each response with its request (the default)', plugin: 'history', toOptions: (value) => ({ saveResponses: value }) },
+  { flags: '--no-save-responses', description: 'save requests only, not their responses', plugin: 'history', toOptions: (value) => ({ saveResponses: value }) },
 ];
 
 /** A plugin `capture start` runs when the config names no plugins, and how to create it. */
@@ -61,5 +90,7 @@ export interface DefaultPlugin {
  * (requests and responses saved) and web; each plugin's issue adds its entry here.
  */
 export const DEFAULT_PLUGINS: DefaultPlugin[] = [
+  { name: 'https', create: (options) => https(options as HttpsOptions) },
   { name: 'filters', create: (options) => filters(options as FiltersOptions) },
+  { name: 'history', create: (options) => history(options as HistoryOptions) },
 ];

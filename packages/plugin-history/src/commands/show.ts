@@ -1,0 +1,106 @@
+import type { CommandInput, HeaderList } from '@capture/core';
+import { CaptureError } from '@capture/core';
+import { bodyText, headerValue, mediaType } from '@capture/postman-format';
+import { formatBytes, formatDateTime, formatDuration } from '../format.js';
+import type { StoredBody, StoredExchange } from '../record.js';
+import { withStore } from './open.js';
+
+/** `capture history show ID`: the whole exchange, readable (JSON bodies pretty-printed) or as JSON. */
+export async function runShow({ args, options, context }: CommandInput): Promise<number> {
+  const raw = String(args[0] ?? '');
+  if (!/^\d+$/.test(raw)) throw new CaptureError('USAGE', `history show expects an exchange id (a number from "capture history list"), got "${raw}"`);
+  const exchange = await withStore(context, (store) => store.get(Number(raw)));
+  if (!exchange) throw new CaptureError('HISTORY_NOT_FOUND', `no exchange ${raw} in history (see "capture history list")`);
+  context.stdout.write(options.json ? `${JSON.stringify(exchangeToJson(exchange), null, 2)}\n` : formatExchange(exchange));
+  return 0;
+}
+
+/** The JSON form of a stored exchange: bodies as `text` when they are text, else `base64`. */
+export function exchangeToJson(exchange: StoredExchange) {
+  const body = (stored: StoredBody | undefined, headers: HeaderList) => {
+    if (!stored) return undefined;
+    const text = bodyText(stored.bytes, headerValue(headers, 'content-type'));
+    return {
+      ...(text !== undefined ? { text } : { base64: stored.bytes.toString('base64') }),
+      size: stored.size,
+      captured: stored.bytes.length,
+      truncated: stored.truncated,
+      ...(stored.contentEncoding ? { contentEncoding: stored.contentEncoding, decoded: stored.decoded } : {}),
+    };
+  };
+  const { request, response } = exchange;
+  return {
+    id: exchange.id,
+    startedAt: new Date(exchange.timings.startedAt).toISOString(),
+    client: exchange.client,
+    tls: exchange.tls,
+    mocked: exchange.mocked,
+    request: {
+      method: request.method,
+      url: request.url,
+      httpVersion: request.httpVersion,
+      headers: request.headers,
+      body: body(request.body, request.headers) ?? null,
+      bodySize: request.bodySize,
+      ...(request.bodySkipped ? { bodySkipped: request.bodySkipped } : {}),
+    },
+    response: response
+      ? {
+          statusCode: response.statusCode,
+          statusMessage: response.statusMessage,
+          httpVersion: response.httpVersion,
+          headers: response.headers,
+          body: body(response.body, response.headers) ?? null,
+          bodySize: response.bodySize,
+          ...(response.bodySkipped ? { bodySkipped: response.bodySkipped } : {}),
+        }
+      : null,
+    error: exchange.error ?? null,
+    timings: exchange.timings,
+  };
+}
+
+/** The readable form: a head line, the request as on the wire, then the response. */
+export function formatExchange(exchange: StoredExchange): string {
+  const { request, response } = exchange;
+  const lines: string[] = [];
+  lines.push(`#${exchange.id}  ${formatDateTime(exchange.timings.startedAt)}  from ${exchange.client.address}${exchange.tls ? '  (HTTPS, intercepted)' : ''}${exchange.mocked ? '  (answered by a plugin)' : ''}`);
+  lines.push('');
+  lines.push(`${request.method} ${request.url} HTTP/${request.httpVersion}`);
+  for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
+  lines.push('', ...describeBody(request.body, request.headers, request.bodySkipped));
+  if (exchange.error) lines.push(`failed: ${exchange.error.message} (${exchange.error.code})`, '');
+  if (response) {
+    const timing = `${formatDuration(exchange.timings.total)}${exchange.timings.firstByte !== undefined ? `, first byte after ${formatDuration(exchange.timings.firstByte)}` : ''}`;
+    lines.push(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}  (${timing}, ${formatBytes(response.bodySize)})`);
+    for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
+    lines.push('', ...describeBody(response.body, response.headers, response.bodySkipped));
+  } else if (!exchange.error) {
+    lines.push('(response not saved: saveResponses was off)', '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function describeBody(body: StoredBody | undefined, headers: HeaderList, skipped: string | undefined): string[] {
+  if (skipped) return [`(body not captured: ${skipped})`, ''];
+  if (!body) return [];
+  const contentType = headerValue(headers, 'content-type');
+  const text = bodyText(body.bytes, contentType);
+  const out: string[] = [];
+  if (text === undefined) {
+    out.push(`(binary body, ${formatBytes(body.size)}${contentType ? `, ${contentType}` : ''})`);
+  } else {
+    out.push(/json$/.test(mediaType(contentType).type) || (!contentType && /^\s*[[{]/.test(text)) ? prettyJson(text) : text);
+  }
+  if (body.truncated) out.push(`(truncated: ${formatBytes(body.bytes.length)} of ${formatBytes(body.size)} captured)`);
+  out.push('');
+  return out;
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

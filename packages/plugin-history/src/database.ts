@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { CaptureError } from '@capture/core';
+import { migrate } from './schema.js';
+
+/** The name of the history database in the data folder. */
+export const HISTORY_FILE = 'history.db';
+
+/** How long a connection waits for another process's write lock before failing. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** An open history database and what happened while opening it. */
+export interface OpenedDatabase {
+  /** The connection, in WAL mode, migrated to the current schema. */
+  db: Database.Database;
+  /** Set when a damaged file was moved aside: a message for the user, and where the file went. */
+  movedAside?: { message: string; to: string };
+}
+
+/** True for SQLite errors that mean the file itself is damaged or not a database. */
+export function isCorruptionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/**
+ * Opens (creating when missing) the history database at `file`: WAL mode so readers never block
+ * the writer and a killed process loses nothing committed, a busy timeout so two capture
+ * processes take turns, and the schema migrated. A damaged file is never deleted: it is moved to
+ * `history.db.corrupt-<time>` (with its `-wal` and `-shm`) and a fresh one is started, and the
+ * result says so. Other failures (a read-only folder, a full disk) throw a `CaptureError`
+ * naming the file.
+ */
+export function openHistoryDatabase(file: string): OpenedDatabase {
+  try {
+    return { db: openAndPrepare(file) };
+  } catch (error) {
+    if (!isCorruptionError(error)) throw asCaptureError(file, error);
+    const to = moveAside(file);
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = `history: ${file} is damaged (${reason}); moved it to ${to} and started a new history`;
+    try {
+      return { db: openAndPrepare(file), movedAside: { message, to } };
+    } catch (again) {
+      throw asCaptureError(file, again);
+    }
+  }
+}
+
+function openAndPrepare(file: string): Database.Database {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    // The first statement that reads the file: a damaged header fails here.
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL loses nothing on a process crash (only on power loss), and keeps
+    // commits cheap enough to batch several times a second.
+    db.pragma('synchronous = NORMAL');
+    migrate(db, file);
+    // Touches the table's b-tree, so a damaged page is found now rather than on the first write.
+    db.prepare('SELECT max(id), count(*) FROM exchanges').get();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Moves a damaged database (and its WAL and shared-memory files) to `<file>.corrupt-<time>`; returns the new path. */
+export function moveAside(file: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let to = `${file}.corrupt-${stamp}`;
+  for (let n = 2; existsSync(to); n++) to = `${file}.corrupt-${stamp}-${n}`;
+  renameSync(file, to);
+  for (const suffix of ['-wal', '-shm']) {
+    // The WAL may hold the newest pages of the damaged file: keep it beside the copy.
+    if (existsSync(file + suffix)) renameSync(file + suffix, to + suffix);
+  }
+  return to;
+}
+
+function asCaptureError(file: string, error: unknown): CaptureError {
+  if (error instanceof CaptureError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CaptureError('HISTORY_OPEN_FAILED', `history: cannot open ${file}: ${reason}`, { cause: error });
+}

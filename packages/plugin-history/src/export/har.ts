@@ -1,0 +1,140 @@
+import { createRequire } from 'node:module';
+import type { Content, Cookie, Entry, Har, Header, PostData, Request, Response } from 'har-format';
+import { parseCookie, parseSetCookie } from 'cookie';
+import { bodyText, headerValue } from '@capture/postman-format';
+import type { HeaderList } from '@capture/core';
+import type { StoredBody, StoredExchange } from '../record.js';
+
+const VERSION = (createRequire(import.meta.url)('@capture/plugin-history/package.json') as { version: string }).version;
+
+/** Builds a HAR 1.2 log (as browsers' network panels export it) from exchanges, in the order given. */
+export function toHar(exchanges: Iterable<StoredExchange>): Har {
+  const entries: Entry[] = [];
+  for (const exchange of exchanges) entries.push(toEntry(exchange));
+  return { log: { version: '1.2', creator: { name: 'capture', version: VERSION }, entries } };
+}
+
+function toEntry(exchange: StoredExchange): Entry {
+  const { timings } = exchange;
+  const wait = Math.max(0, timings.firstByte ?? timings.total);
+  const entry: Entry & Record<`_${string}`, unknown> = {
+    startedDateTime: new Date(timings.startedAt).toISOString(),
+    time: Math.max(0, timings.total),
+    request: toRequest(exchange),
+    response: toResponse(exchange),
+    cache: {},
+    timings: { send: 0, wait, receive: Math.max(0, timings.total - wait) },
+    _id: exchange.id,
+    _clientAddress: exchange.client.address,
+  };
+  if (exchange.error) entry._error = exchange.error.message;
+  return entry;
+}
+
+function toRequest(exchange: StoredExchange): Request {
+  const { request } = exchange;
+  const harRequest: Request = {
+    method: request.method,
+    url: request.url,
+    httpVersion: `HTTP/${request.httpVersion}`,
+    cookies: requestCookies(request.headers),
+    headers: harHeaders(request.headers),
+    queryString: queryOf(request.url),
+    headersSize: -1,
+    bodySize: request.bodySize,
+  };
+  if (request.body) harRequest.postData = postData(request.body, headerValue(request.headers, 'content-type'));
+  return harRequest;
+}
+
+function toResponse(exchange: StoredExchange): Response {
+  const { response } = exchange;
+  if (!response) {
+    return {
+      status: 0,
+      statusText: '',
+      httpVersion: '',
+      cookies: [],
+      headers: [],
+      content: { size: 0, mimeType: 'x-unknown' },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: -1,
+      comment: exchange.error ? `failed: ${exchange.error.message}` : 'response not saved (saveResponses was off)',
+    };
+  }
+  return {
+    status: response.statusCode,
+    statusText: response.statusMessage,
+    httpVersion: `HTTP/${response.httpVersion}`,
+    cookies: responseCookies(response.headers),
+    headers: harHeaders(response.headers),
+    content: content(response.body, headerValue(response.headers, 'content-type'), response.bodySkipped),
+    redirectURL: headerValue(response.headers, 'location') ?? '',
+    headersSize: -1,
+    bodySize: response.bodySize,
+  };
+}
+
+function content(body: StoredBody | undefined, contentType: string | undefined, skipped: string | undefined): Content {
+  const mimeType = contentType ?? 'x-unknown';
+  if (!body) return { size: 0, mimeType, ...(skipped ? { comment: `body not captured (${skipped})` } : {}) };
+  const text = bodyText(body.bytes, contentType);
+  const result: Content = { size: body.bytes.length, mimeType, ...(text !== undefined ? { text } : { text: body.bytes.toString('base64'), encoding: 'base64' }) };
+  if (body.decoded && !body.truncated) result.compression = Math.max(0, body.bytes.length - body.size);
+  if (body.truncated) result.comment = `truncated: ${body.bytes.length} of ${body.size} bytes captured`;
+  return result;
+}
+
+function postData(body: StoredBody, contentType: string | undefined): PostData {
+  const mimeType = contentType ?? '';
+  const text = bodyText(body.bytes, contentType);
+  if (text === undefined) return { mimeType, text: body.bytes.toString('base64'), comment: 'binary body, base64-encoded' };
+  // HAR 1.2 makes `text` and `params` exclusive; the text keeps forms exactly as sent.
+  const data: PostData = { mimeType, text };
+  if (body.truncated) data.comment = `truncated: ${body.bytes.length} of ${body.size} bytes captured`;
+  return data;
+}
+
+function harHeaders(headers: HeaderList): Header[] {
+  return headers.map(([name, value]) => ({ name, value }));
+}
+
+function queryOf(url: string): Array<{ name: string; value: string }> {
+  try {
+    return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+  } catch {
+    return [];
+  }
+}
+
+function requestCookies(headers: HeaderList): Cookie[] {
+  const cookies: Cookie[] = [];
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'cookie') continue;
+    for (const [key, cookieValue] of Object.entries(parseCookie(value))) cookies.push({ name: key, value: cookieValue ?? '' });
+  }
+  return cookies;
+}
+
+function responseCookies(headers: HeaderList): Cookie[] {
+  const cookies: Cookie[] = [];
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'set-cookie') continue;
+    try {
+      const parsed = parseSetCookie(value);
+      cookies.push({
+        name: parsed.name,
+        value: parsed.value ?? '',
+        ...(parsed.path ? { path: parsed.path } : {}),
+        ...(parsed.domain ? { domain: parsed.domain } : {}),
+        ...(parsed.expires && !Number.isNaN(parsed.expires.getTime()) ? { expires: parsed.expires.toISOString() } : {}),
+        ...(parsed.httpOnly ? { httpOnly: true } : {}),
+        ...(parsed.secure ? { secure: true } : {}),
+      });
+    } catch {
+      // A malformed Set-Cookie stays in the headers; it just has no cookie entry.
+    }
+  }
+  return cookies;
+}

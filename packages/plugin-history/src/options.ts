@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { CaptureError } from '@capture/core';
+import { parseDuration } from './duration.js';
+
+/** What users write: `history({ saveResponses: true, maxEntries: 10_000, maxAge: '30d' })`. */
+export interface HistoryOptions {
+  /** Save each response (status, headers, body, time) with its request. Default true. */
+  saveResponses?: boolean;
+  /** How many exchanges to keep; the oldest beyond it are pruned in the background. Default 10,000. */
+  maxEntries?: number;
+  /** Prune exchanges older than this: milliseconds, or text such as `30d`, `12h`. Default: kept until `maxEntries` pushes them out. */
+  maxAge?: number | string;
+  /** Milliseconds captured exchanges may wait before they are written (in one transaction). Default 200, at most 1000. */
+  flushInterval?: number;
+  /** Write as soon as this many exchanges are waiting, without waiting for `flushInterval`. Default 500. */
+  batchSize?: number;
+}
+
+/** The options with defaults filled in: what the plugin uses. */
+export interface ResolvedHistoryOptions {
+  /** See {@link HistoryOptions.saveResponses}. */
+  readonly saveResponses: boolean;
+  /** See {@link HistoryOptions.maxEntries}. */
+  readonly maxEntries: number;
+  /** See {@link HistoryOptions.maxAge}, in milliseconds; undefined: no age limit. */
+  readonly maxAge: number | undefined;
+  /** See {@link HistoryOptions.flushInterval}. */
+  readonly flushInterval: number;
+  /** See {@link HistoryOptions.batchSize}. */
+  readonly batchSize: number;
+}
+
+const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+const optionsSchema = z.strictObject({
+  saveResponses: z.boolean({ error: (issue) => `expected true or false, got ${describe(issue.input)}` }).default(true),
+  maxEntries: z
+    .number({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
+    .int({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
+    .min(1, { error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
+    .default(10_000),
+  maxAge: z
+    .unknown()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const parsed = parseDuration(value);
+      if (parsed === undefined) ctx.addIssue({ code: 'custom', message: `expected milliseconds or a duration such as "30d" or "12h", got ${describe(value)}`, input: value });
+      return parsed;
+    })
+    .optional(),
+  flushInterval: z
+    .number({ error: (issue) => `expected milliseconds from 1 to 1000, got ${describe(issue.input)}` })
+    .min(1, { error: (issue) => `expected milliseconds from 1 to 1000, got ${describe(issue.input)}` })
+    .max(1000, { error: (issue) => `expected milliseconds from 1 to 1000 (a captured exchange is written within one second), got ${describe(issue.input)}` })
+    .default(200),
+  batchSize: z
+    .number({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
+    .int({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
+    .min(1, { error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
+    .default(500),
+});
+
+/**
+ * Validates the options and fills in defaults. Throws a `CaptureError` (`CONFIG_INVALID`) of one
+ * line naming each bad option and its value, e.g. `history: option "maxEntries": expected a whole
+ * number of at least 1, got 0`.
+ */
+export function resolveHistoryOptions(options: unknown = {}): ResolvedHistoryOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new CaptureError('CONFIG_INVALID', `history: expected an options object, got ${describe(options)}`);
+  }
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const known = Object.keys(optionsSchema.shape).join(', ');
+    const problems = parsed.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`
+        : `option "${issue.path.join('.')}": ${issue.message}`,
+    );
+    throw new CaptureError('CONFIG_INVALID', `history: ${problems.join('; ')}`);
+  }
+  return { ...parsed.data, maxAge: parsed.data.maxAge };
+}

@@ -1,0 +1,108 @@
+import { CaptureError } from '@capture/core';
+import { parseSince } from './duration.js';
+
+/** What `list` and `export` select by. Every field is optional; all given must match. */
+export interface HistoryFilter {
+  /** Only these ids. */
+  ids?: number[];
+  /** A host (`example.com` also matches `api.example.com` and any port). */
+  host?: string;
+  /** Methods, any case. */
+  methods?: string[];
+  /** Status codes or classes: `404`, `4xx`. */
+  statuses?: string[];
+  /** Text in the URL (any case), the headers or the bodies. */
+  search?: string;
+  /** Epoch milliseconds: only exchanges that started at or after it. */
+  since?: number;
+  /** At most this many, the newest. */
+  limit?: number;
+}
+
+/** A filter as SQL: a `WHERE` clause (or empty) and its named parameters. */
+export interface FilterSql {
+  where: string;
+  params: Record<string, string | number | Buffer>;
+}
+
+/** Builds the `WHERE` clause for a filter; values are always bound, never spliced into SQL. */
+export function filterToSql(filter: HistoryFilter): FilterSql {
+  const clauses: string[] = [];
+  const params: FilterSql['params'] = {};
+  if (filter.ids?.length) {
+    clauses.push(`id IN (${filter.ids.map((id, index) => ((params[`id${index}`] = id), `@id${index}`)).join(', ')})`);
+  }
+  if (filter.host) {
+    params.host = filter.host.toLowerCase();
+    clauses.push(`(host = @host OR host LIKE @host || ':%' OR host LIKE '%.' || @host OR host LIKE '%.' || @host || ':%')`);
+  }
+  if (filter.methods?.length) {
+    clauses.push(`method IN (${filter.methods.map((method, index) => ((params[`method${index}`] = method.toUpperCase()), `@method${index}`)).join(', ')})`);
+  }
+  if (filter.statuses?.length) {
+    const parts = filter.statuses.map((status, index) => {
+      if (/^[1-5]xx$/i.test(status)) {
+        params[`statusLow${index}`] = Number(status[0]) * 100;
+        return `(status >= @statusLow${index} AND status < @statusLow${index} + 100)`;
+      }
+      params[`status${index}`] = Number(status);
+      return `status = @status${index}`;
+    });
+    clauses.push(`(${parts.join(' OR ')})`);
+  }
+  if (filter.search) {
+    params.search = filter.search;
+    params.searchBytes = Buffer.from(filter.search);
+    clauses.push(
+      `(instr(lower(url), lower(@search)) > 0 OR instr(request_headers, @search) > 0 OR instr(response_headers, @search) > 0` +
+        ` OR instr(request_body, @searchBytes) > 0 OR instr(response_body, @searchBytes) > 0)`,
+    );
+  }
+  if (filter.since !== undefined) {
+    params.since = filter.since;
+    clauses.push('started_at >= @since');
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** The filter options the `list` and `export` commands take, as commander gives them. */
+export interface FilterFlags {
+  id?: string[];
+  host?: string;
+  method?: string;
+  status?: string;
+  search?: string;
+  since?: string;
+  limit?: string;
+}
+
+/** Checks and converts command-line filter flags; a bad value is a usage error naming the flag. */
+export function filterFromFlags(flags: FilterFlags, defaultLimit: number | undefined): HistoryFilter {
+  const usage = (message: string) => new CaptureError('USAGE', message);
+  const filter: HistoryFilter = {};
+  if (flags.id?.length) {
+    filter.ids = flags.id.flatMap((value) => value.split(',')).map((value) => {
+      if (!/^\d+$/.test(value.trim())) throw usage(`--id expects exchange ids (numbers), got "${value}"`);
+      return Number(value);
+    });
+  }
+  if (flags.host) filter.host = flags.host;
+  if (flags.method) filter.methods = flags.method.split(',').map((method) => method.trim()).filter(Boolean);
+  if (flags.status) {
+    filter.statuses = flags.status.split(',').map((status) => status.trim());
+    for (const status of filter.statuses) {
+      if (!/^([1-5]\d\d|[1-5]xx)$/i.test(status)) throw usage(`--status expects a status code or class such as 404 or 4xx, got "${status}"`);
+    }
+  }
+  if (flags.search) filter.search = flags.search;
+  if (flags.since) {
+    const since = parseSince(flags.since);
+    if (since === undefined) throw usage(`--since expects a duration such as 10m, 2h, 7d or a date such as 2024-05-01T10:00, got "${flags.since}"`);
+    filter.since = since;
+  }
+  if (flags.limit !== undefined) {
+    if (!/^\d+$/.test(flags.limit) || Number(flags.limit) < 1) throw usage(`--limit expects a number of at least 1, got "${flags.limit}"`);
+    filter.limit = Number(flags.limit);
+  } else if (defaultLimit !== undefined) filter.limit = defaultLimit;
+  return filter;
+}

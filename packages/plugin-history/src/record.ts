@@ -1,0 +1,185 @@
+import type { CapturedBody, Exchange, HeaderList } from '@capture/core';
+import { hostOf } from './schema.js';
+
+/** One row as written: the columns of the `exchanges` table (SQLite integers for booleans). */
+export interface HistoryRow {
+  started_at: number;
+  method: string;
+  url: string;
+  host: string;
+  http_version: string;
+  request_headers: string;
+  request_body: Buffer | null;
+  request_body_size: number;
+  request_body_truncated: number;
+  request_body_skipped: string | null;
+  request_body_encoding: string | null;
+  request_body_decoded: number;
+  client_address: string;
+  client_port: number;
+  tls: number;
+  mocked: number;
+  error_code: string | null;
+  error_message: string | null;
+  status: number | null;
+  status_message: string | null;
+  response_http_version: string | null;
+  response_headers: string | null;
+  response_body: Buffer | null;
+  response_body_size: number | null;
+  response_body_truncated: number;
+  response_body_skipped: string | null;
+  response_body_encoding: string | null;
+  response_body_decoded: number;
+  duration: number;
+  first_byte: number | null;
+}
+
+/**
+ * Turns a completed exchange into a row. The request is always kept; the response only when
+ * `saveResponses` is on (a media response keeps its status, headers and time, not its body, as
+ * the filters plugin left it). Failures keep their code and message either way.
+ */
+export function toHistoryRow(exchange: Exchange, saveResponses: boolean): HistoryRow {
+  const { request, timings } = exchange;
+  const response = saveResponses ? exchange.response : undefined;
+  return {
+    started_at: timings.startedAt,
+    method: request.method,
+    url: request.url,
+    host: hostOf(request.url),
+    http_version: request.httpVersion,
+    request_headers: JSON.stringify(request.headers),
+    request_body: bodyBytes(request.body),
+    request_body_size: exchange.sizes.requestBody,
+    request_body_truncated: request.body?.truncated ? 1 : 0,
+    request_body_skipped: request.bodySkipped ?? null,
+    request_body_encoding: request.body?.contentEncoding ?? null,
+    request_body_decoded: request.body?.decoded ? 1 : 0,
+    client_address: exchange.client.address,
+    client_port: exchange.client.port,
+    tls: exchange.tls ? 1 : 0,
+    mocked: exchange.mocked ? 1 : 0,
+    error_code: exchange.error?.code ?? null,
+    error_message: exchange.error?.message ?? null,
+    status: response?.statusCode ?? null,
+    status_message: response?.statusMessage ?? null,
+    response_http_version: response?.httpVersion ?? null,
+    response_headers: response ? JSON.stringify(response.headers) : null,
+    response_body: bodyBytes(response?.body),
+    response_body_size: response ? exchange.sizes.responseBody : null,
+    response_body_truncated: response?.body?.truncated ? 1 : 0,
+    response_body_skipped: response?.bodySkipped ?? null,
+    response_body_encoding: response?.body?.contentEncoding ?? null,
+    response_body_decoded: response?.body?.decoded ? 1 : 0,
+    duration: timings.total,
+    first_byte: timings.firstByte ?? null,
+  };
+}
+
+function bodyBytes(body: CapturedBody | undefined): Buffer | null {
+  return body && body.bytes.length > 0 ? body.bytes : null;
+}
+
+/** A body read back from history. */
+export interface StoredBody {
+  /** The captured bytes (decoded from `encoding` when `decoded`). */
+  bytes: Buffer;
+  /** Bytes on the wire, including any not captured. */
+  size: number;
+  /** True when only the start was captured. */
+  truncated: boolean;
+  /** The wire `Content-Encoding`, if any. */
+  contentEncoding?: string;
+  /** True when `bytes` were decoded from `contentEncoding`. */
+  decoded: boolean;
+}
+
+/** An exchange read back from history: the shape exports and `show` use. */
+export interface StoredExchange {
+  /** The id in history (stable across restarts; never reused). */
+  id: number;
+  /** The client that sent it. */
+  client: { address: string; port: number | undefined };
+  /** True when it arrived over intercepted TLS. */
+  tls: boolean;
+  /** True when a plugin answered it. */
+  mocked: boolean;
+  request: {
+    method: string;
+    url: string;
+    host: string;
+    httpVersion: string;
+    headers: HeaderList;
+    body?: StoredBody;
+    /** Bytes the request body had on the wire. */
+    bodySize: number;
+    bodySkipped?: string;
+  };
+  /** Absent when the response was not saved or never came. */
+  response?: {
+    statusCode: number;
+    statusMessage: string;
+    httpVersion: string;
+    headers: HeaderList;
+    body?: StoredBody;
+    /** Bytes the response body had on the wire. */
+    bodySize: number;
+    bodySkipped?: string;
+  };
+  /** Present when the exchange failed. */
+  error?: { code: string; message: string };
+  timings: { startedAt: number; total: number; firstByte?: number };
+}
+
+/** A row as read from the table (every column). */
+export type StoredRow = HistoryRow & { id: number };
+
+/** Turns a full row back into an exchange. */
+export function fromHistoryRow(row: StoredRow): StoredExchange {
+  const stored: StoredExchange = {
+    id: row.id,
+    client: { address: row.client_address ?? '', port: row.client_port ?? undefined },
+    tls: row.tls === 1,
+    mocked: row.mocked === 1,
+    request: {
+      method: row.method,
+      url: row.url,
+      host: row.host,
+      httpVersion: row.http_version,
+      headers: parseHeaders(row.request_headers),
+      bodySize: row.request_body_size,
+      ...optionalBody(row.request_body, row.request_body_size, row.request_body_truncated, row.request_body_encoding, row.request_body_decoded),
+      ...(row.request_body_skipped ? { bodySkipped: row.request_body_skipped } : {}),
+    },
+    timings: { startedAt: row.started_at, total: row.duration ?? 0, ...(row.first_byte != null ? { firstByte: row.first_byte } : {}) },
+  };
+  if (row.status !== null) {
+    stored.response = {
+      statusCode: row.status,
+      statusMessage: row.status_message ?? '',
+      httpVersion: row.response_http_version ?? row.http_version,
+      headers: parseHeaders(row.response_headers),
+      bodySize: row.response_body_size ?? 0,
+      ...optionalBody(row.response_body, row.response_body_size ?? 0, row.response_body_truncated, row.response_body_encoding, row.response_body_decoded),
+      ...(row.response_body_skipped ? { bodySkipped: row.response_body_skipped } : {}),
+    };
+  }
+  if (row.error_code) stored.error = { code: row.error_code, message: row.error_message ?? '' };
+  return stored;
+}
+
+function optionalBody(bytes: Buffer | null, size: number, truncated: number, encoding: string | null, decoded: number): { body?: StoredBody } {
+  if (!bytes || bytes.length === 0) return {};
+  return { body: { bytes, size, truncated: truncated === 1, decoded: decoded === 1, ...(encoding ? { contentEncoding: encoding } : {}) } };
+}
+
+function parseHeaders(json: string | null): HeaderList {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? (parsed as HeaderList) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,138 @@
+import type Database from 'better-sqlite3';
+import { fromHistoryRow, type HistoryRow, type StoredExchange, type StoredRow } from './record.js';
+import { filterToSql, type HistoryFilter } from './query.js';
+
+/** One line of `capture history list`: what the table shows, without bodies. */
+export interface HistorySummary {
+  id: number;
+  startedAt: number;
+  method: string;
+  url: string;
+  host: string;
+  status: number | null;
+  errorCode: string | null;
+  /** Response body bytes on the wire (null when the response was not saved). */
+  size: number | null;
+  /** Milliseconds from the request head to the end of the response. */
+  duration: number;
+}
+
+const COLUMNS = [
+  'started_at', 'method', 'url', 'host', 'http_version', 'request_headers', 'request_body', 'request_body_size', 'request_body_truncated',
+  'request_body_skipped', 'request_body_encoding', 'request_body_decoded', 'client_address', 'client_port', 'tls', 'mocked', 'error_code',
+  'error_message', 'status', 'status_message', 'response_http_version', 'response_headers', 'response_body', 'response_body_size',
+  'response_body_truncated', 'response_body_skipped', 'response_body_encoding', 'response_body_decoded', 'duration', 'first_byte',
+] as const satisfies ReadonlyArray<keyof HistoryRow>;
+
+/** Rows deleted per statement when pruning, so one prune never holds the write lock for long. */
+const PRUNE_CHUNK = 500;
+
+/** Reads and writes the `exchanges` table. Synchronous (better-sqlite3); callers decide when to call it. */
+export class HistoryStore {
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement<HistoryRow>;
+  readonly #insertMany: (rows: readonly HistoryRow[]) => void;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`);
+    const insertAll = db.transaction((rows: readonly HistoryRow[]) => {
+      for (const row of rows) this.#insert.run(row);
+    });
+    // IMMEDIATE takes the write lock up front: with two processes on one file, the second waits
+    // (busy timeout) instead of failing when it upgrades a read lock mid-transaction.
+    this.#insertMany = (rows) => insertAll.immediate(rows);
+  }
+
+  /** The connection, for tests and maintenance. */
+  get db(): Database.Database {
+    return this.#db;
+  }
+
+  /** Writes rows in one transaction. */
+  insertMany(rows: readonly HistoryRow[]): void {
+    if (rows.length) this.#insertMany(rows);
+  }
+
+  /** Summaries matching a filter, newest first. */
+  list(filter: HistoryFilter = {}): HistorySummary[] {
+    const { where, params } = filterToSql(filter);
+    const limit = filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : '';
+    const rows = this.#db
+      .prepare(`SELECT id, started_at, method, url, host, status, error_code, response_body_size, duration FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`)
+      .all(params) as Array<Pick<StoredRow, 'id' | 'started_at' | 'method' | 'url' | 'host' | 'status' | 'error_code' | 'response_body_size' | 'duration'>>;
+    return rows.map((row) => ({
+      id: row.id,
+      startedAt: row.started_at,
+      method: row.method,
+      url: row.url,
+      host: row.host,
+      status: row.status,
+      errorCode: row.error_code,
+      size: row.response_body_size,
+      duration: row.duration,
+    }));
+  }
+
+  /** Whole exchanges matching a filter, oldest first (the order exports want); `limit` keeps the newest. */
+  *exchanges(filter: HistoryFilter = {}): Generator<StoredExchange> {
+    const { where, params } = filterToSql(filter);
+    const newest = filter.limit ? `SELECT * FROM exchanges ${where} ORDER BY started_at DESC, id DESC LIMIT ${Math.floor(filter.limit)}` : `SELECT * FROM exchanges ${where}`;
+    const statement = this.#db.prepare(`SELECT * FROM (${newest}) ORDER BY started_at ASC, id ASC`);
+    for (const row of statement.iterate(params)) yield fromHistoryRow(row as StoredRow);
+  }
+
+  /** One exchange by id, or undefined. */
+  get(id: number): StoredExchange | undefined {
+    const row = this.#db.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as StoredRow | undefined;
+    return row && fromHistoryRow(row);
+  }
+
+  /** How many exchanges there are. */
+  count(): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM exchanges').get() as { n: number }).n;
+  }
+
+  /**
+   * Deletes one chunk of exchanges beyond `maxEntries` (the oldest) or older than `maxAge`.
+   * Returns how many it deleted; call again while it returns a full chunk.
+   */
+  pruneChunk(maxEntries: number, maxAge: number | undefined, now = Date.now()): number {
+    let deleted = 0;
+    const cutoff = this.#db.prepare('SELECT id FROM exchanges ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(maxEntries) as number | undefined;
+    if (cutoff !== undefined) {
+      deleted += this.#db.prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE id <= ? ORDER BY id LIMIT ?)').run(cutoff, PRUNE_CHUNK).changes;
+    }
+    if (maxAge !== undefined && deleted < PRUNE_CHUNK) {
+      deleted += this.#db
+        .prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at LIMIT ?)')
+        .run(now - maxAge, PRUNE_CHUNK - deleted).changes;
+    }
+    return deleted;
+  }
+
+  /** The size of one prune chunk. */
+  static readonly PRUNE_CHUNK = PRUNE_CHUNK;
+
+  /**
+   * Deletes every exchange and overwrites the freed pages, then shrinks the file when no other
+   * process is using it. Returns how many were deleted.
+   */
+  clear(): number {
+    this.#db.pragma('secure_delete = ON');
+    const deleted = this.#db.prepare('DELETE FROM exchanges').run().changes;
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      this.#db.exec('VACUUM');
+    } catch {
+      // Another process (a running capture) holds the file open: the rows are gone and their
+      // pages zeroed; the file shrinks the next time it can be vacuumed.
+    }
+    return deleted;
+  }
+
+  /** Closes the connection (checkpointing the WAL into the file). */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
