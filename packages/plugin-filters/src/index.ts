@@ -57,7 +57,8 @@ export default function filters(options: FiltersOptions = {}): CapturePlugin<Fil
       proxy.hooks.onResponse.tap(tap, (context) => {
         const { exchange } = context;
         if (exchange.skip) return;
-        const mediaType = mediaTypeOf(exchange.response!.headers);
+        if (!exchange.response) return;
+        const mediaType = mediaTypeOf(exchange.response.headers);
         if (resolved.excludeAssets && isAsset(mediaType, exchange.request.url)) {
           exchange.skip = skip('asset');
           return;
