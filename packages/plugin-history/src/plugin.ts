@@ -83,6 +83,8 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi>
         },
       });
       const batch = writer;
+      // Retention applies from the start, not only once something new is captured.
+      batch.pruneSoon();
       proxy.hooks.onExchange.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {
         batch.push(toHistoryRow(exchange, resolved.saveResponses));
       });

@@ -17,9 +17,6 @@ export interface WriterOptions {
   onRecovered?(dropped: number): void;
 }
 
-/** How often pruning runs at least, so `maxAge` applies during quiet periods too. */
-const PRUNE_EVERY_MS = 30_000;
-
 /**
  * Batches rows off the request path: `push` only queues; a timer (or a full batch, on the next
  * turn of the event loop) writes everything queued in one transaction. A failed write drops its
@@ -35,14 +32,19 @@ export class HistoryWriter {
   #failing = false;
   #dropped = 0;
   #written = 0;
-  #sincePrune = 0;
-  #lastPrune = 0;
   #pruning: NodeJS.Immediate | undefined;
   #closed = false;
+  #ageTimer: NodeJS.Timeout | undefined;
 
+  /** Starts the writer; with `maxAge`, old exchanges are also pruned once a minute when nothing is written. */
   constructor(store: HistoryStore, options: WriterOptions) {
     this.#store = store;
     this.#options = options;
+    if (options.maxAge !== undefined) {
+      this.#ageTimer = setInterval(() => this.pruneSoon(), Math.min(options.maxAge, 60_000));
+      // A timer for housekeeping must not keep the process alive on its own.
+      this.#ageTimer.unref();
+    }
   }
 
   /** Rows written so far. */
@@ -90,16 +92,15 @@ export class HistoryWriter {
       this.#failing = false;
       this.#options.onRecovered?.(this.#dropped);
     }
-    this.#sincePrune += batch.length;
-    this.#schedulePrune();
+    this.pruneSoon();
   }
 
-  /** Prunes when enough was written since the last time (or long enough ago), one chunk per event-loop turn. */
-  #schedulePrune(): void {
-    const due = this.#sincePrune >= Math.min(100, this.#options.maxEntries) || Date.now() - this.#lastPrune >= PRUNE_EVERY_MS;
-    if (!due || this.#pruning || this.#closed) return;
-    this.#sincePrune = 0;
-    this.#lastPrune = Date.now();
+  /**
+   * Prunes after each write (at most a few times a second: finding the cut-off is one index
+   * walk), one chunk per event-loop turn so a large prune never stalls proxying.
+   */
+  pruneSoon(): void {
+    if (this.#pruning || this.#closed) return;
     const step = () => {
       this.#pruning = undefined;
       if (this.#closed) return;
@@ -119,6 +120,7 @@ export class HistoryWriter {
   close(): void {
     this.flush();
     this.#closed = true;
+    if (this.#ageTimer) clearInterval(this.#ageTimer);
     if (this.#pruning) clearImmediate(this.#pruning);
     this.#pruning = undefined;
     try {
