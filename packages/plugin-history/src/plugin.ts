@@ -90,7 +90,12 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi>
       });
       proxy.hooks.onClose.tap('history', () => {
         batch.close();
-        store?.close();
+        try {
+          store?.close();
+        } catch (error) {
+          // Closing checkpoints the WAL; on a full disk that fails too, and what was committed stays in the WAL.
+          if (batch.dropped === 0) report(new CaptureError('HISTORY_CLOSE_FAILED', `history: closing ${database} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        }
       });
     },
   };

@@ -24,7 +24,7 @@ export interface StartOptions {
   home: string;
   /** Extra environment. */
   env?: NodeJS.ProcessEnv;
-  /** Run through `sh -c` with this prefix (e.g. `ulimit -f 64;`), for resource limits. */
+  /** Run through `bash -c` with this prefix (e.g. `ulimit -f 64;`), for resource limits. */
   shellPrefix?: string;
   /** Spawn options such as uid/gid. */
   spawn?: Pick<SpawnOptions, 'uid' | 'gid'>;
@@ -37,7 +37,7 @@ export function startCapture(args: string[], options: StartOptions): CaptureProc
   const env = { ...process.env, CAPTURE_HOME: options.home, NO_COLOR: '1', ...options.env };
   const child = (
     options.shellPrefix
-      ? spawn('sh', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, CAPTURE_BIN, ...args], { cwd: options.cwd ?? options.home, env, ...options.spawn })
+      ? spawn('bash', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, CAPTURE_BIN, ...args], { cwd: options.cwd ?? options.home, env, ...options.spawn })
       : spawn(process.execPath, [CAPTURE_BIN, ...args], { cwd: options.cwd ?? options.home, env, ...options.spawn })
   ) as ChildProcessWithoutNullStreams;
   const out = { stdout: '', stderr: '' };
