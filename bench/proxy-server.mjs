@@ -14,6 +14,12 @@ const proxy = await createProxy({ host: '127.0.0.1', port: 0, plugins: [counter]
 const info = await proxy.listen();
 process.send({ port: info.port });
 process.on('message', async (message) => {
+  if (message === 'mark') {
+    // A snapshot, so callers can measure CPU per exchange after warm-up.
+    const cpu = process.cpuUsage();
+    process.send({ exchanges, cpuMicros: cpu.user + cpu.system });
+    return;
+  }
   if (message !== 'stop') return;
   const cpu = process.cpuUsage();
   await proxy.close();
