@@ -35,6 +35,9 @@ export function createConnectTap(deps: InterceptorDeps): (ctx: ConnectContext) =
       return undefined;
     }
     const socket = ctx.accept();
+    // Start issuing the CONNECT host's certificate now: it is ready by the time the client's
+    // ClientHello has crossed the network, which on a phone over Wi-Fi hides it completely.
+    if (!net.isIP(ctx.hostname)) deps.certificates.contextFor(ctx.hostname).catch(() => undefined);
     void intercept(deps, ctx, socket);
     return true;
   };
