@@ -34,7 +34,7 @@ export interface FiltersApi {
  *
  * @example
  * ```ts
- * filters({ excludeAssets: true, include: ['/api/'], exclude: [/analytics/], methods: 'GET,POST' })
+ * filters({ excludeAssets: true, include: ['/api'], exclude: [/analytics/], methods: 'GET,POST' })
  * ```
  */
 export default function filters(options: FiltersOptions = {}): CapturePlugin<FiltersApi> {
@@ -56,8 +56,7 @@ export default function filters(options: FiltersOptions = {}): CapturePlugin<Fil
       }
       proxy.hooks.onResponse.tap(tap, (context) => {
         const { exchange } = context;
-        if (exchange.skip) return;
-        if (!exchange.response) return;
+        if (exchange.skip || !exchange.response) return;
         const mediaType = mediaTypeOf(exchange.response.headers);
         if (resolved.excludeAssets && isAsset(mediaType, exchange.request.url)) {
           exchange.skip = skip('asset');

@@ -3,13 +3,14 @@ import { CaptureError } from '@capture/core';
 import { parseMethods } from './methods.js';
 import { compilePattern, describeValue, type CompiledPattern, type UrlPattern } from './pattern.js';
 
-/** What users write: `filters({ excludeAssets: true, include: ['/api/'], exclude: [/analytics/], methods: ['GET', 'POST'] })`. */
+/** What users write: `filters({ excludeAssets: true, include: ['/api'], exclude: [/analytics/], methods: ['GET', 'POST'] })`. */
 export interface FiltersOptions {
   /** Do not capture responses that are images, JavaScript or CSS (by content type, else by the URL's extension). Default false. */
   excludeAssets?: boolean;
   /**
-   * Capture only URLs that match one of these (substrings of the full URL, RegExps, or
-   * `/pattern/flags` strings). Empty or omitted: every URL.
+   * Capture only URLs that match one of these: plain substrings of the full URL, RegExps, or
+   * strings written `/pattern/flags` (regexes in every config format, so `'/api/'` is the regex
+   * `api`; write `'/api'` for the path). Empty or omitted: every URL.
    */
   include?: UrlPattern | readonly UrlPattern[];
   /** Never capture URLs that match one of these; wins over `include`. */
