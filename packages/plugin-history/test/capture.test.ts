@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -148,6 +149,24 @@ describe('history capture', () => {
     await vi.waitFor(() => expect(api.list()).toHaveLength(1));
     const stored = api.get(api.list()[0]!.id)!;
     expect(stored.error?.code).toBe('UPSTREAM_UNREACHABLE');
+  });
+});
+
+describe('unusable data folder', () => {
+  it('says once that history cannot be saved, and proxying goes on', async () => {
+    const parent = tempDir();
+    const notAFolder = path.join(parent, 'file');
+    writeFileSync(notAFolder, 'a file where the data folder should be');
+    const origin = await startOrigin();
+    origins.push(origin);
+    const errors: string[] = [];
+    const listener: CapturePlugin = { name: 'errors', apply: (proxy) => void proxy.hooks.onError.tap('errors', (error) => void errors.push(error.message)) };
+    const proxy = await startProxy({ dataDir: notAFolder, plugins: [listener, history()] });
+    proxies.push(proxy);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^history: cannot open \S+\/file\/history\.db: .+; capturing goes on without saving history$/);
+    for (let i = 0; i < 3; i++) expect((await requestThroughProxy(proxy.port, `${origin.url}/still-proxied`)).status).toBe(200);
+    expect(errors).toHaveLength(1);
   });
 });
 

@@ -35,10 +35,26 @@ export function toCurl(exchange: StoredExchange): string {
     }
     args.push('-H', quote(`${name}: ${value}`));
   }
-  if (request.body) args.push('--data-binary', quoteBytes(request.body.bytes));
+  if (request.body) args.push('--data-binary', dataArgument(request.body.bytes));
   const command = args.join(' ');
   if (request.body?.truncated) return `# #${exchange.id}: request body truncated (${request.body.bytes.length} of ${request.body.size} bytes captured)\n${command}`;
   return command;
+}
+
+/**
+ * The `--data-binary` value for a body. Shell arguments cannot hold NUL bytes, so a body with
+ * any is fed from `printf` through bash's process substitution; others are quoted inline.
+ */
+export function dataArgument(bytes: Uint8Array): string {
+  if (!bytes.includes(0)) return quoteBytes(bytes);
+  let format = '';
+  for (const byte of bytes) {
+    // printf's format: octal escapes for anything but plain printable ASCII, `%%` for `%`.
+    if (byte === 0x25) format += '%%';
+    else if (byte >= 0x20 && byte < 0x7f && byte !== 0x27 && byte !== 0x5c) format += String.fromCharCode(byte);
+    else format += `\\${byte.toString(8).padStart(3, '0')}`;
+  }
+  return `@<(printf '${format}')`;
 }
 
 /** Quotes text for a POSIX shell: single quotes when it has no control characters, else `$'…'`. */

@@ -1,0 +1,174 @@
+// node bench/history.mjs: what @capture/plugin-history costs. 1 KiB keep-alive GETs through the
+// capture proxy two ways: capture off (no plugins: nothing listens on onExchange) and with
+// history() saving every request and response to a fresh history.db (SQLite, WAL, batched
+// writes). Runs alternate over --rounds to spread a shared machine's noise; medians are reported,
+// with the proxy's CPU per exchange (less blurred by a busy machine than requests/s). Target:
+// history keeps at least 90% of the throughput. Load by wrk when installed, else autocannon.
+// Options: --duration S, --connections N, --rounds N, --tool wrk|autocannon.
+// Build first: npx -y pnpm@12.4.2 build.
+import { execFile, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outDir = path.join(here, '..', '.bench');
+mkdirSync(outDir, { recursive: true });
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
+    tool: { type: 'string' },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const rounds = Number(values.rounds);
+
+const VARIANTS = [
+  { name: 'capture off', variant: 'off' },
+  { name: 'history on', variant: 'history' },
+];
+
+function start(script, args = []) {
+  const child = fork(path.join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, ready };
+}
+
+function ask(child, message) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send(message);
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    let reply;
+    child.on('message', (message) => (reply = message));
+    child.once('exit', () => resolve(reply));
+    child.send('stop');
+  });
+}
+
+async function hasWrk() {
+  try {
+    await run('wrk', ['--version']);
+    return true;
+  } catch (error) {
+    // wrk prints its version and exits 1; only a missing binary is ENOENT.
+    return error.code !== 'ENOENT';
+  }
+}
+
+async function loadWithWrk(connectTo, requestTarget, seconds) {
+  const script = path.join(outDir, 'history-target.lua');
+  writeFileSync(script, `wrk.path = ${JSON.stringify(requestTarget)}\n`);
+  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, connectTo], { maxBuffer: 1 << 20 });
+  const toMs = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
+  const latency = (label) => {
+    const match = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
+    return match ? toMs(match[1], match[2]) : NaN;
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? '0';
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]),
+    requests: Number(/(\d+) requests in/.exec(stdout)[1]),
+    p50: latency('50'),
+    p99: latency('99'),
+    errors: Number(errors),
+  };
+}
+
+async function loadWithAutocannon(connectTo, requestTarget, seconds) {
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({ url: connectTo, connections, duration: seconds, requests: [{ method: 'GET', path: requestTarget }] });
+  return { rps: result.requests.average, requests: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
+}
+
+const tool = values.tool ?? ((await hasWrk()) ? 'wrk' : 'autocannon');
+const load = tool === 'wrk' ? loadWithWrk : loadWithAutocannon;
+
+const origin = start('origin-server.mjs');
+const { port: originPort } = await origin.ready;
+const target = `http://127.0.0.1:${originPort}/api/v1/items?id=42`;
+
+/** One measured run: a fresh proxy (and a fresh history.db), 1 s of warm-up, then the load. */
+async function measure({ variant }) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'capture-bench-history-'));
+  try {
+    const proxy = start('history-proxy-server.mjs', [variant, dataDir]);
+    const { port } = await proxy.ready;
+    const connectTo = `http://127.0.0.1:${port}`;
+    const warm = await load(connectTo, target, 1);
+    const before = await ask(proxy.child, 'mark');
+    const result = await load(connectTo, target, duration);
+    const after = await ask(proxy.child, 'mark');
+    const stopped = await stop(proxy.child);
+    const file = path.join(dataDir, 'history.db');
+    const dbBytes = variant === 'history' ? statSync(file).size : 0;
+    return {
+      ...result,
+      cpuPerExchange: (after.cpuMicros - before.cpuMicros) / result.requests,
+      // Everything captured must be in the file: warm-up and measured requests (history keeps 10,000 by default).
+      written: stopped.written,
+      sent: warm.requests + result.requests,
+      dbBytes,
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+console.log(`capture history bench: 1 KiB GETs, ${connections} keep-alive connections, ${duration} s per run, ${rounds} rounds, load by ${tool}`);
+await load(`http://127.0.0.1:${originPort}`, '/', 1); // warm up the origin
+const runs = new Map(VARIANTS.map((variant) => [variant.name, []]));
+for (let round = 0; round < rounds; round++) {
+  // Alternate the order each round so neither variant always runs first.
+  const order = round % 2 ? [...VARIANTS].reverse() : VARIANTS;
+  for (const variant of order) {
+    const result = await measure(variant);
+    runs.get(variant.name).push(result);
+    const kept = variant.variant === 'history' ? `, ${result.written} rows in history.db (${Math.min(result.sent, 10_000)} expected)` : '';
+    console.log(`  round ${round + 1} ${variant.name}: ${Math.round(result.rps)} req/s, ${result.cpuPerExchange.toFixed(1)} µs CPU/exchange${kept}`);
+  }
+}
+await stop(origin.child);
+
+const median = (numbers) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+const summary = VARIANTS.map((variant) => {
+  const list = runs.get(variant.name);
+  return {
+    name: variant.name,
+    rps: median(list.map((r) => r.rps)),
+    p50: median(list.map((r) => r.p50)),
+    p99: median(list.map((r) => r.p99)),
+    cpuPerExchange: median(list.map((r) => r.cpuPerExchange)),
+    errors: list.reduce((sum, r) => sum + r.errors, 0),
+  };
+});
+const [off, on] = summary;
+console.log('\n| proxy | requests/s | p50 ms | p99 ms | CPU µs/exchange | errors |\n|---|---:|---:|---:|---:|---:|');
+for (const row of summary) console.log(`| ${row.name} | ${Math.round(row.rps)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${row.cpuPerExchange.toFixed(1)} | ${row.errors} |`);
+const ratio = on.rps / off.rps;
+console.log(`\nthroughput with history on: ${(ratio * 100).toFixed(1)}% of capture off (target >= 90%); CPU per exchange +${(on.cpuPerExchange - off.cpuPerExchange).toFixed(1)} µs`);
+const lost = runs.get('history on').filter((r) => r.written < Math.min(r.sent, 10_000));
+if (lost.length) console.log(`warning: ${lost.length} history run(s) saved fewer rows than were captured`);
+console.log(ratio >= 0.9 ? 'target met' : 'target NOT met');
+const result = { tool, connections, duration, rounds, summary, ratio, runs: Object.fromEntries(runs), node: process.version, date: new Date().toISOString() };
+writeFileSync(path.join(outDir, 'history-result.json'), JSON.stringify(result, null, 2));
