@@ -52,6 +52,23 @@ describe('toPostmanItem', () => {
     expect(item.request.description).toContain('truncated to 3 bytes');
   });
 
+  it('notes binary bodies and multipart files, which a collection cannot hold, without mangling them', () => {
+    const binary = toPostmanItem({ request: { method: 'PUT', url: 'http://e.com/blob', headers: [['Content-Type', 'application/octet-stream']], body: { bytes: Buffer.from([0, 1, 2, 255]) } } });
+    expect(binary.request.body).toEqual({ mode: 'file', file: { src: null } });
+    expect(binary.request.description).toBe('The captured request body was 4 bytes of binary data (application/octet-stream), which a collection cannot hold: choose a file to send it.');
+    const form = toPostmanItem({
+      request: {
+        method: 'POST',
+        url: 'http://e.com/upload',
+        headers: [['Content-Type', 'multipart/form-data; boundary=b']],
+        body: { bytes: bytes('--b\r\nContent-Disposition: form-data; name="t"\r\n\r\nhi\r\n--b\r\nContent-Disposition: form-data; name="f"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\n\x00\r\n--b--\r\n') },
+      },
+    });
+    expect(form.request.description).toBe('The form\'s file field "f" (x.bin) kept only the file name: choose the file to send.');
+    const text = toPostmanItem({ request: { method: 'POST', url: 'http://e.com/', headers: [['Content-Type', 'text/plain']], body: { bytes: bytes('hello') } } });
+    expect(text.request.description).toBeUndefined();
+  });
+
   it('falls back to the raw URL when it cannot be parsed', () => {
     expect(defaultItemName({ method: 'get', url: 'not a url' })).toBe('GET not a url');
   });

@@ -1,7 +1,7 @@
 import { toPostmanBody } from './body.js';
 import { bodyText, headerValue, languageOf, mediaType } from './text.js';
 import { toPostmanUrl } from './url.js';
-import type { HeaderPairs, PostmanHeader, PostmanItem, PostmanRequest, PostmanResponse, SourceExchange, SourceRequest, SourceResponse } from './types.js';
+import type { HeaderPairs, PostmanBody, PostmanHeader, PostmanItem, PostmanRequest, PostmanResponse, SourceExchange, SourceRequest, SourceResponse } from './types.js';
 
 /**
  * Headers a replayed request must not carry: hop-by-hop ones (RFC 9110 §7.6.1), those meant for
@@ -25,10 +25,31 @@ export function toPostmanRequest(request: SourceRequest): PostmanRequest {
     header: replayableHeaders(request.headers, request.body?.decoded ?? false),
     url: toPostmanUrl(request.url),
   };
-  const body = toPostmanBody(request.body, headerValue(request.headers, 'content-type'), request.url);
+  const contentType = headerValue(request.headers, 'content-type');
+  const body = toPostmanBody(request.body, contentType, request.url);
   if (body) postman.body = body;
-  if (request.body?.truncated) postman.description = `The captured request body was truncated to ${request.body.bytes.length} bytes.`;
+  const notes = bodyNotes(request, body, contentType);
+  if (notes.length) postman.description = notes.join(' ');
   return postman;
+}
+
+/**
+ * What a reader of the collection must know about a body it cannot hold: a truncated capture,
+ * binary bytes (the `file` mode has no file), and the files of a multipart form (only their names
+ * are kept). Without the note such a request would silently send less than was captured.
+ */
+function bodyNotes(request: SourceRequest, body: PostmanBody | undefined, contentType: string | undefined): string[] {
+  const notes: string[] = [];
+  if (request.body?.truncated) notes.push(`The captured request body was truncated to ${request.body.bytes.length} bytes.`);
+  if (body?.mode === 'file') {
+    const size = request.body?.bytes.length ?? 0;
+    notes.push(`The captured request body was ${size} byte${size === 1 ? '' : 's'} of binary data${contentType ? ` (${contentType})` : ''}, which a collection cannot hold: choose a file to send it.`);
+  }
+  if (body?.mode === 'formdata') {
+    const files = body.formdata.filter((field) => field.type === 'file').map((field) => `"${field.key}"${field.type === 'file' && field.src ? ` (${field.src})` : ''}`);
+    if (files.length) notes.push(`The form's file field${files.length === 1 ? '' : 's'} ${files.join(', ')} kept only the file name: choose the file${files.length === 1 ? '' : 's'} to send.`);
+  }
+  return notes;
 }
 
 /**
