@@ -1,0 +1,79 @@
+import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+let counter = 0;
+
+/** The temporary file a write goes through: hidden, beside the target (a rename only is atomic within one file system). */
+export function temporaryPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
+}
+
+/**
+ * Replaces `file` with `data` so that at every moment, even if the process is killed or the
+ * machine loses power, the file holds either the old content or the new, never half of either:
+ * the data goes to a temporary file beside it, is flushed to disk (fsync), and is renamed over
+ * the target; the folder is then flushed too so the rename itself survives a power cut. A failed
+ * write (a full disk) removes the temporary file and leaves the target as it was. The file keeps
+ * the mode it had.
+ */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const temp = temporaryPath(file);
+  const mode = await stat(file).then(
+    (existing) => existing.mode & 0o777,
+    () => 0o644,
+  );
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx', mode);
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, file);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(path.dirname(file));
+}
+
+/** Flushes a folder's entries to disk; best effort, since some file systems refuse to open folders for it. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported here (e.g. Windows): the file's own fsync already holds the data.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Removes temporary files that writes of `file` left behind when their process was killed
+ * mid-write (the target itself is intact: that is the point of writing through them). Files of
+ * processes still running are left alone: they may be writing right now.
+ */
+export async function removeStaleTemporaryFiles(file: string): Promise<void> {
+  const folder = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isRunning(pid)) continue;
+    await rm(path.join(folder, name), { force: true }).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

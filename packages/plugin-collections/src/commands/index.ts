@@ -1,0 +1,41 @@
+import type { CommandSpec } from '@capture/core';
+import type { ResolvedCollectionsOptions } from '../options.js';
+import { runExport } from './export.js';
+import { runList } from './list.js';
+import { runShow } from './show.js';
+
+const NAME_ARGUMENT = { name: 'name', description: 'the collection: its name, its file name (my-app), or a path to its file', required: true };
+
+/**
+ * The `capture collection` command and its subcommands. They read the files of the data folder
+ * and, when the config names one elsewhere, the plugin's `file`.
+ */
+export function collectionCommands(options: ResolvedCollectionsOptions): CommandSpec[] {
+  return [
+    {
+      name: 'collection',
+      description: 'list, show and export the Postman collections capture saves to',
+      subcommands: [
+        {
+          name: 'list',
+          description: 'list collections: name, request count, last change and file',
+          options: [{ flags: '--json', description: 'print JSON instead of a table' }],
+          run: (input) => runList(input, options.file),
+        },
+        {
+          name: 'show',
+          description: 'show a collection\'s folders and requests as a tree',
+          arguments: [NAME_ARGUMENT],
+          run: (input) => runShow(input, options.file),
+        },
+        {
+          name: 'export',
+          description: 'print a collection (Postman Collection v2.1.0 JSON) or write it to a file',
+          arguments: [NAME_ARGUMENT],
+          options: [{ flags: '-o, --output <file>', description: 'write to this file instead of stdout' }],
+          run: (input) => runExport(input, options.file),
+        },
+      ],
+    },
+  ];
+}
