@@ -106,6 +106,10 @@ describe('HTTPS interception', () => {
     socket.destroy();
     const exchange = await captured((entry) => entry.request.url.endsWith('/by-ip'));
     expect(exchange?.request.url).toBe(`https://127.0.0.1:${origin.port}/by-ip`);
+    // IPv6: the certificate comes before any upstream connection, so no IPv6 origin is needed.
+    const v6 = await tlsThroughProxy(proxy.port, '[::1]:8443', { ca: proxy.caPem, checkName: '::1' });
+    expect(peerCertificate(v6).x509.subjectAltName).toBe('IP Address:0:0:0:0:0:0:0:1');
+    v6.destroy();
   });
 
   it('runs several requests on one kept-alive intercepted connection', async () => {
