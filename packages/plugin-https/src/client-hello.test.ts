@@ -42,6 +42,11 @@ describe('readTunnelStart', () => {
     expect(String(socket.read())).toBe('SSH-2.0-OpenSSH\r\n');
   });
 
+  it('gives up on a client that sends nothing (a server-first protocol) after the timeout', async () => {
+    const socket = new PassThrough();
+    expect(await readTunnelStart(socket, 20)).toEqual({ kind: 'other', bytes: Buffer.alloc(0) });
+  });
+
   it('reports a client that closes before sending anything', async () => {
     const socket = new PassThrough();
     const result = readTunnelStart(socket, 5_000);
