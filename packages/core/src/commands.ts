@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { CapturePlugin } from './plugin.js';
 
 /** A positional argument of a plugin command. */
 export interface CommandArgumentSpec {
@@ -48,6 +49,13 @@ export interface CommandContext {
   interactive: boolean;
   /** Asks a yes/no question on the terminal; resolves false when not interactive. */
   confirm(question: string): Promise<boolean>;
+  /**
+   * Finds another plugin the CLI loaded, by name, to use the API it publishes: what
+   * `proxy.plugin(name)` is while a proxy runs, for commands, which run without one. Undefined
+   * when that plugin is not loaded. Optional, so contexts made by hand (tests, other hosts) may
+   * leave it out.
+   */
+  plugin?<Api = unknown>(name: string): CapturePlugin<Api> | undefined;
 }
 
 /**

@@ -86,6 +86,7 @@ export class CaptureProxy {
   #nextId = 1;
   #listenInfo: ListenInfo | undefined;
   #closing: Promise<void> | undefined;
+  #headSweep: NodeJS.Timeout | undefined;
 
   /** Prefer {@link createProxy}, which also applies the config's plugins. */
   constructor(config: ResolvedConfig, options: { dataDir?: string } = {}) {
@@ -110,6 +111,9 @@ export class CaptureProxy {
       // Long uploads and downloads are normal through a proxy; only silence is limited.
       requestTimeout: 0,
       keepAliveTimeout: config.keepAliveTimeout,
+      // Node enforces headersTimeout on this period (30 s by default): check often enough that a
+      // slow client is cut close to the configured time.
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeout),
       noDelay: true,
       requireHostHeader: false,
     });
@@ -190,6 +194,8 @@ export class CaptureProxy {
       this.#server.once('listening', onListening);
       this.#server.listen(port, host);
     });
+    this.#headSweep = setInterval(this.#cutSlowHeads, Math.max(50, Math.min(1_000, this.config.headersTimeout / 4)));
+    this.#headSweep.unref();
     const bound = this.#server.address() as AddressInfo;
     const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     this.#listenInfo = { host, port: bound.port, url: `http://${formatAuthority(reachableHost, bound.port)}` };
@@ -210,6 +216,7 @@ export class CaptureProxy {
       allowed: true,
       preauthenticated: true,
       target: { secure: target.secure, hostname: target.hostname, port: target.port },
+      ...idleState(socket),
     });
     this.#server.emit('connection', socket);
   }
@@ -223,7 +230,26 @@ export class CaptureProxy {
     return this.#closing;
   }
 
+  /**
+   * Cuts connections that take longer than `headersTimeout` to send a request head (slowloris).
+   * Node's own headersTimeout check proved unreliable once other connections came and went, so
+   * the proxy sweeps its connections itself; idle keep-alive connections are left to
+   * `keepAliveTimeout`.
+   */
+  readonly #cutSlowHeads = (): void => {
+    const now = performance.now();
+    const limit = this.config.headersTimeout;
+    for (const socket of this.#sockets) {
+      const info = getSocketInfo(socket);
+      if (!info || info.detached || info.inFlight > 0 || now - info.idleSince < limit) continue;
+      if (((socket as net.Socket).bytesRead ?? 0) === info.bytesAtIdle) continue;
+      writeRawResponse(socket, 408, `request head not received within ${limit / 1000} s`);
+      socket.destroy();
+    }
+  };
+
   async #close(): Promise<void> {
+    if (this.#headSweep) clearInterval(this.#headSweep);
     const serverClosed = new Promise<void>((resolve) => {
       if (!this.#server.listening) return resolve();
       this.#server.close(() => resolve());
@@ -255,11 +281,20 @@ export class CaptureProxy {
       client: { address, port: socket.remotePort ?? 0 },
       allowed: this.config.allowPublicClients || isLocalNetworkAddress(address),
       preauthenticated: false,
+      ...idleState(socket),
     });
   };
 
   readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const info = getSocketInfo(req.socket)!;
+    const socket = req.socket;
+    const info = getSocketInfo(socket)!;
+    info.inFlight++;
+    res.once('close', () => {
+      if (--info.inFlight === 0) {
+        info.idleSince = performance.now();
+        info.bytesAtIdle = socket.bytesRead ?? 0;
+      }
+    });
     if (!info.allowed) return this.#refusePublicClient(res, info);
     const rawUrl = req.url ?? '/';
     let url: string;
@@ -283,6 +318,7 @@ export class CaptureProxy {
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     this.#trackDetached(socket);
     const info = getSocketInfo(req.socket)!;
+    info.detached = true;
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
     const rawUrl = req.url ?? '/';
     const url = info.target
@@ -301,6 +337,7 @@ export class CaptureProxy {
     this.#trackDetached(socket);
     socket.on('error', () => socket.destroy());
     const info = getSocketInfo(req.socket)!;
+    info.detached = true;
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
     if (!info.preauthenticated && this.#runtime.checkAuth && !this.#runtime.checkAuth(req.headers['proxy-authorization'])) {
       return writeRawResponse(socket, 407, 'proxy authentication required', [`Proxy-Authenticate: ${PROXY_AUTH_CHALLENGE}`]);
@@ -345,6 +382,13 @@ export class CaptureProxy {
     if ((!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') || code === 'HPE_INVALID_EOF_STATE') {
       // Resets, idle timeouts and clients hanging up mid-message are not requests to answer;
       // an exchange in progress on the socket reports the abort itself.
+      socket.destroy();
+      return;
+    }
+    if ((socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+      // A request on this socket is in flight (its body was malformed, e.g. a bad chunk size):
+      // answering here would interleave with its response, so cut the connection as Node's own
+      // default handler does; the exchange in flight reports the failure.
       socket.destroy();
       return;
     }
@@ -490,6 +534,11 @@ export class CaptureProxy {
       // An error reporter that throws has nowhere left to report to.
     }
   }
+}
+
+/** A connection's idle bookkeeping as it starts: idle now, nothing read yet. */
+function idleState(socket: Duplex): Pick<SocketInfo, 'inFlight' | 'idleSince' | 'bytesAtIdle' | 'detached'> {
+  return { inFlight: 0, idleSince: performance.now(), bytesAtIdle: (socket as net.Socket).bytesRead ?? 0, detached: false };
 }
 
 function publicClientMessage(info: SocketInfo): string {

@@ -9,6 +9,14 @@ export interface SocketInfo {
   allowed: boolean;
   /** True when proxy authentication is not needed on this connection (a tunnel already authenticated). */
   preauthenticated: boolean;
+  /** Requests on this connection whose response has not closed yet. */
+  inFlight: number;
+  /** When (ms, monotonic) the connection last became idle, waiting for a request head. */
+  idleSince: number;
+  /** `bytesRead` at that moment: more bytes since then mean a request head is arriving. */
+  bytesAtIdle: number;
+  /** True once the socket left HTTP parsing (CONNECT tunnel, WebSocket). */
+  detached: boolean;
   /** Set for decrypted TLS connections handed over by a plugin: requests are origin-form for this target. */
   target?: { secure: boolean; hostname: string; port: number };
 }
