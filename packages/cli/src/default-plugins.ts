@@ -4,12 +4,24 @@ import { DEFAULT_PLUGINS, PLUGIN_FLAGS } from './plugin-flags.js';
 /** Option overrides per plugin name, from `capture start` flags. */
 export type PluginOverrides = Map<string, Record<string, unknown>>;
 
+/** Options from a flag several plugins share (`--save-responses`): they go to each of `plugins` that runs. */
+export interface SharedOverride {
+  /** The plugins the options are for. */
+  plugins: readonly string[];
+  /** The plugin added for them when none of `plugins` runs. */
+  fallback: string;
+  /** The options. */
+  options: Record<string, unknown>;
+}
+
 /** What the plugin flags given to `capture start` ask for. */
 export interface PluginFlagChoices {
   /** Option overrides per plugin. */
   overrides: PluginOverrides;
   /** Plugins turned off with `--no-<plugin>`. */
   disabled: Set<string>;
+  /** Options for whichever of several plugins run (flags with `appliesTo`). */
+  shared?: SharedOverride[];
 }
 
 /**
@@ -19,30 +31,35 @@ export interface PluginFlagChoices {
 export function choicesFromFlags(given: (flag: string) => unknown): PluginFlagChoices {
   const overrides: PluginOverrides = new Map();
   const disabled = new Set<string>();
+  const shared: SharedOverride[] = [];
   for (const flag of PLUGIN_FLAGS) {
     const value = given(flag.flags);
     if (value === undefined) continue;
     if (flag.disables) disabled.add(flag.plugin);
-    if (flag.toOptions) overrides.set(flag.plugin, { ...overrides.get(flag.plugin), ...flag.toOptions(value) });
+    if (flag.toOptions && flag.appliesTo) shared.push({ plugins: flag.appliesTo, fallback: flag.plugin, options: flag.toOptions(value) });
+    else if (flag.toOptions) overrides.set(flag.plugin, { ...overrides.get(flag.plugin), ...flag.toOptions(value) });
     for (const [name, choice] of Object.entries(flag.select?.(value) ?? {})) {
       if (choice === false) disabled.add(name);
       else overrides.set(name, { ...overrides.get(name), ...choice });
     }
   }
-  return { overrides, disabled };
+  return { overrides, disabled, shared };
 }
 
 /**
  * The plugins `capture start` runs. Without `configured` (the config names no plugins): the
  * defaults, minus the `disabled` ones, with opt-in defaults added only when a flag configures
  * them. With `configured`: those plugins, each reconfigured by the flags that name it, plus any
- * default a flag asks for that the config lacks.
+ * default a flag asks for that the config lacks. `shared` options go to each of their plugins
+ * that runs, or else to their fallback plugin, added for them.
  */
 export async function resolveStartPlugins(
   configured: readonly PluginInput[] | undefined,
-  overrides: PluginOverrides,
+  flagOverrides: PluginOverrides,
   disabled: ReadonlySet<string> = new Set(),
+  shared: readonly SharedOverride[] = [],
 ): Promise<CapturePlugin[]> {
+  const overrides = withShared(configured, flagOverrides, disabled, shared);
   const plugins: CapturePlugin[] = [];
   const present = new Set<string>();
   if (configured) {
@@ -62,6 +79,29 @@ export async function resolveStartPlugins(
     if (wanted) plugins.push(await entry.create(overrides.get(entry.name) ?? {}));
   }
   return plugins;
+}
+
+/** Merges shared options into the overrides of the plugins that will run (or of their fallback). */
+function withShared(
+  configured: readonly PluginInput[] | undefined,
+  flagOverrides: PluginOverrides,
+  disabled: ReadonlySet<string>,
+  shared: readonly SharedOverride[],
+): PluginOverrides {
+  if (!shared.length) return flagOverrides;
+  const running = new Set<string>();
+  for (const plugin of configured ? flattenPlugins(configured) : []) if (!disabled.has(plugin.name)) running.add(plugin.name);
+  for (const entry of DEFAULT_PLUGINS) {
+    if (disabled.has(entry.name)) continue;
+    if (flagOverrides.has(entry.name) || (!configured && !entry.optIn)) running.add(entry.name);
+  }
+  const overrides: PluginOverrides = new Map(flagOverrides);
+  for (const { plugins, fallback, options } of shared) {
+    const targets = plugins.filter((name) => running.has(name));
+    if (!targets.length && !disabled.has(fallback)) targets.push(fallback);
+    for (const name of targets) overrides.set(name, { ...overrides.get(name), ...options });
+  }
+  return overrides;
 }
 
 /** The plugins whose commands the CLI offers: the config's, or the defaults when it names none. */

@@ -2,6 +2,7 @@ import type { CapturePlugin } from '@capture/core';
 import filters, { type FiltersOptions } from '@capture/plugin-filters';
 import https, { type HttpsOptions } from '@capture/plugin-https';
 import history, { type HistoryOptions } from '@capture/plugin-history';
+import collections, { parseGroupBy, type CollectionsOptions } from '@capture/plugin-collections';
 import { CaptureError } from '@capture/core';
 
 /**
@@ -28,6 +29,12 @@ export interface PluginFlag {
    * value gives that plugin, or `false` to leave that plugin out. A thrown error is a usage error.
    */
   select?(value: unknown): Record<string, Record<string, unknown> | false>;
+  /**
+   * For a flag several plugins share (`--save-responses`, for whichever storage runs): the
+   * plugins its options go to, each of them that runs. Naming a plugin here never adds it; only
+   * when none of them runs is `plugin` added for the flag, as for any other flag.
+   */
+  appliesTo?: readonly string[];
 }
 
 /** Flags that configure plugins, in the order `--help` lists them. */
@@ -68,8 +75,34 @@ export const PLUGIN_FLAGS: PluginFlag[] = [
       return { history: false, collections: {} };
     },
   },
-  { flags: '--save-responses', description: 'save each response with its request (the default)', plugin: 'history', toOptions: (value) => ({ saveResponses: value }) },
-  { flags: '--no-save-responses', description: 'save requests only, not their responses', plugin: 'history', toOptions: (value) => ({ saveResponses: value }) },
+  // Whichever storage runs (history, collections, or both from a config) saves responses or not.
+  {
+    flags: '--save-responses',
+    description: 'save each response with its request (history does by default, a collection only with this flag)',
+    plugin: 'history',
+    appliesTo: ['history', 'collections'],
+    toOptions: (value) => ({ saveResponses: value }),
+  },
+  {
+    flags: '--no-save-responses',
+    description: 'save requests only, not their responses',
+    plugin: 'history',
+    appliesTo: ['history', 'collections'],
+    toOptions: (value) => ({ saveResponses: value }),
+  },
+  // collections: which collection, and its folders. Either flag also turns collections on.
+  { flags: '--collection <name>', description: 'the Postman collection to save to (default "Captured requests"), in <data>/collections', plugin: 'collections', toOptions: (value) => ({ name: value }) },
+  {
+    flags: '--group-by <grouping>',
+    description: 'organize the collection in folders by domain, endpoint, or domain,endpoint (default: none, in capture order)',
+    plugin: 'collections',
+    parse: (value) => {
+      const levels = parseGroupBy(value);
+      if (typeof levels === 'string') throw new CaptureError('USAGE', `--group-by ${levels.replace(/^expected/, 'expects')}`);
+      return levels;
+    },
+    toOptions: (value) => ({ groupBy: value }),
+  },
 ];
 
 /** A plugin `capture start` runs when the config names no plugins, and how to create it. */
@@ -93,4 +126,6 @@ export const DEFAULT_PLUGINS: DefaultPlugin[] = [
   { name: 'https', create: (options) => https(options as HttpsOptions) },
   { name: 'filters', create: (options) => filters(options as FiltersOptions) },
   { name: 'history', create: (options) => history(options as HistoryOptions) },
+  // Opt-in: `--save-to collection` (or `--collection`, `--group-by`) adds it.
+  { name: 'collections', create: (options) => collections(options as CollectionsOptions), optIn: true },
 ];

@@ -36,7 +36,7 @@ export async function runStart(loaded: LoadedConfig, flags: StartFlags, choices:
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.host !== undefined ? { host: flags.host } : {}),
   };
-  const plugins = await resolveStartPlugins(config.plugins, choices.overrides, choices.disabled);
+  const plugins = await resolveStartPlugins(config.plugins, choices.overrides, choices.disabled, choices.shared);
   const proxy = await createProxy({ ...config, plugins: [...plugins, log] }, { source: loaded.filepath ? relativeSource(loaded, io) : 'config' });
 
   // Signal handlers go in before anything is printed: a script that stops capture as soon as it
