@@ -11,7 +11,8 @@
 // CONNECT). Clients verify certificates on both sides, and so does capture upstream: it trusts the
 // origin through NODE_EXTRA_CA_CERTS, as it trusts public origins through the system's CAs
 // (--upstream-ca uses the plugin's upstreamCa option instead). Options: --duration S,
-// --connections N, --hosts H, --concurrency C, --upstream-ca.
+// --connections N, --hosts H, --concurrency C, --rounds R (alternating direct/capture rounds;
+// medians are reported), --upstream-ca.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -26,10 +27,11 @@ mkdirSync(outDir, { recursive: true });
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     hosts: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     'upstream-ca': { type: 'boolean', default: false },
   },
 });
@@ -37,6 +39,7 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const hostCount = Number(values.hosts);
 const concurrency = Number(values.concurrency);
+const rounds = Number(values.rounds);
 
 function start(script, args, env = {}) {
   const child = fork(path.join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
@@ -199,15 +202,25 @@ const { port: proxyPort, caPem } = await proxy.ready;
 const direct = { originPort, ca: originCa };
 const through = { originPort, proxyPort, ca: caPem };
 
-console.log(`capture HTTPS bench: ${connections} keep-alive connections for ${duration} s each; ${hostCount} new host names, ${concurrency} at a time; origin trusted by ${values['upstream-ca'] ? 'upstreamCa' : 'NODE_EXTRA_CA_CERTS'}`);
+console.log(`capture HTTPS bench: ${rounds} alternating rounds of ${connections} keep-alive connections for ${duration} s and ${hostCount} new host names, ${concurrency} at a time; origin trusted by ${values['upstream-ca'] ? 'upstreamCa' : 'NODE_EXTRA_CA_CERTS'}`);
 await keepAlive(direct, 1); // warm-up (JIT, origin)
-const directKeepAlive = await keepAlive(direct, duration);
 await keepAlive(through, 1); // warm-up (JIT, upstream pool, the localhost certificate)
-const proxiedKeepAlive = await keepAlive(through, duration);
 await coldHosts(direct, names('warm', 20));
-const directCold = await coldHosts(direct, names('cold', hostCount));
 await coldHosts(through, names('warm', 20));
-const proxiedCold = await coldHosts(through, names('cold', hostCount));
+// Direct and capture alternate in short rounds, and medians are reported, so that load from other
+// processes on a shared machine hits both sides alike.
+const runs = { directKeepAlive: [], proxiedKeepAlive: [], directCold: [], proxiedCold: [] };
+for (let round = 0; round < rounds; round++) {
+  runs.directKeepAlive.push(await keepAlive(direct, duration));
+  runs.proxiedKeepAlive.push(await keepAlive(through, duration));
+  runs.directCold.push(await coldHosts(direct, names(`cold${round}`, hostCount)));
+  runs.proxiedCold.push(await coldHosts(through, names(`cold${round}`, hostCount)));
+}
+const median = (list, key) => [...list].sort((a, b) => a[key] - b[key])[Math.floor(list.length / 2)];
+const directKeepAlive = median(runs.directKeepAlive, 'rps');
+const proxiedKeepAlive = median(runs.proxiedKeepAlive, 'rps');
+const directCold = median(runs.directCold, 'rate');
+const proxiedCold = median(runs.proxiedCold, 'rate');
 const peakRss = peakRssMiB(proxy.child.pid);
 const proxyReport = (await stop(proxy.child)) ?? {};
 await stop(origin.child);
@@ -224,7 +237,7 @@ console.log(`\nkeep-alive through capture: ${(keepAliveRatio * 100).toFixed(1)}%
 console.log(`new-host handshakes through capture: ${(coldRatio * 100).toFixed(1)}% of direct (target >= 50%)`);
 console.log(`proxy peak RSS: ${peakRss ?? 'n/a'} MiB; certificates issued: ${proxyReport.certificatesIssued}; exchanges: ${proxyReport.exchanges}; rejected handshakes: ${proxyReport.rejected}`);
 const result = {
-  connections, duration, hosts: hostCount, concurrency,
+  connections, duration, hosts: hostCount, concurrency, rounds, runs,
   keepAlive: { direct: directKeepAlive, capture: proxiedKeepAlive, ratio: keepAliveRatio },
   newHosts: { direct: directCold, capture: proxiedCold, ratio: coldRatio },
   peakRssMiB: peakRss, ...proxyReport, node: process.version, date: new Date().toISOString(),
