@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { createJiti } from 'jiti';
-import { CaptureError, type CaptureConfig, type CapturePlugin, type PluginInput } from '@capture/core';
+import { CaptureError, type CaptureConfig, type CapturePlugin, type PluginFactoryContext, type PluginInput } from '@capture/core';
+
+/** Config files written in code, where options can hold RegExps; the others are data (JSON, YAML). */
+const CODE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
 /** The module name cosmiconfig searches for: `capture.config.*`, `.capturerc*`, `"capture"` in package.json. */
 export const MODULE_NAME = 'capture';
@@ -121,12 +124,13 @@ export async function loadConfig(options: { cwd?: string; configFile?: string } 
  */
 async function resolvePluginEntries(entries: unknown[], filepath: string, source: string): Promise<PluginInput[]> {
   const jiti = createJiti(filepath, { interopDefault: true, moduleCache: false });
+  const context: PluginFactoryContext = { format: CODE_EXTENSIONS.has(path.extname(filepath)) ? 'code' : 'data' };
   const resolved: PluginInput[] = [];
   for (const [index, entry] of entries.entries()) {
     const key = `plugins[${index}]`;
     if (!entry || typeof entry === 'object') {
       if (Array.isArray(entry) && typeof entry[0] === 'string') {
-        resolved.push(await instantiate(jiti, entry[0], entry[1], `${source}: ${key}`));
+        resolved.push(await instantiate(jiti, entry[0], entry[1], `${source}: ${key}`, context));
         continue;
       }
       if (Array.isArray(entry)) {
@@ -141,7 +145,7 @@ async function resolvePluginEntries(entries: unknown[], filepath: string, source
       continue;
     }
     if (typeof entry === 'string') {
-      resolved.push(await instantiate(jiti, entry, undefined, `${source}: ${key}`));
+      resolved.push(await instantiate(jiti, entry, undefined, `${source}: ${key}`, context));
       continue;
     }
     throw new CaptureError(
@@ -152,7 +156,13 @@ async function resolvePluginEntries(entries: unknown[], filepath: string, source
   return resolved;
 }
 
-async function instantiate(jiti: ReturnType<typeof createJiti>, specifier: string, options: unknown, where: string): Promise<CapturePlugin> {
+async function instantiate(
+  jiti: ReturnType<typeof createJiti>,
+  specifier: string,
+  options: unknown,
+  where: string,
+  context: PluginFactoryContext,
+): Promise<CapturePlugin> {
   let factory: unknown;
   try {
     factory = await jiti.import(specifier, { default: true });
@@ -172,7 +182,7 @@ async function instantiate(jiti: ReturnType<typeof createJiti>, specifier: strin
   }
   let plugin: unknown;
   try {
-    plugin = await (factory as (options?: unknown) => unknown)(options);
+    plugin = await (factory as (options: unknown, context: PluginFactoryContext) => unknown)(options, context);
   } catch (error) {
     throw new CaptureError('PLUGIN_INVALID', `${where}: "${specifier}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

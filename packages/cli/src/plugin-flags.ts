@@ -2,6 +2,7 @@ import type { CapturePlugin } from '@capture/core';
 import filters, { type FiltersOptions } from '@capture/plugin-filters';
 import https, { type HttpsOptions } from '@capture/plugin-https';
 import history, { type HistoryOptions } from '@capture/plugin-history';
+import osCerts, { type OsCertsOptions } from '@capture/plugin-os-certs';
 import collections, { parseGroupBy, type CollectionsOptions } from '@capture/plugin-collections';
 import { CaptureError } from '@capture/core';
 
@@ -37,24 +38,40 @@ export interface PluginFlag {
   appliesTo?: readonly string[];
 }
 
+/** `/pattern/flags` as on the command line: a regex; anything else is a plain substring. */
+const REGEX_FLAG_VALUE = /^\/(.*)\/([dgimsuvy]*)$/s;
+
+/** Reads a URL pattern flag: `/pattern/flags` is a regex, anything else a substring of the URL. */
+export function patternFromFlag(flag: string, value: string): string | RegExp {
+  const literal = REGEX_FLAG_VALUE.exec(value);
+  if (!literal) return value;
+  try {
+    return new RegExp(literal[1]!, literal[2]);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    throw new CaptureError('USAGE', `${flag}: invalid regular expression ${JSON.stringify(value)}: ${reason}`);
+  }
+}
+
 /** Flags that configure plugins, in the order `--help` lists them. */
 export const PLUGIN_FLAGS: PluginFlag[] = [
   // https: interception is on by default; without it CONNECT is tunnelled blindly.
   { flags: '--no-https', description: 'do not intercept HTTPS (CONNECT tunnels pass through blindly)', plugin: 'https', disables: true },
-  // filters: values go to the plugin as typed; its factory validates them (one line, exit 1).
+  // filters: /pattern/flags becomes a RegExp here (the contract's command-line spelling); the
+  // factory validates the rest (one line, exit 1).
   { flags: '--exclude-assets', description: 'do not capture images, JavaScript and CSS', plugin: 'filters', toOptions: () => ({ excludeAssets: true }) },
   {
     flags: '--include <pattern>',
     description: 'capture only URLs containing this text or matching /regex/flags (repeatable: any one matches)',
     plugin: 'filters',
-    parse: (value, previous) => [...(Array.isArray(previous) ? previous : []), value],
+    parse: (value, previous) => [...(Array.isArray(previous) ? previous : []), patternFromFlag('--include', value)],
     toOptions: (value) => ({ include: value }),
   },
   {
     flags: '--exclude <pattern>',
     description: 'never capture URLs containing this text or matching /regex/flags (repeatable; wins over --include)',
     plugin: 'filters',
-    parse: (value, previous) => [...(Array.isArray(previous) ? previous : []), value],
+    parse: (value, previous) => [...(Array.isArray(previous) ? previous : []), patternFromFlag('--exclude', value)],
     toOptions: (value) => ({ exclude: value }),
   },
   { flags: '--methods <list>', description: 'capture only these methods, e.g. GET,POST', plugin: 'filters', toOptions: (value) => ({ methods: value }) },
@@ -116,6 +133,12 @@ export interface DefaultPlugin {
    * with `--save-to collection`), else it stays out of the defaults.
    */
   optIn?: boolean;
+  /**
+   * True for a plugin that only adds commands (os-certs): `capture start` never runs it unless
+   * the config lists it, and its commands are offered even with a config that does not list it,
+   * when the plugins it depends on are there.
+   */
+  commandsOnly?: boolean;
 }
 
 /**
@@ -126,6 +149,7 @@ export const DEFAULT_PLUGINS: DefaultPlugin[] = [
   { name: 'https', create: (options) => https(options as HttpsOptions) },
   { name: 'filters', create: (options) => filters(options as FiltersOptions) },
   { name: 'history', create: (options) => history(options as HistoryOptions) },
+  { name: 'os-certs', create: (options) => osCerts(options as OsCertsOptions), commandsOnly: true },
   // Opt-in: `--save-to collection` (or `--collection`, `--group-by`) adds it.
   { name: 'collections', create: (options) => collections(options as CollectionsOptions), optIn: true },
 ];

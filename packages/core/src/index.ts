@@ -29,7 +29,7 @@ export {
   type HeaderList,
   type SkipDecision,
 } from './exchange.js';
-export { flattenPlugins, validatePlugins, type CapturePlugin, type PluginInput } from './plugin.js';
+export { flattenPlugins, validatePlugins, type CapturePlugin, type PluginInput, type PluginFactoryContext } from './plugin.js';
 export {
   defineConfig,
   resolveConfig,

@@ -26,6 +26,18 @@ export interface CapturePlugin<Api = unknown> {
 }
 
 /**
+ * The second argument the CLI gives a plugin factory it calls for a config entry named by
+ * package or path. `format: 'data'` means the options came from JSON or YAML, which cannot
+ * express a `RegExp`: a factory may then read strings written `/pattern/flags` as regexes. In
+ * TypeScript and JavaScript configs (`format: 'code'`, also the default when a user calls the
+ * factory) strings are plain strings.
+ */
+export interface PluginFactoryContext {
+  /** Where the options were written. */
+  format: 'code' | 'data';
+}
+
+/**
  * What a config's `plugins` list accepts: plugins, nested lists (presets), and falsy entries so
  * `condition && plugin()` works.
  */

@@ -1,4 +1,4 @@
-import { Stage, type CapturePlugin } from '@capture/core';
+import { Stage, type CapturePlugin, type PluginFactoryContext } from '@capture/core';
 import { isAsset, isMediaType, mediaTypeOf } from './content-type.js';
 import { resolveFiltersOptions, type FiltersOptions, type ResolvedFiltersOptions } from './options.js';
 import { compileRequestRules, type FilterRule } from './rules.js';
@@ -34,11 +34,11 @@ export interface FiltersApi {
  *
  * @example
  * ```ts
- * filters({ excludeAssets: true, include: ['/api'], exclude: [/analytics/], methods: 'GET,POST' })
+ * filters({ excludeAssets: true, include: ['/api/'], exclude: [/analytics/], methods: 'GET,POST' })
  * ```
  */
-export default function filters(options: FiltersOptions = {}): CapturePlugin<FiltersApi> {
-  const resolved = resolveFiltersOptions(options);
+export default function filters(options: FiltersOptions = {}, context: PluginFactoryContext = { format: 'code' }): CapturePlugin<FiltersApi> {
+  const resolved = resolveFiltersOptions(options, context);
   const decideRequest = compileRequestRules(resolved);
   const skip = (rule: FilterRule) => ({ reason: `filtered: ${rule}`, by: PLUGIN_NAME });
   return {
@@ -65,6 +65,6 @@ export default function filters(options: FiltersOptions = {}): CapturePlugin<Fil
         if (isMediaType(mediaType)) context.skipBody('media');
       });
     },
-    reconfigure: (overrides) => filters({ ...options, ...overrides } as FiltersOptions),
+    reconfigure: (overrides) => filters({ ...options, ...overrides } as FiltersOptions, context),
   };
 }

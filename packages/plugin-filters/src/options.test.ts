@@ -3,9 +3,10 @@ import { CaptureError } from '@capture/core';
 import { resolveFiltersOptions } from './options.js';
 import filters from './index.js';
 
+/** Errors as a JSON/YAML config gets them (where /pattern/ strings are regexes). */
 const errorOf = (options: unknown): string => {
   try {
-    resolveFiltersOptions(options);
+    resolveFiltersOptions(options, { format: 'data' });
   } catch (error) {
     expect(error).toBeInstanceOf(CaptureError);
     expect((error as CaptureError).code).toBe('CONFIG_INVALID');
@@ -58,7 +59,9 @@ describe('filters()', () => {
     expect(() => filters({ methods: ',' })).toThrow('filters: option "methods": empty method in ","');
     const plugin = filters({ include: ['/api/'] });
     expect(plugin.name).toBe('filters');
-    expect(() => plugin.reconfigure!({ include: ['/[/'] })).toThrow('option "include[0]"');
+    expect(() => plugin.reconfigure!({ include: [''] })).toThrow('option "include[0]"');
+    // A JSON/YAML config's factory call keeps reading /pattern/ strings as regexes when reconfigured.
+    expect(() => filters({}, { format: 'data' }).reconfigure!({ include: ['/[/'] })).toThrow('invalid regular expression');
     const changed = plugin.reconfigure!({ methods: 'get' });
     expect(changed.api!.options.methods).toEqual(['GET']);
     expect(changed.api!.options.include.map((pattern) => pattern.source)).toEqual(['/api/']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CaptureError } from '@capture/core';
+import { CaptureError, type PluginFactoryContext } from '@capture/core';
 import { parseMethods } from './methods.js';
 import { compilePattern, describeValue, type CompiledPattern, type UrlPattern } from './pattern.js';
 
@@ -8,9 +8,9 @@ export interface FiltersOptions {
   /** Do not capture responses that are images, JavaScript or CSS (by content type, else by the URL's extension). Default false. */
   excludeAssets?: boolean;
   /**
-   * Capture only URLs that match one of these: plain substrings of the full URL, RegExps, or
-   * strings written `/pattern/flags` (regexes in every config format, so `'/api/'` is the regex
-   * `api`; write `'/api'` for the path). Empty or omitted: every URL.
+   * Capture only URLs that match one of these: plain substrings of the full URL (`'/api/'`) or
+   * RegExps. In JSON and YAML configs, which have no RegExp, a string written `/pattern/flags`
+   * is a regex. Empty or omitted: every URL.
    */
   include?: UrlPattern | readonly UrlPattern[];
   /** Never capture URLs that match one of these; wins over `include`. */
@@ -32,20 +32,21 @@ export interface ResolvedFiltersOptions {
 }
 
 /** A list option that also takes a single pattern; each entry is compiled or reported with its index. */
-const patterns = z
-  .unknown()
-  .transform((value, ctx): CompiledPattern[] => {
-    const list = Array.isArray(value) ? (value as unknown[]) : [value];
-    const compiled: CompiledPattern[] = [];
-    list.forEach((entry, index) => {
-      const result = compilePattern(entry);
-      if (typeof result === 'string') {
-        ctx.addIssue({ code: 'custom', message: result, path: Array.isArray(value) ? [index] : [], input: entry });
-      } else compiled.push(result);
-    });
-    return compiled;
-  })
-  .optional();
+const patterns = (regexStrings: boolean) =>
+  z
+    .unknown()
+    .transform((value, ctx): CompiledPattern[] => {
+      const list = Array.isArray(value) ? (value as unknown[]) : [value];
+      const compiled: CompiledPattern[] = [];
+      list.forEach((entry, index) => {
+        const result = compilePattern(entry, { regexStrings });
+        if (typeof result === 'string') {
+          ctx.addIssue({ code: 'custom', message: result, path: Array.isArray(value) ? [index] : [], input: entry });
+        } else compiled.push(result);
+      });
+      return compiled;
+    })
+    .optional();
 
 const methods = z
   .unknown()
@@ -57,25 +58,27 @@ const methods = z
   .optional();
 
 /** The options schema: strict, so a misspelt option is an error rather than a silently ignored key. */
-const optionsSchema = z.strictObject({
-  excludeAssets: z
-    .boolean({ error: (issue) => `expected true or false, got ${describeValue(issue.input)}` })
-    .default(false),
-  include: patterns,
-  exclude: patterns,
-  methods,
-});
+const optionsSchema = (regexStrings: boolean) =>
+  z.strictObject({
+    excludeAssets: z
+      .boolean({ error: (issue) => `expected true or false, got ${describeValue(issue.input)}` })
+      .default(false),
+    include: patterns(regexStrings),
+    exclude: patterns(regexStrings),
+    methods,
+  });
+const SCHEMAS = { code: optionsSchema(false), data: optionsSchema(true) };
 
 /**
  * Validates and compiles the options. Throws a `CaptureError` (`CONFIG_INVALID`) whose message is
  * one line naming the option and the bad value, e.g.
  * `filters: option "include[0]": invalid regular expression "/[/": Unterminated character class`.
  */
-export function resolveFiltersOptions(options: unknown = {}): ResolvedFiltersOptions {
+export function resolveFiltersOptions(options: unknown = {}, context: PluginFactoryContext = { format: 'code' }): ResolvedFiltersOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new CaptureError('CONFIG_INVALID', `filters: expected an options object, got ${describeValue(options)}`);
   }
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = SCHEMAS[context.format].safeParse(options);
   if (!parsed.success) throw new CaptureError('CONFIG_INVALID', formatIssues(parsed.error));
   const { excludeAssets, include = [], exclude = [], methods = [] } = parsed.data;
   return { excludeAssets, include, exclude, methods };
@@ -83,7 +86,7 @@ export function resolveFiltersOptions(options: unknown = {}): ResolvedFiltersOpt
 
 /** One line for all issues: a config with several mistakes still gives one line, each named. */
 function formatIssues(error: z.ZodError): string {
-  const known = Object.keys(optionsSchema.shape).join(', ');
+  const known = Object.keys(SCHEMAS.code.shape).join(', ');
   const problems = error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');

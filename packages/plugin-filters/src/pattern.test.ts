@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compilePattern, matchAny, type CompiledPattern } from './pattern.js';
 
-const compiled = (value: unknown): CompiledPattern => {
-  const result = compilePattern(value);
+/** Compiles as for a JSON/YAML config (`/pattern/flags` strings are regexes) unless `regexStrings` is false. */
+const compiled = (value: unknown, regexStrings = true): CompiledPattern => {
+  const result = compilePattern(value, { regexStrings });
   if (typeof result === 'string') throw new Error(result);
   return result;
 };
@@ -37,6 +38,13 @@ describe('compilePattern', () => {
     expect(path.test('http://h.test/rapid')).toBe(false);
   });
 
+  it('keeps every string a plain substring in code configs, where regexes are RegExp objects', () => {
+    const pattern = compiled('/api/', false);
+    expect(pattern.test('http://h.test/v1/api/users')).toBe(true);
+    expect(pattern.test('http://h.test/rapid')).toBe(false);
+    expect(compiled('/[/', false).test('http://h/[/x')).toBe(true);
+  });
+
   it('keeps a path whose last segment is not made of flag letters a plain substring', () => {
     const pattern = compiled('/api/private');
     expect(pattern.test('http://h/api/private/keys')).toBe(true);
@@ -67,7 +75,7 @@ describe('compilePattern', () => {
     [42, 'expected a string or a RegExp, got 42'],
     [null, 'expected a string or a RegExp, got null'],
   ])('reports %j with the bad value', (value, message) => {
-    expect(compilePattern(value)).toContain(message);
+    expect(compilePattern(value, { regexStrings: true })).toContain(message);
   });
 });
 

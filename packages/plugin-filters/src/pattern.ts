@@ -1,6 +1,6 @@
 /**
- * A URL pattern as users write it: a plain substring of the full URL, a `RegExp`, or a string
- * written `/pattern/flags`, which is how JSON, YAML and the command line spell a regex.
+ * A URL pattern as users write it: a plain substring of the full URL or a `RegExp`. In JSON and
+ * YAML (and on the command line, which the CLI converts) a regex is written `/pattern/flags`.
  */
 export type UrlPattern = string | RegExp;
 
@@ -23,11 +23,11 @@ const REGEX_LITERAL = /^\/(.*)\/([dgimsuvy]*)$/s;
  * Compiles one pattern. Returns a message naming the bad value instead of throwing, so the
  * options schema can report every bad entry with its position.
  */
-export function compilePattern(value: unknown): CompiledPattern | string {
+export function compilePattern(value: unknown, options: { regexStrings?: boolean } = {}): CompiledPattern | string {
   if (isRegExp(value)) return fromRegExp(value, String(value));
   if (typeof value !== 'string') return `expected a string or a RegExp, got ${describeValue(value)}`;
   if (value === '') return 'an empty pattern would match every URL; remove it or write a substring or /regex/';
-  const literal = REGEX_LITERAL.exec(value);
+  const literal = options.regexStrings ? REGEX_LITERAL.exec(value) : null;
   if (!literal) {
     const needle = value;
     return { source: value, test: (url) => url.includes(needle) };
