@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { CaptureError, resolveDataDir, type CommandContext } from '@capture/core';
+import { CaptureError, resolveDataDir, type CapturePlugin, type CommandContext } from '@capture/core';
 import { parsePort, runStart, type StartFlags } from './commands/start.js';
 import { choicesFromFlags, commandPlugins } from './default-plugins.js';
 import { PLUGIN_FLAGS } from './plugin-flags.js';
@@ -61,6 +61,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     exitCode = await runStart(loaded!, flags, choices, io);
   });
 
+  const plugins = await commandPlugins(loaded?.config.plugins);
   const context: CommandContext = {
     dataDir: resolveDataDir({ dataDir: loaded?.config.dataDir, env: io.env, cwd: io.cwd }),
     stdout: io.stdout,
@@ -68,14 +69,20 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     isTTY: Boolean(io.stdout.isTTY),
     interactive: Boolean(io.stdin.isTTY),
     confirm: (question) => confirm(io, question),
+    // Commands meet other plugins' APIs by name, as plugins do through proxy.plugin(name).
+    plugin: <Api>(name: string) => plugins.find((plugin) => plugin.name === name) as CapturePlugin<Api> | undefined,
   };
-  const plugins = await commandPlugins(loaded?.config.plugins);
-  for (const plugin of plugins) {
-    for (const spec of plugin.commands ?? []) {
-      registerPluginCommand(program, spec, context, (code) => (exitCode = code)).hook('preAction', () => {
-        if (configError) throw configError;
-      });
+  try {
+    for (const plugin of plugins) {
+      for (const spec of plugin.commands ?? []) {
+        registerPluginCommand(program, spec, context, (code) => (exitCode = code), plugin.name).hook('preAction', () => {
+          if (configError) throw configError;
+        });
+      }
     }
+  } catch (error) {
+    io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.ERROR;
   }
 
   const first = argv.find((arg) => !arg.startsWith('-'));

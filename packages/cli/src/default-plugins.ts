@@ -74,7 +74,7 @@ export async function resolveStartPlugins(
     }
   }
   for (const entry of DEFAULT_PLUGINS) {
-    if (present.has(entry.name) || disabled.has(entry.name)) continue;
+    if (present.has(entry.name) || disabled.has(entry.name) || entry.commandsOnly) continue;
     const wanted = overrides.has(entry.name) || (!configured && !entry.optIn);
     if (wanted) plugins.push(await entry.create(overrides.get(entry.name) ?? {}));
   }
@@ -104,8 +104,19 @@ function withShared(
   return overrides;
 }
 
-/** The plugins whose commands the CLI offers: the config's, or the defaults when it names none. */
+/**
+ * The plugins whose commands the CLI offers: the config's, or the defaults when it names none.
+ * Command-only defaults (os-certs) join a config's plugins when what they depend on is there,
+ * so `capture ca install` works with any config that has the HTTPS plugin.
+ */
 export async function commandPlugins(configured: readonly PluginInput[] | undefined): Promise<CapturePlugin[]> {
-  if (configured) return flattenPlugins(configured);
-  return Promise.all(DEFAULT_PLUGINS.map((entry) => entry.create({})));
+  if (!configured) return Promise.all(DEFAULT_PLUGINS.map((entry) => entry.create({})));
+  const plugins = flattenPlugins(configured);
+  const names = new Set(plugins.map((plugin) => plugin.name));
+  for (const entry of DEFAULT_PLUGINS) {
+    if (!entry.commandsOnly || names.has(entry.name)) continue;
+    const plugin = await entry.create({});
+    if ((plugin.dependencies ?? []).every((dependency) => names.has(dependency))) plugins.push(plugin);
+  }
+  return plugins;
 }

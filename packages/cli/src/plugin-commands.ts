@@ -1,12 +1,38 @@
 import { Command, Option } from 'commander';
-import type { CommandContext, CommandSpec } from '@capture/core';
+import { CaptureError, type CommandContext, type CommandSpec } from '@capture/core';
 
 /** Receives the exit code a plugin command resolved with. */
 export type ExitCodeSink = (code: number) => void;
 
-/** Adds a plugin's declarative command (and its subcommands) to the CLI's parser. */
-export function registerPluginCommand(parent: Command, spec: CommandSpec, context: CommandContext, setExitCode: ExitCodeSink): Command {
+/** The plugins that declared each plugin command (a group may have several). */
+const owners = new WeakMap<Command, string[]>();
+/**
+ * Commands that are only groups (subcommands, no `run`, no arguments): two plugins may each add
+ * subcommands to one group (the HTTPS plugin's `capture ca path` and the os-certs plugin's
+ * `capture ca install`).
+ */
+const groups = new WeakSet<Command>();
+
+/**
+ * Adds a plugin's declarative command (and its subcommands) to the CLI's parser. A group that
+ * exists already (same name, both groups) gets the new subcommands; any other name clash is a
+ * `PLUGIN_INVALID` error naming both plugins. `plugin` names the declaring plugin in that error.
+ */
+export function registerPluginCommand(parent: Command, spec: CommandSpec, context: CommandContext, setExitCode: ExitCodeSink, plugin = 'a plugin'): Command {
+  const existing = parent.commands.find((command) => command.name() === spec.name || command.aliases().includes(spec.name));
+  if (existing) {
+    const declared = owners.get(existing);
+    if (!groups.has(existing) || !isGroup(spec)) {
+      const by = declared ? `plugin "${declared[0]}"` : 'capture';
+      throw new CaptureError('PLUGIN_INVALID', `plugin "${plugin}" adds the command "${commandPath(existing)}", which ${by} already has`);
+    }
+    declared?.push(plugin);
+    for (const sub of spec.subcommands ?? []) registerPluginCommand(existing, sub, context, setExitCode, plugin);
+    return existing;
+  }
   const command = parent.command(spec.name).description(spec.description);
+  owners.set(command, [plugin]);
+  if (isGroup(spec)) groups.add(command);
   for (const argument of spec.arguments ?? []) {
     const name = `${argument.name}${argument.variadic ? '...' : ''}`;
     command.argument(argument.required ? `<${name}>` : `[${name}]`, argument.description);
@@ -17,7 +43,7 @@ export function registerPluginCommand(parent: Command, spec: CommandSpec, contex
     if (optionSpec.choices) option.choices(optionSpec.choices);
     command.addOption(option);
   }
-  for (const sub of spec.subcommands ?? []) registerPluginCommand(command, sub, context, setExitCode);
+  for (const sub of spec.subcommands ?? []) registerPluginCommand(command, sub, context, setExitCode, plugin);
   const run = spec.run;
   if (run) {
     command.action(async (...received: unknown[]) => {
@@ -28,4 +54,15 @@ export function registerPluginCommand(parent: Command, spec: CommandSpec, contex
     });
   }
   return command;
+}
+
+function isGroup(spec: CommandSpec): boolean {
+  return !spec.run && !spec.arguments?.length && Boolean(spec.subcommands?.length);
+}
+
+/** `capture ca install`, for messages. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
 }

@@ -68,3 +68,46 @@ describe('plugin subcommands', () => {
     expect(missing.stderr).toContain("missing required argument 'who'");
   });
 });
+
+const GROUP_PLUGIN = (plugin: string, sub: string) => `
+export default function p() {
+  return {
+    name: '${plugin}',
+    apply() {},
+    commands: [{ name: 'greet', description: 'greetings from ${plugin}', subcommands: [
+      { name: '${sub}', description: '${sub} from ${plugin}', run({ context }) { context.stdout.write('${sub} by ${plugin}\\n'); } },
+    ] }],
+  };
+}
+`;
+
+describe('command groups from several plugins', () => {
+  it('merges groups of the same name: each plugin adds its subcommands to one group', async () => {
+    project = tempProject({
+      'one.mjs': GROUP_PLUGIN('one', 'hello'),
+      'two.mjs': GROUP_PLUGIN('two', 'bye'),
+      'capture.config.json': '{ "plugins": ["./one.mjs", "./two.mjs"] }',
+    });
+    expect((await runCliProcess(['greet', 'hello'], { cwd: project.dir })).stdout).toBe('hello by one\n');
+    expect((await runCliProcess(['greet', 'bye'], { cwd: project.dir })).stdout).toBe('bye by two\n');
+    const help = await runCliProcess(['greet', '--help'], { cwd: project.dir });
+    expect(help.stdout).toMatch(/hello +hello from one/);
+    expect(help.stdout).toMatch(/bye +bye from two/);
+  });
+
+  it('two plugins adding the same subcommand, or a command capture has, is one clear error naming them', async () => {
+    project = tempProject({
+      'one.mjs': GROUP_PLUGIN('one', 'hello'),
+      'two.mjs': GROUP_PLUGIN('two', 'hello'),
+      'start.mjs': `export default () => ({ name: 'starter', apply() {}, commands: [{ name: 'start', description: 'x', run() {} }] });`,
+      'capture.config.json': '{ "plugins": ["./one.mjs", "./two.mjs"] }',
+      'start.json': '{ "plugins": ["./start.mjs"] }',
+    });
+    const clash = await runCliProcess(['greet', 'hello'], { cwd: project.dir });
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toBe('capture: plugin "two" adds the command "capture greet hello", which plugin "one" already has\n');
+    const builtIn = await runCliProcess(['--config', 'start.json', 'start'], { cwd: project.dir });
+    expect(builtIn.code).toBe(1);
+    expect(builtIn.stderr).toBe('capture: plugin "starter" adds the command "capture start", which capture already has\n');
+  });
+});
