@@ -1,5 +1,6 @@
 // The proxy under test for bench/history.mjs: @capture/core with no plugins (`off`: capture
-// off, nothing listens on onExchange) or with @capture/plugin-history writing to a fresh
+// off, nothing listens on onExchange), with only a listener on onExchange (`listener`: the core's
+// own capture work, without storage), or with @capture/plugin-history writing to a fresh
 // history.db in the folder given as the second argument (`history`).
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,7 +22,7 @@ const counter = {
     });
   },
 };
-const plugins = variant === 'history' ? [history(), counter] : [];
+const plugins = variant === 'history' ? [history(), counter] : variant === 'listener' ? [counter] : [];
 const proxy = await createProxy({ host: '127.0.0.1', port: 0, dataDir, plugins });
 const info = await proxy.listen();
 process.send({ port: info.port });

@@ -4,10 +4,10 @@ import { historyCommands } from './commands/index.js';
 import { HISTORY_FILE, openHistoryDatabase } from './database.js';
 import { resolveHistoryOptions, type HistoryOptions, type ResolvedHistoryOptions } from './options.js';
 import type { HistoryFilter } from './query.js';
-import { toHistoryRow } from './record.js';
-import type { StoredExchange } from './record.js';
+import { BatchQueue } from './batch-queue.js';
+import { toHistoryRow, type HistoryRow, type StoredExchange } from './record.js';
 import { HistoryStore, type HistorySummary } from './store.js';
-import { HistoryWriter } from './writer.js';
+import { WriteWorkerClient } from './worker-client.js';
 
 /** What the history plugin offers other plugins, through `proxy.plugin<HistoryApi>('history')?.api`. */
 export interface HistoryApi {
@@ -15,7 +15,7 @@ export interface HistoryApi {
   readonly options: ResolvedHistoryOptions;
   /** The database file, once the plugin is applied. */
   readonly file: string | undefined;
-  /** Writes queued exchanges now (they are otherwise written within `flushInterval`). */
+  /** Sends queued exchanges to be written now (they are otherwise sent within `flushInterval`); the write itself happens on the writer thread. */
   flush(): void;
   /** Summaries, newest first; empty when history could not be opened. */
   list(filter?: HistoryFilter): HistorySummary[];
@@ -31,7 +31,7 @@ export interface HistoryApi {
 export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi> {
   const resolved = resolveHistoryOptions(options);
   let store: HistoryStore | undefined;
-  let writer: HistoryWriter | undefined;
+  let queue: BatchQueue<HistoryRow> | undefined;
   let file: string | undefined;
 
   const api: HistoryApi = {
@@ -39,7 +39,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi>
     get file() {
       return file;
     },
-    flush: () => writer?.flush(),
+    flush: () => queue?.flush(),
     list: (filter) => store?.list(filter) ?? [],
     get: (id) => store?.get(id),
   };
@@ -49,7 +49,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi>
     api,
     commands: historyCommands(),
     reconfigure: (overrides) => history({ ...options, ...overrides }),
-    apply(proxy: CaptureProxy) {
+    async apply(proxy: CaptureProxy) {
       file = path.join(proxy.dataDir, HISTORY_FILE);
       // Messages from opening are reported once the proxy listens: by then every plugin,
       // including whatever prints errors, has tapped `onError`.
@@ -68,34 +68,36 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi>
       });
       if (!store) return;
       const database = file;
-      writer = new HistoryWriter(store, {
-        flushInterval: resolved.flushInterval,
-        batchSize: resolved.batchSize,
-        maxEntries: resolved.maxEntries,
-        maxAge: resolved.maxAge,
-        onWriteError: (error, dropped) => {
-          const reason = error instanceof Error ? error.message : String(error);
-          report(
-            new CaptureError('HISTORY_WRITE_FAILED', `history: cannot write to ${database} (${reason}); ${dropped} exchange(s) not saved, capturing goes on and later writes are retried`, {
-              cause: error,
-            }),
-          );
+      let failureReported = false;
+      const client = new WriteWorkerClient(
+        { file: database, maxEntries: resolved.maxEntries, maxAge: resolved.maxAge },
+        {
+          onFailure: (message, dropped) => {
+            // The worker reports once per run of failures; this keeps it to once per run of capture.
+            if (failureReported) return;
+            failureReported = true;
+            report(new CaptureError('HISTORY_WRITE_FAILED', `history: cannot write to ${database} (${message}); ${dropped} exchange(s) not saved, capturing goes on and later writes are retried`));
+          },
         },
-      });
-      const batch = writer;
-      // Retention applies from the start, not only once something new is captured.
-      batch.pruneSoon();
+      );
+      try {
+        // The proxy listens only once the writer thread is ready, so the first exchanges wait for nothing.
+        await client.ready;
+      } catch (error) {
+        notices.push(new CaptureError('HISTORY_UNAVAILABLE', `history: ${error instanceof Error ? error.message : String(error)}; capturing goes on without saving history`, { cause: error }));
+        store.close();
+        store = undefined;
+        return;
+      }
+      queue = new BatchQueue<HistoryRow>((rows) => client.write(rows), { interval: resolved.flushInterval, size: resolved.batchSize });
+      const batches = queue;
       proxy.hooks.onExchange.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {
-        batch.push(toHistoryRow(exchange, resolved.saveResponses));
+        batches.push(toHistoryRow(exchange, resolved.saveResponses));
       });
-      proxy.hooks.onClose.tap('history', () => {
-        batch.close();
-        try {
-          store?.close();
-        } catch (error) {
-          // Closing checkpoints the WAL; on a full disk that fails too, and what was committed stays in the WAL.
-          if (batch.dropped === 0) report(new CaptureError('HISTORY_CLOSE_FAILED', `history: closing ${database} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
-        }
+      proxy.hooks.onClose.tapPromise('history', async () => {
+        batches.close();
+        await client.close();
+        store?.close();
       });
     },
   };

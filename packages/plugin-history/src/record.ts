@@ -9,7 +9,7 @@ export interface HistoryRow {
   host: string;
   http_version: string;
   request_headers: string;
-  request_body: Buffer | null;
+  request_body: Uint8Array | null;
   request_body_size: number;
   request_body_truncated: number;
   request_body_skipped: string | null;
@@ -25,7 +25,7 @@ export interface HistoryRow {
   status_message: string | null;
   response_http_version: string | null;
   response_headers: string | null;
-  response_body: Buffer | null;
+  response_body: Uint8Array | null;
   response_body_size: number | null;
   response_body_truncated: number;
   response_body_skipped: string | null;
@@ -77,7 +77,7 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
   };
 }
 
-function bodyBytes(body: CapturedBody | undefined): Buffer | null {
+function bodyBytes(body: CapturedBody | undefined): Uint8Array | null {
   return body && body.bytes.length > 0 ? body.bytes : null;
 }
 
@@ -132,8 +132,8 @@ export interface StoredExchange {
   timings: { startedAt: number; total: number; firstByte?: number };
 }
 
-/** A row as read from the table (every column). */
-export type StoredRow = HistoryRow & { id: number };
+/** A row as read from the table (every column; SQLite gives BLOBs back as Buffers). */
+export type StoredRow = Omit<HistoryRow, 'request_body' | 'response_body'> & { id: number; request_body: Buffer | null; response_body: Buffer | null };
 
 /** Turns a full row back into an exchange. */
 export function fromHistoryRow(row: StoredRow): StoredExchange {

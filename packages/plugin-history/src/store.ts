@@ -24,6 +24,11 @@ const COLUMNS = [
   'response_body_truncated', 'response_body_skipped', 'response_body_encoding', 'response_body_decoded', 'duration', 'first_byte',
 ] as const satisfies ReadonlyArray<keyof HistoryRow>;
 
+/** SQLite binds Buffers; rows that crossed to the writer thread carry plain Uint8Array views (no copy made here). */
+function asBuffer(bytes: Uint8Array | null): Buffer | null {
+  return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Rows deleted per statement when pruning, so one prune never holds the write lock for long. */
 const PRUNE_CHUNK = 500;
 
@@ -37,7 +42,7 @@ export class HistoryStore {
     this.#db = db;
     this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`);
     const insertAll = db.transaction((rows: readonly HistoryRow[]) => {
-      for (const row of rows) this.#insert.run(row);
+      for (const row of rows) this.#insert.run({ ...row, request_body: asBuffer(row.request_body), response_body: asBuffer(row.response_body) });
     });
     // IMMEDIATE takes the write lock up front: with two processes on one file, the second waits
     // (busy timeout) instead of failing when it upgrades a read lock mid-transaction.
@@ -99,9 +104,12 @@ export class HistoryStore {
    */
   pruneChunk(maxEntries: number, maxAge: number | undefined, now = Date.now()): number {
     let deleted = 0;
-    const cutoff = this.#db.prepare('SELECT id FROM exchanges ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(maxEntries) as number | undefined;
-    if (cutoff !== undefined) {
-      deleted += this.#db.prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE id <= ? ORDER BY id LIMIT ?)').run(cutoff, PRUNE_CHUNK).changes;
+    // Ids grow by one per insert and only the oldest rows are ever deleted, so the newest
+    // maxEntries are exactly those above max(id) - maxEntries: one index lookup, where counting
+    // back with OFFSET would walk every row (milliseconds at 10,000 rows, on every write).
+    const newest = this.#db.prepare('SELECT max(id) FROM exchanges').pluck().get() as number | null;
+    if (newest !== null && newest > maxEntries) {
+      deleted += this.#db.prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE id <= ? ORDER BY id LIMIT ?)').run(newest - maxEntries, PRUNE_CHUNK).changes;
     }
     if (maxAge !== undefined && deleted < PRUNE_CHUNK) {
       deleted += this.#db

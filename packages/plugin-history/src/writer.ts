@@ -3,32 +3,22 @@ import { HistoryStore } from './store.js';
 
 /** What the writer needs from its owner. */
 export interface WriterOptions {
-  /** Longest time a row waits before it is written, in ms (≤ 1000: durable within a second). */
-  flushInterval: number;
-  /** Write at once when this many rows wait. */
-  batchSize: number;
   /** Retention, applied in the background after writes. */
   maxEntries: number;
   /** Retention by age, in ms. */
   maxAge: number | undefined;
   /** Reports a write failure. Called once per run of failures, not once per batch. */
   onWriteError(error: unknown, dropped: number): void;
-  /** Reports that writing works again after a failure. */
-  onRecovered?(dropped: number): void;
 }
 
 /**
- * Batches rows off the request path: `push` only queues; a timer (or a full batch, on the next
- * turn of the event loop) writes everything queued in one transaction. A failed write drops its
- * batch, reports once, and the next batch tries again, so capture never stops proxying because
- * history cannot be written.
+ * Writes batches of rows, one transaction each, and prunes after writes. A failed write drops
+ * its batch and reports once; the next batch tries again, so history failing never stops
+ * capture. Runs in the write worker (`write-worker.ts`).
  */
 export class HistoryWriter {
   readonly #store: HistoryStore;
   readonly #options: WriterOptions;
-  #queue: HistoryRow[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #immediate: NodeJS.Immediate | undefined;
   #failing = false;
   #dropped = 0;
   #written = 0;
@@ -42,7 +32,7 @@ export class HistoryWriter {
     this.#options = options;
     if (options.maxAge !== undefined) {
       this.#ageTimer = setInterval(() => this.pruneSoon(), Math.min(options.maxAge, 60_000));
-      // A timer for housekeeping must not keep the process alive on its own.
+      // A timer for housekeeping must not keep the thread alive on its own.
       this.#ageTimer.unref();
     }
   }
@@ -57,26 +47,9 @@ export class HistoryWriter {
     return this.#dropped;
   }
 
-  /** Queues a row; it is written within `flushInterval` ms. */
-  push(row: HistoryRow): void {
-    if (this.#closed) return;
-    this.#queue.push(row);
-    if (this.#queue.length >= this.#options.batchSize) {
-      this.#immediate ??= setImmediate(() => this.flush());
-    } else {
-      this.#timer ??= setTimeout(() => this.flush(), this.#options.flushInterval);
-    }
-  }
-
-  /** Writes everything queued now, in one transaction. */
-  flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    if (this.#immediate) clearImmediate(this.#immediate);
-    this.#timer = undefined;
-    this.#immediate = undefined;
-    const batch = this.#queue;
-    if (!batch.length) return;
-    this.#queue = [];
+  /** Writes a batch in one transaction. */
+  write(batch: readonly HistoryRow[]): void {
+    if (this.#closed || !batch.length) return;
     try {
       this.#store.insertMany(batch);
     } catch (error) {
@@ -88,16 +61,13 @@ export class HistoryWriter {
       return;
     }
     this.#written += batch.length;
-    if (this.#failing) {
-      this.#failing = false;
-      this.#options.onRecovered?.(this.#dropped);
-    }
+    this.#failing = false;
     this.pruneSoon();
   }
 
   /**
-   * Prunes after each write (at most a few times a second: finding the cut-off is one index
-   * walk), one chunk per event-loop turn so a large prune never stalls proxying.
+   * Prunes in the background: one chunk per event-loop turn, so a large prune (a lowered
+   * `maxEntries`) never holds the write lock for long.
    */
   pruneSoon(): void {
     if (this.#pruning || this.#closed) return;
@@ -116,9 +86,8 @@ export class HistoryWriter {
     this.#pruning = setImmediate(step);
   }
 
-  /** Writes what is queued, finishes pruning, and stops accepting rows. */
+  /** Finishes pruning and stops accepting rows. */
   close(): void {
-    this.flush();
     this.#closed = true;
     if (this.#ageTimer) clearInterval(this.#ageTimer);
     if (this.#pruning) clearImmediate(this.#pruning);

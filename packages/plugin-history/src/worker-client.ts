@@ -1,0 +1,99 @@
+import { Worker } from 'node:worker_threads';
+import type { HistoryRow } from './record.js';
+import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
+
+/**
+ * Where the worker's code is: beside this module once built (`dist/write-worker.js`); when this
+ * module runs from source (the package's own tests), the built copy, since Node 20 cannot start
+ * a worker from TypeScript. The package's tests run after its build.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('../dist/write-worker.js', import.meta.url) : new URL('./write-worker.js', import.meta.url);
+}
+
+/** What the client reports to the plugin. */
+export interface WorkerClientEvents {
+  /** A batch could not be written (reported once per run of failures), or the worker failed. */
+  onFailure(message: string, dropped: number): void;
+}
+
+/** The main thread's handle on the write worker. */
+export class WriteWorkerClient {
+  readonly #worker: Worker;
+  readonly #events: WorkerClientEvents;
+  #closed: Promise<void> | undefined;
+  #dead = false;
+  /** Resolves once the worker has opened the database; rejects with why it could not. */
+  readonly ready: Promise<void>;
+
+  constructor(data: WriteWorkerData, events: WorkerClientEvents) {
+    this.#events = events;
+    this.#worker = new Worker(workerUrl(), { workerData: data, name: 'capture-history-writer' });
+    let started = false;
+    let settle!: (error?: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      settle = (error) => {
+        if (started) return;
+        started = true;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    this.#worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') settle();
+      else if (message.type === 'write-failed') events.onFailure(message.message, message.dropped);
+      else if (message.type === 'open-failed') {
+        settle(new Error(`the history writer cannot open ${data.file}: ${message.message}`));
+        this.#die(`the history writer cannot open ${data.file}: ${message.message}`, started);
+      }
+    });
+    this.#worker.on('error', (error) => {
+      settle(new Error(`the history writer failed to start: ${error.message}`));
+      this.#die(`the history writer stopped: ${error.message}`, started);
+    });
+    this.#worker.on('exit', () => settle(new Error('the history writer exited before it started')));
+  }
+
+  /**
+   * Sends a batch to be written in one transaction. The bodies are copied into one buffer that
+   * is transferred, not cloned: a captured body is often a view into a much larger pooled
+   * buffer, which cloning would copy whole, per body.
+   */
+  write(rows: HistoryRow[]): void {
+    if (this.#dead || this.#closed) return;
+    let total = 0;
+    for (const row of rows) total += (row.request_body?.byteLength ?? 0) + (row.response_body?.byteLength ?? 0);
+    const pack = new ArrayBuffer(total);
+    let offset = 0;
+    const move = (body: Uint8Array | null): Uint8Array | null => {
+      if (!body) return null;
+      const view = new Uint8Array(pack, offset, body.byteLength);
+      view.set(body);
+      offset += body.byteLength;
+      return view;
+    };
+    for (const row of rows) {
+      row.request_body = move(row.request_body);
+      row.response_body = move(row.response_body);
+    }
+    this.#worker.postMessage({ type: 'write', rows } satisfies ToWorker, [pack]);
+  }
+
+  /** Lets the worker write what it was sent, prune, and close the database; resolves when it has. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      if (this.#dead) return resolve();
+      this.#worker.once('exit', () => resolve());
+      this.#worker.postMessage({ type: 'close' } satisfies ToWorker);
+    });
+    return this.#closed;
+  }
+
+  /** Stops using the worker; reports why when it had been running (a failed start is reported by whoever awaited `ready`). */
+  #die(message: string, report: boolean): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    if (report) this.#events.onFailure(message, 0);
+    void this.#worker.terminate();
+  }
+}

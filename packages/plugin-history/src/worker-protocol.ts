@@ -1,0 +1,21 @@
+import type { HistoryRow } from './record.js';
+
+/** What the write worker is started with. */
+export interface WriteWorkerData {
+  /** The database file (already created and migrated by the main thread). */
+  file: string;
+  /** Retention. */
+  maxEntries: number;
+  /** Retention by age, in ms. */
+  maxAge: number | undefined;
+}
+
+/** Messages from the main thread to the write worker. */
+export type ToWorker = { type: 'write'; rows: HistoryRow[] } | { type: 'close' };
+
+/** Messages from the write worker to the main thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'write-failed'; message: string; dropped: number }
+  | { type: 'open-failed'; message: string }
+  | { type: 'closed'; written: number; dropped: number };
