@@ -3,6 +3,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { isLocalNetworkAddress, normalizeAddress } from './access-control.js';
@@ -18,7 +19,7 @@ import { writeInfoPage } from './local-page.js';
 import { validatePlugins, type CapturePlugin } from './plugin.js';
 import { createProxyAuthCheck, PROXY_AUTH_CHALLENGE } from './proxy-auth.js';
 import { writeRawResponse } from './raw-response.js';
-import type { ProxyRuntime } from './runtime.js';
+import type { ProxyRuntime, UpstreamTlsState } from './runtime.js';
 import { formatAuthority, getSocketInfo, setSocketInfo, type SocketInfo } from './socket-info.js';
 import { CONNECT_ESTABLISHED, tunnel } from './tunnel.js';
 import { forwardUpgrade } from './upgrade.js';
@@ -29,15 +30,38 @@ import { CORE_VERSION } from './version.js';
  * number (a proxy must not queue one client behind another). undici measured about 40% faster
  * than Node's http.request under the benchmark's load.
  */
-function createDispatcher(config: ResolvedConfig, upstreamTls: { ca: string[] | undefined; rejectUnauthorized: boolean }): Dispatcher {
+function createDispatcher(config: ResolvedConfig, upstreamTls: UpstreamTlsState): Dispatcher {
   return new Agent({
     connections: null,
     pipelining: 1,
     keepAliveTimeout: 4_000,
     headersTimeout: config.upstreamTimeout,
     bodyTimeout: config.upstreamTimeout,
-    connect: { rejectUnauthorized: upstreamTls.rejectUnauthorized, ...(upstreamTls.ca ? { ca: upstreamTls.ca } : {}), timeout: Math.min(config.upstreamTimeout, 30_000) },
+    connect: {
+      rejectUnauthorized: upstreamTls.rejectUnauthorized,
+      ...(upstreamTls.secureContext ? { secureContext: upstreamTls.secureContext } : {}),
+      timeout: Math.min(config.upstreamTimeout, 30_000),
+    },
   });
+}
+
+/**
+ * One TLS context trusting the system's roots, `NODE_EXTRA_CA_CERTS` and `extra`. Built once:
+ * passing a CA list per connection instead would make OpenSSL parse ~150 certificates for every
+ * new upstream connection.
+ */
+function trustStoreWith(extra: Array<string | Buffer>): tls.SecureContext {
+  const ca: string[] = [...tls.rootCertificates];
+  const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
+  if (fromEnv) {
+    try {
+      ca.push(readFileSync(fromEnv, 'utf8'));
+    } catch {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we, by ignoring it.
+    }
+  }
+  for (const pem of extra) ca.push(pem.toString());
+  return tls.createSecureContext({ ca });
 }
 
 /** How the proxy verifies upstream TLS; see {@link CaptureProxy.setUpstreamTls}. */
@@ -95,8 +119,8 @@ export class CaptureProxy {
     this.#runtime = {
       config,
       hooks: this.hooks,
-      dispatcher: createDispatcher(config, { ca: undefined, rejectUnauthorized: config.rejectUnauthorized }),
-      upstreamTls: { ca: undefined, rejectUnauthorized: config.rejectUnauthorized },
+      dispatcher: createDispatcher(config, { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized }),
+      upstreamTls: { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized },
       checkAuth: config.auth ? createProxyAuthCheck(config.auth) : undefined,
       nextExchangeId: () => this.#nextId++,
       exchangeStarted: () => {
@@ -155,9 +179,11 @@ export class CaptureProxy {
    * ones; connections already pooled are closed so the change applies at once.
    */
   setUpstreamTls(options: UpstreamTlsOptions): void {
-    const ca = options.ca?.length ? [...tls.rootCertificates, ...options.ca.map((pem) => pem.toString())] : undefined;
     const previous = this.#runtime.dispatcher;
-    this.#runtime.upstreamTls = { ca, rejectUnauthorized: options.rejectUnauthorized ?? true };
+    this.#runtime.upstreamTls = {
+      secureContext: options.ca?.length ? trustStoreWith(options.ca) : undefined,
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+    };
     this.#runtime.dispatcher = createDispatcher(this.config, this.#runtime.upstreamTls);
     void previous.close().catch(() => undefined);
   }

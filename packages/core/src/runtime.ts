@@ -1,8 +1,15 @@
+import type { SecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import type { ResolvedConfig } from './config.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyHooks } from './hooks.js';
 import type { BodyCollector } from './body-capture.js';
+
+/** How upstream TLS is verified: a shared trust store when extra CAs are configured. */
+export interface UpstreamTlsState {
+  secureContext: SecureContext | undefined;
+  rejectUnauthorized: boolean;
+}
 
 /** What the request handlers share with the proxy; internal, never exported from the package. */
 export interface ProxyRuntime {
@@ -11,7 +18,7 @@ export interface ProxyRuntime {
   /** Pooled keep-alive upstream connections for forwarded requests (undici). */
   dispatcher: Dispatcher;
   /** How upstream TLS is verified, for connections opened outside the pool (upgrades). */
-  upstreamTls: { ca: string[] | undefined; rejectUnauthorized: boolean };
+  upstreamTls: UpstreamTlsState;
   /** Checks `Proxy-Authorization`; undefined when no auth is configured. */
   readonly checkAuth: ((header: string | undefined) => boolean) | undefined;
   /** A new exchange id. */

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { headerListFromRaw, type ClientInfo, type Exchange } from './exchange.js';
 import { setHostHeader, toForwardedHeaders } from './headers.js';
@@ -57,7 +58,8 @@ export function forwardUpgrade(
   const authority = formatAuthority(hostname, port);
   const headers = toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: rt.checkAuth !== undefined });
   setHostHeader(headers, target.host);
-  const options: https.RequestOptions = {
+  // secureContext reaches tls.connect, though https.RequestOptions does not declare it.
+  const options: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
     hostname,
     port,
     method: exchange.request.method,
@@ -70,7 +72,7 @@ export function forwardUpgrade(
   if (secure) {
     // Same verification as pooled requests, though an upgrade takes a connection of its own.
     options.servername = hostname;
-    if (rt.upstreamTls.ca) options.ca = rt.upstreamTls.ca;
+    if (rt.upstreamTls.secureContext) options.secureContext = rt.upstreamTls.secureContext;
     options.rejectUnauthorized = rt.upstreamTls.rejectUnauthorized;
   }
   const upstreamRequest = (secure ? https : http).request(options);
