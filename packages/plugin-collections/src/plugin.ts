@@ -57,7 +57,8 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
       await current.open();
       writer = current;
       proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.STORAGE }, (exchange) => {
-        const item = toPostmanItem(exchange, { saveResponse: resolved.saveResponses });
+        // A failed exchange's response is the proxy's own 502/504, not the server's: no example for it.
+        const item = toPostmanItem(exchange, { saveResponse: resolved.saveResponses && !exchange.error });
         // A request that got no answer is still worth keeping; say why it has no example.
         if (exchange.error) item.request.description = [item.request.description, `capture saw no response: ${exchange.error.message}.`].filter(Boolean).join(' ');
         current.push({ folders: folderPath(exchange.request.url, resolved.groupBy), item });
