@@ -11,14 +11,19 @@ export async function runShow({ args, context }: CommandInput, configuredFile: s
   return 0;
 }
 
-/** Draws a tree with box-drawing lines; folders show how many entries they hold. */
+/** Draws a tree with box-drawing lines; folders show how many requests they hold, subfolders included. */
 export function formatTree(nodes: readonly TreeNode[], indent = ''): string {
   let out = '';
   nodes.forEach((node, index) => {
     const last = index === nodes.length - 1;
-    const label = node.children ? `${node.name}  (${node.children.length})` : node.name;
+    const count = node.children ? leaves(node.children) : 0;
+    const label = node.children ? `${node.name}  (${count} request${count === 1 ? '' : 's'})` : node.name;
     out += `${indent}${last ? '└── ' : '├── '}${label}\n`;
     if (node.children) out += formatTree(node.children, `${indent}${last ? '    ' : '│   '}`);
   });
   return out;
+}
+
+function leaves(nodes: readonly TreeNode[]): number {
+  return nodes.reduce((sum, node) => sum + (node.children ? leaves(node.children) : 1), 0);
 }
