@@ -99,7 +99,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.#req.on('error', () => this.#abortUpstream());
     this.#authority = target.host;
     try {
-      this.#rt.dispatcher.dispatch(
+      this.#rt.dispatcher!.dispatch(
         {
           origin: target.origin,
           path: target.pathname + target.search,

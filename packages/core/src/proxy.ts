@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
@@ -30,8 +30,11 @@ import { CORE_VERSION } from './version.js';
  * number (a proxy must not queue one client behind another). undici measured about 40% faster
  * than Node's http.request under the benchmark's load.
  */
+/** undici, loaded when the first proxy listens: commands such as `capture history list` never pay for it. */
+let undici: typeof import('undici') | undefined;
+
 function createDispatcher(config: ResolvedConfig, upstreamTls: UpstreamTlsState): Dispatcher {
-  return new Agent({
+  return new undici!.Agent({
     connections: null,
     pipelining: 1,
     keepAliveTimeout: 4_000,
@@ -119,7 +122,7 @@ export class CaptureProxy {
     this.#runtime = {
       config,
       hooks: this.hooks,
-      dispatcher: createDispatcher(config, { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized }),
+      dispatcher: undefined,
       upstreamTls: { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized },
       checkAuth: config.auth ? createProxyAuthCheck(config.auth) : undefined,
       nextExchangeId: () => this.#nextId++,
@@ -184,6 +187,7 @@ export class CaptureProxy {
       secureContext: options.ca?.length ? trustStoreWith(options.ca) : undefined,
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     };
+    if (!previous) return;
     this.#runtime.dispatcher = createDispatcher(this.config, this.#runtime.upstreamTls);
     void previous.close().catch(() => undefined);
   }
@@ -206,6 +210,8 @@ export class CaptureProxy {
   /** Starts listening on the configured host and port; resolves with the address really bound. */
   async listen(): Promise<ListenInfo> {
     const { host, port } = this.config;
+    undici ??= await import('undici');
+    this.#runtime.dispatcher ??= createDispatcher(this.config, this.#runtime.upstreamTls);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         this.#server.off('listening', onListening);
@@ -293,7 +299,7 @@ export class CaptureProxy {
     for (const socket of this.#sockets) socket.destroy();
     this.#server.closeAllConnections();
     await serverClosed;
-    await this.#runtime.dispatcher.destroy().catch(() => undefined);
+    await this.#runtime.dispatcher?.destroy().catch(() => undefined);
     if (this.#pendingEmits > 0) await new Promise<void>((resolve) => this.#emitWaiters.push(resolve));
     await this.hooks.onClose.promise();
   }

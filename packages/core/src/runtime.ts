@@ -15,8 +15,8 @@ export interface UpstreamTlsState {
 export interface ProxyRuntime {
   readonly config: ResolvedConfig;
   readonly hooks: ProxyHooks;
-  /** Pooled keep-alive upstream connections for forwarded requests (undici). */
-  dispatcher: Dispatcher;
+  /** Pooled keep-alive upstream connections for forwarded requests (undici); created on listen. */
+  dispatcher: Dispatcher | undefined;
   /** How upstream TLS is verified, for connections opened outside the pool (upgrades). */
   upstreamTls: UpstreamTlsState;
   /** Checks `Proxy-Authorization`; undefined when no auth is configured. */
