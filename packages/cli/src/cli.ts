@@ -61,7 +61,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     exitCode = await runStart(loaded!, flags, choices, io);
   });
 
-  const plugins = await commandPlugins(loaded?.config.plugins);
+  let plugins: CapturePlugin[];
+  try {
+    plugins = await commandPlugins(loaded?.config.plugins);
+  } catch (error) {
+    // A default plugin's factory that throws must still end in one clear line.
+    io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.ERROR;
+  }
   const context: CommandContext = {
     dataDir: resolveDataDir({ dataDir: loaded?.config.dataDir, env: io.env, cwd: io.cwd }),
     stdout: io.stdout,
