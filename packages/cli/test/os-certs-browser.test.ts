@@ -1,0 +1,101 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, symlinkSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
+
+// End to end with a real browser: headless Chromium trusts capture only once
+// `capture ca install --target nss` put the CA into the NSS database of its HOME.
+// `.ci/run` installs Debian's chromium; without it (and outside CI) the test is skipped.
+
+const CHROMIUM = ['chromium', 'chromium-browser'].find((name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0);
+const required = Boolean(process.env.CI);
+
+let project: ReturnType<typeof tempProject> | undefined;
+let cli: CliProcess | undefined;
+let origin: https.Server | undefined;
+
+afterEach(async () => {
+  if (cli && cli.child.exitCode === null) {
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+  }
+  cli = undefined;
+  if (origin) await new Promise<void>((resolve) => origin!.close(() => resolve()));
+  origin = undefined;
+  project?.cleanup();
+  project = undefined;
+});
+
+/** Loads a page in headless Chromium through capture; resolves with the DOM it got and its log. */
+function loadPage(home: string, profile: string, proxyPort: number, url: string): Promise<{ dom: string; log: string }> {
+  const args = [
+    '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps',
+    // Everything goes to capture, localhost included; nothing Chromium resolves itself leaves the machine.
+    `--proxy-server=http://127.0.0.1:${proxyPort}`, '--proxy-bypass-list=<-loopback>',
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+    `--user-data-dir=${profile}`,
+    '--dump-dom', url,
+  ];
+  return new Promise((resolve) => {
+    execFile(CHROMIUM!, args, { env: { ...process.env, HOME: home }, timeout: 60_000 }, (_error, stdout, stderr) => resolve({ dom: stdout, log: stderr }));
+  });
+}
+
+/**
+ * The test's config: the HTTPS plugin, and a plugin that answers every request for another host
+ * itself, so the browser's background requests (updates, sign-in) are never looked up or sent.
+ */
+const CONFIG = `
+import https from '@capture/plugin-https';
+import { Stage } from '@capture/core';
+const loopbackOnly = {
+  name: 'loopback-only',
+  apply(proxy) {
+    proxy.hooks.onRequest.tapPromise({ name: 'loopback-only', stage: Stage.FILTER - 100 }, async ({ outgoing }) =>
+      new URL(outgoing.url).hostname === 'localhost' ? undefined : { statusCode: 403, body: 'only localhost in this test' });
+  },
+};
+export default { plugins: [https(), loopbackOnly] };
+`;
+
+describe.skipIf(!CHROMIUM && !required)('a real browser trusts capture after capture ca install --target nss', () => {
+  it('Chromium loads an HTTPS page through capture without a certificate error, and fails the same way without the install', async () => {
+    expect(CHROMIUM, 'chromium must be installed (Debian package "chromium")').toBeDefined();
+    project = tempProject({ 'capture.config.mjs': CONFIG });
+    symlinkSync(path.resolve(BIN, '../../..', 'plugin-https'), path.join(project.dir, 'node_modules', '@capture', 'plugin-https'), 'dir');
+    const home = path.join(project.dir, 'home');
+    const keyFile = path.join(project.dir, 'origin-key.pem');
+    const certFile = path.join(project.dir, 'origin.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-days', '2'], { stdio: 'ignore' });
+    origin = https.createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<html><body>origin saw ${req.url}</body></html>`);
+    });
+    await new Promise<void>((resolve) => origin!.listen(0, '127.0.0.1', resolve));
+    const originPort = (origin.address() as AddressInfo).port;
+
+    // capture verifies the origin's self-signed certificate through NODE_EXTRA_CA_CERTS.
+    cli = startCli(['start', '--port', '0', '--host', '127.0.0.1'], { cwd: project.dir, env: { HOME: home, NODE_EXTRA_CA_CERTS: certFile } });
+    const port = Number((await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+
+    const before = await loadPage(home, path.join(project.dir, 'profile-before'), port, `https://localhost:${originPort}/before`);
+    expect(before.dom).not.toContain('origin saw');
+    expect(before.log).toContain('net::ERR_CERT_AUTHORITY_INVALID');
+    await cli.waitFor(/rejected capture's certificate for localhost/, 'stderr');
+
+    const installed = await runCliProcess(['ca', 'install', '--target', 'nss'], { cwd: project.dir, env: { HOME: home } });
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).toContain(`into the NSS database ${path.join(home, '.pki', 'nssdb')}`);
+
+    const after = await loadPage(home, path.join(project.dir, 'profile-after'), port, `https://localhost:${originPort}/after`);
+    expect(after.log).not.toContain('ERR_CERT');
+    expect(after.dom).toContain('origin saw /after');
+    await cli.waitFor(new RegExp(`GET 200 https://localhost:${originPort}/after`));
+    // Nothing else was forwarded: every other host was answered by the config's plugin.
+    expect(cli.stdout()).not.toMatch(/UPSTREAM|ENOTFOUND/);
+  });
+});
