@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '@capture/core';
 import { runClear } from '../src/commands/clear.js';
 import { runList } from '../src/commands/list.js';
+import { runShow } from '../src/commands/show.js';
 import { runInProcess } from './helpers/in-process.js';
 import { runCapture } from './helpers/cli.js';
 import { populateHistory, startRecordingOrigin } from './helpers/populate.js';
@@ -82,15 +83,15 @@ describe('capture history show', () => {
   });
 
   it('summarises binary bodies', async () => {
-    const result = await capture('history', 'show', '3');
+    const result = await runInProcess(runShow, home, {}, ['3']);
     expect(result.stdout).toContain('(binary body, 9 B, image/png)');
   });
 
   it('prints JSON with --json, text bodies as text and binary ones as base64', async () => {
-    const text = JSON.parse((await capture('history', 'show', '2', '--json')).stdout) as { request: { body: { text: string } }; response: { statusCode: number } };
+    const text = JSON.parse((await runInProcess(runShow, home, { json: true }, ['2'])).stdout) as { request: { body: { text: string } }; response: { statusCode: number } };
     expect(text.request.body.text).toBe('user=ann&pass=s%26cret');
     expect(text.response.statusCode).toBe(200);
-    const binary = JSON.parse((await capture('history', 'show', '3', '--json')).stdout) as { response: { body: { base64: string } } };
+    const binary = JSON.parse((await runInProcess(runShow, home, { json: true }, ['3'])).stdout) as { response: { body: { base64: string } } };
     expect(Buffer.from(binary.response.body.base64, 'base64')).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff]));
   });
 
@@ -98,7 +99,7 @@ describe('capture history show', () => {
     const missing = await capture('history', 'show', '999');
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('capture: no exchange 999 in history (see "capture history list")');
-    expect((await capture('history', 'show', 'abc')).code).toBe(2);
+    await expect(runInProcess(runShow, home, {}, ['abc'])).rejects.toMatchObject({ code: 'USAGE' });
   });
 });
 
@@ -119,8 +120,7 @@ describe('capture history clear', () => {
     const refused = await runCapture(['history', 'clear'], { home: clearHome });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('add --yes to confirm');
-    const after = await runCapture(['history', 'list', '--json'], { home: clearHome });
-    expect(JSON.parse(after.stdout)).toHaveLength(5);
+    expect(JSON.parse((await runInProcess(runList, clearHome, { json: true })).stdout)).toHaveLength(5);
   });
 
   it('deletes everything with --yes', async () => {
@@ -128,7 +128,7 @@ describe('capture history clear', () => {
     const cleared = await runCapture(['history', 'clear', '--yes'], { home: clearHome });
     expect(cleared.code).toBe(0);
     expect(cleared.stderr).toContain('deleted 5 exchanges');
-    expect(JSON.parse((await runCapture(['history', 'list', '--json'], { home: clearHome })).stdout)).toEqual([]);
+    expect(JSON.parse((await runInProcess(runList, clearHome, { json: true })).stdout)).toEqual([]);
   });
 
   it('asks first on a terminal and deletes only on yes', async () => {
@@ -147,8 +147,8 @@ describe('capture history clear', () => {
     });
     expect(await runClear({ args: [], options: {}, context: context(false) })).toBe(1);
     expect(questions).toEqual(['Delete all 5 exchanges from history?']);
-    expect(JSON.parse((await runCapture(['history', 'list', '--json'], { home: clearHome })).stdout)).toHaveLength(5);
+    expect(JSON.parse((await runInProcess(runList, clearHome, { json: true })).stdout)).toHaveLength(5);
     expect(await runClear({ args: [], options: {}, context: context(true) })).toBe(0);
-    expect(JSON.parse((await runCapture(['history', 'list', '--json'], { home: clearHome })).stdout)).toEqual([]);
+    expect(JSON.parse((await runInProcess(runList, clearHome, { json: true })).stdout)).toEqual([]);
   });
 });

@@ -14,10 +14,11 @@ export interface Completed {
 export async function loadThroughProxy(
   proxyPort: number,
   origin: string,
-  options: { concurrency: number; max: number; until?: () => boolean; tag?: string },
+  options: { concurrency: number; max: number; until?: () => boolean; tag?: string; completed?: Completed[] },
 ): Promise<{ completed: Completed[]; failed: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const completed: Completed[] = [];
+  // The caller may pass the list to watch it fill while the load runs.
+  const completed: Completed[] = options.completed ?? [];
   let next = 0;
   let failed = 0;
   const tag = options.tag ?? 'load';
