@@ -67,7 +67,7 @@ async function act(action: Action, options: Record<string, unknown>, context: Co
   const stores = await target.stores(env);
   if (options.dryRun === true) {
     for (const store of stores.filter((entry) => entry.problem)) {
-      context.stderr.write(`could not inspect ${store.location} (${store.problem}); the plan assumes no capture CA is there\n`);
+      context.stderr.write(`could not inspect ${store.location}: ${store.problem}; the plan assumes no capture CA is there\n`);
     }
   }
   const plan = target.plan(action, env, stores);

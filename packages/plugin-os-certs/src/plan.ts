@@ -48,7 +48,7 @@ export interface RunStep {
   readonly type: 'run';
   readonly command: string;
   readonly args: readonly string[];
-  /** How to get the program when it is missing, e.g. `apt-get install libnss3-tools`. */
+  /** What to do when the program is missing, e.g. `install it with: sudo apt-get install libnss3-tools`. */
   readonly install?: string;
   /** What undoes it when a later step fails, e.g. `certutil -D` for `certutil -A`. */
   readonly undo?: { readonly command: string; readonly args: readonly string[] };

@@ -93,7 +93,7 @@ async function runStep(step: Step, exec: Exec): Promise<Undo> {
     case 'run': {
       const line = stepLabel(step);
       const result = await exec(step.command, step.args);
-      if (result.missing) throw new StepFailure(`${step.command} not found${step.install ? `: install it with ${step.install}` : ''}`, '');
+      if (result.missing) throw new StepFailure(`${step.command} not found${step.install ? `; ${step.install}` : ''}`, '');
       if (result.code !== 0) throw new StepFailure(`"${line}" failed (exit ${result.code ?? 'by signal'})`, result.output);
       const undo = step.undo;
       return async () => {

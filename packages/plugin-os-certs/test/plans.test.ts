@@ -65,7 +65,7 @@ describe('rhel', () => {
       `cp ${CERT} /etc/pki/ca-trust/source/anchors/capture-proxy-ca.crt`,
       'update-ca-trust extract',
     ]);
-    expect(plan.steps[2]).toMatchObject({ install: 'sudo dnf install ca-certificates' });
+    expect(plan.steps[2]).toMatchObject({ install: 'install it with: sudo dnf install ca-certificates' });
   });
 
   it('uninstall removes the anchor and extracts again', () => {
@@ -121,7 +121,7 @@ describe('nss', () => {
       'certutil -N -d sql:/home/ada/.pki/nssdb --empty-password',
       `certutil -A -d sql:/home/ada/.pki/nssdb -n '${ca.commonName}' -t C,, -i ${CERT}`,
     ]);
-    expect(plan.steps[2]).toMatchObject({ install: 'sudo apt-get install libnss3-tools', undo: { command: 'certutil', args: ['-D', '-d', 'sql:/home/ada/.pki/nssdb', '-n', ca.commonName] } });
+    expect(plan.steps[2]).toMatchObject({ install: 'install it with: sudo apt-get install libnss3-tools', undo: { command: 'certutil', args: ['-D', '-d', 'sql:/home/ada/.pki/nssdb', '-n', ca.commonName] } });
   });
 
   it('install in an existing database replaces an older capture CA; uninstall deletes by the nicknames found', () => {
@@ -140,8 +140,8 @@ describe('nss', () => {
   it('names the package that has certutil for the family', () => {
     const step = (family: 'debian' | 'rhel' | undefined, platform: NodeJS.Platform = 'linux') =>
       TARGETS.nss.plan('install', testEnv(ca, { family, platform }), [store('/db')]).steps[0];
-    expect(step('rhel')).toMatchObject({ install: 'sudo dnf install nss-tools' });
-    expect(step(undefined, 'darwin')).toMatchObject({ install: 'brew install nss' });
+    expect(step('rhel')).toMatchObject({ install: 'install it with: sudo dnf install nss-tools' });
+    expect(step(undefined, 'darwin')).toMatchObject({ install: 'install it with: brew install nss' });
   });
 });
 

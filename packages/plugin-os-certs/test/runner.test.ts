@@ -94,11 +94,11 @@ describe('the plan runner', () => {
       target: 'nss',
       summary: 'remove from a store',
       needsRoot: false,
-      steps: [{ type: 'remove', path: file }, { type: 'run', command: 'capture-no-such-certutil', args: ['-L'], install: 'sudo apt-get install libnss3-tools' }],
+      steps: [{ type: 'remove', path: file }, { type: 'run', command: 'capture-no-such-certutil', args: ['-L'], install: 'install it with: sudo apt-get install libnss3-tools' }],
       notes: [],
     };
     const { done } = run(plan);
-    await expect(done).rejects.toThrow('nss: capture-no-such-certutil not found: install it with sudo apt-get install libnss3-tools; undid the 1 step before it');
+    await expect(done).rejects.toThrow('nss: capture-no-such-certutil not found; install it with: sudo apt-get install libnss3-tools; undid the 1 step before it');
     expect(readFileSync(file, 'utf8')).toBe('anchor');
   });
 

@@ -24,7 +24,7 @@ export const macos: Target = {
   async stores(env) {
     const base = { location: SYSTEM_KEYCHAIN, files: [] };
     const listed = await env.exec('security', ['find-certificate', '-a', '-p', SYSTEM_KEYCHAIN]);
-    if (listed.missing) return [{ ...base, exists: false, entries: [], problem: `security not found (${installHint('security', env)})` }];
+    if (listed.missing) return [{ ...base, exists: false, entries: [], problem: `security not found; ${installHint('security', env)}` }];
     if (listed.code !== 0) return [{ ...base, exists: false, entries: [], problem: `security find-certificate failed: ${listed.output.trim()}` }];
     const entries: StoreEntry[] = [];
     for (const pem of pemBlocks(listed.output)) {

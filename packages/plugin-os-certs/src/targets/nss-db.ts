@@ -31,7 +31,7 @@ export async function inspectNssDb(env: TargetEnv, folder: string, inUse?: strin
   const base = { location: folder, files: [], ...(inUse ? { inUse } : {}) };
   if (!(await hasNssDb(folder))) return { ...base, exists: false, entries: [] };
   const list = await env.exec('certutil', ['-L', '-d', nssDbArg(folder)]);
-  if (list.missing) return { ...base, exists: true, entries: [], problem: `certutil not found (${installHint('certutil', env)})` };
+  if (list.missing) return { ...base, exists: true, entries: [], problem: `certutil not found; ${installHint('certutil', env)}` };
   if (list.code !== 0) return { ...base, exists: true, entries: [], problem: `certutil -L failed: ${list.output.trim()}` };
   const entries: StoreEntry[] = [];
   for (const { nickname, trust } of parseCertutilList(list.output)) {

@@ -46,7 +46,7 @@ export const windows: Target = {
   async stores(env) {
     const location = env.elevated ? 'Root (Local Machine)' : 'Root (Current User)';
     const listed = await env.exec('certutil', [...storeFlag(env), '-store', 'Root']);
-    if (listed.missing) return [{ location, exists: false, entries: [], files: [], problem: `certutil not found (${installHint('certutil.exe', env)})` }];
+    if (listed.missing) return [{ location, exists: false, entries: [], files: [], problem: `certutil not found; ${installHint('certutil.exe', env)}` }];
     const entries: StoreEntry[] = [];
     for (const { subject, sha1 } of parseCertutilStore(listed.output)) {
       const commonName = dnField(subject, 'CN') ?? '';
