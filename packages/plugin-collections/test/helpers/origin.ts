@@ -18,7 +18,7 @@ export interface RecordingOrigin extends TestOrigin {
 }
 
 /**
- * An origin answering by path: `/img.png` a PNG, `/text` plain text, `/xml` XML, anything else
+ * An origin answering by path: `/img.png` a PNG, `/big` 64 KiB of JSON, `/text` plain text, `/xml` XML, anything else
  * JSON describing the request. Every answer is 200 or 201, so a replay that works gets only 2xx.
  */
 export async function startRecordingOrigin(server?: https.Server): Promise<RecordingOrigin> {
@@ -33,6 +33,11 @@ export async function startRecordingOrigin(server?: https.Server): Promise<Recor
       if (path === '/img.png') {
         res.writeHead(200, { 'Content-Type': 'image/png' });
         return res.end(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff]));
+      }
+      if (path === '/big') {
+        // Large responses make the collection file large, so rewriting it takes long enough to be interrupted.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ url: req.url, filler: 'x'.repeat(64 * 1024) }));
       }
       if (path === '/text') {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
