@@ -6,10 +6,9 @@
 // history keeps at least 90% of the throughput. Load by wrk when installed, else autocannon.
 // Options: --duration S, --connections N, --rounds N, --tool wrk|autocannon.
 // Build first: npx -y pnpm@12.4.2 build.
-// It first times what history costs the proxying thread alone, in this process (its onExchange tap
-// called through the proxy's real hooks with exchanges shaped as the core builds them, and the
-// batches handed to its writer thread), which a busy machine does not blur. SQLite itself runs on
-// the writer thread.
+// It first times what history costs per exchange in this process, on the proxying thread and in
+// all (its writer thread included), with its onExchange tap called through the proxy's real hooks
+// and exchanges shaped as the core builds them: figures a busy machine blurs far less.
 import { execFile, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -104,12 +103,14 @@ async function loadWithAutocannon(connectTo, requestTarget, seconds) {
 }
 
 /**
- * Microseconds per exchange that history adds to the proxying thread: its `onExchange` tap
- * (building the row) plus handing batches to the writer thread (every 500 exchanges here, every
- * 200 ms in the proxy), minus the same loop through hooks with no storage. Best of 5 rounds.
+ * What history costs per exchange, timed in this process: on the proxying thread (its
+ * `onExchange` tap building the row, and handing batches to the writer thread: every 500
+ * exchanges here, every 200 ms in the proxy), as wall time of that loop; and in all, as the
+ * process's CPU time until the writer thread has written everything (SQLite inserts and the
+ * retention deletes once 10,000 are kept). Both minus the same loop through hooks with no
+ * storage. Best of 5 rounds of 20,000 exchanges, each into a fresh history.db.
  */
 async function storageCost(iterations = 20_000) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'capture-bench-history-'));
   const body = Buffer.alloc(1024, 'x');
   const exchange = (id) => ({
     id,
@@ -122,30 +123,38 @@ async function storageCost(iterations = 20_000) {
     mocked: false,
     meta: {},
   });
-  const plugin = history({ flushInterval: 1000, batchSize: 1_000_000 });
-  const hooks = createProxyHooks();
-  // apply() only taps hooks and opens the file, so a stand-in proxy with the real hooks is enough.
-  await plugin.apply({ hooks, dataDir });
-  const bare = createProxyHooks();
-  bare.onExchange.tap('nothing', () => {});
-  const time = async (target, flush) => {
+  const cpuMicros = () => {
+    const cpu = process.cpuUsage();
+    return cpu.user + cpu.system;
+  };
+  const round = async (withHistory) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'capture-bench-history-'));
+    const hooks = createProxyHooks();
+    const plugin = history({ flushInterval: 1000, batchSize: 1_000_000 });
+    // apply() only taps hooks and opens the file, so a stand-in proxy with the real hooks is enough.
+    if (withHistory) await plugin.apply({ hooks, dataDir });
+    else hooks.onExchange.tap('nothing', () => {});
+    const cpuBefore = cpuMicros();
     const started = process.hrtime.bigint();
     for (let i = 0; i < iterations; i++) {
-      await target.onExchange.promise(exchange(i));
-      if (flush && i % 500 === 499) plugin.api.flush();
+      await hooks.onExchange.promise(exchange(i));
+      if (withHistory && i % 500 === 499) plugin.api.flush();
     }
-    if (flush) plugin.api.flush();
-    return Number(process.hrtime.bigint() - started) / iterations / 1000;
+    const wall = Number(process.hrtime.bigint() - started) / 1000 / iterations;
+    await hooks.onClose.promise(); // waits for the writer thread to write everything and close
+    const cpu = (cpuMicros() - cpuBefore) / iterations;
+    rmSync(dataDir, { recursive: true, force: true });
+    return { wall, cpu };
   };
-  let withHistory = Infinity;
-  let without = Infinity;
-  for (let round = 0; round < 5; round++) {
-    withHistory = Math.min(withHistory, await time(hooks, true));
-    without = Math.min(without, await time(bare, false));
+  const best = { with: { wall: Infinity, cpu: Infinity }, without: { wall: Infinity, cpu: Infinity } };
+  for (let i = 0; i < 5; i++) {
+    for (const [key, flag] of [['with', true], ['without', false]]) {
+      const result = await round(flag);
+      best[key].wall = Math.min(best[key].wall, result.wall);
+      best[key].cpu = Math.min(best[key].cpu, result.cpu);
+    }
   }
-  await hooks.onClose.promise();
-  rmSync(dataDir, { recursive: true, force: true });
-  return withHistory - without;
+  return { thread: best.with.wall - best.without.wall, total: best.with.cpu - best.without.cpu };
 }
 
 const tool = values.tool ?? ((await hasWrk()) ? 'wrk' : 'autocannon');
@@ -184,7 +193,7 @@ async function measure({ variant }) {
 
 console.log(`capture history bench: 1 KiB GETs, ${connections} keep-alive connections, ${duration} s per run, ${rounds} rounds, load by ${tool}`);
 const storageMicros = await storageCost();
-console.log(`history's cost on the proxying thread per exchange (row + hand-over to the writer thread, best of 5 x 20k): ${storageMicros.toFixed(1)} µs`);
+console.log(`history's cost per exchange (best of 5 x 20k): ${storageMicros.thread.toFixed(1)} µs on the proxying thread (row, hand-over), ${storageMicros.total.toFixed(1)} µs of CPU in all (writer thread: SQLite insert and retention)`);
 await load(`http://127.0.0.1:${originPort}`, '/', 1); // warm up the origin
 const runs = new Map(VARIANTS.map((variant) => [variant.name, []]));
 for (let round = 0; round < rounds; round++) {

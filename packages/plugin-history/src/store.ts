@@ -24,6 +24,9 @@ const COLUMNS = [
   'response_body_truncated', 'response_body_skipped', 'response_body_encoding', 'response_body_decoded', 'duration', 'first_byte',
 ] as const satisfies ReadonlyArray<keyof HistoryRow>;
 
+/** Where the two body columns are in {@link COLUMNS}. */
+const BODY_COLUMNS = [COLUMNS.indexOf('request_body'), COLUMNS.indexOf('response_body')] as const;
+
 /** SQLite binds Buffers; rows that crossed to the writer thread carry plain Uint8Array views (no copy made here). */
 function asBuffer(bytes: Uint8Array | null): Buffer | null {
   return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -35,14 +38,20 @@ const PRUNE_CHUNK = 500;
 /** Reads and writes the `exchanges` table. Synchronous (better-sqlite3); callers decide when to call it. */
 export class HistoryStore {
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement<HistoryRow>;
+  readonly #insert: Database.Statement<unknown[]>;
   readonly #insertMany: (rows: readonly HistoryRow[]) => void;
 
   constructor(db: Database.Database) {
     this.#db = db;
-    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`);
+    // Positional parameters: binding 30 named ones costs several µs more per row.
+    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     const insertAll = db.transaction((rows: readonly HistoryRow[]) => {
-      for (const row of rows) this.#insert.run({ ...row, request_body: asBuffer(row.request_body), response_body: asBuffer(row.response_body) });
+      for (const row of rows) {
+        const values: unknown[] = COLUMNS.map((column) => row[column]);
+        values[BODY_COLUMNS[0]] = asBuffer(row.request_body);
+        values[BODY_COLUMNS[1]] = asBuffer(row.response_body);
+        this.#insert.run(values);
+      }
     });
     // IMMEDIATE takes the write lock up front: with two processes on one file, the second waits
     // (busy timeout) instead of failing when it upgrades a read lock mid-transaction.
