@@ -14,6 +14,11 @@ afterEach(() => {
   project = undefined;
 });
 
+/** Fails with the command's own output when it did not exit 0. */
+function expectOk(result: { code: number | null; stderr: string }): void {
+  if (result.code !== 0) throw new Error(`capture exited ${result.code}: ${result.stderr}`);
+}
+
 const certPath = (dir: string) => path.join(dir, '.capture-home', 'proxy', 'capture-proxy-ca.crt');
 const commonName = (file: string) => /CN=([^\n]+)/.exec(new X509Certificate(readFileSync(file)).subject)![1]!;
 
@@ -36,40 +41,40 @@ describe('capture ca install|uninstall|status', () => {
     const run = (...args: string[]) => runCliProcess(['ca', ...args], { cwd: project!.dir });
 
     const installed = await run('install', '--target', 'nss', '--nss-db', db);
-    expect(installed.code).toBe(0);
+    expectOk(installed);
     const first = commonName(certPath(project.dir));
     expect(installed.stdout).toBe(`installed ${first} into the NSS database ${db}\n`);
     expect(execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' })).toMatch(new RegExp(`^${first}\\s+C,,`, 'm'));
 
     const status = await run('status', '--target', 'nss', '--nss-db', db);
-    expect(status.code).toBe(0);
+    expectOk(status);
     const sha256 = new X509Certificate(readFileSync(certPath(project.dir))).fingerprint256;
     expect(status.stdout).toBe(`CA: ${first}  SHA-256 ${sha256}\n    ${certPath(project.dir)}\nnss  installed  ${db}\n`);
 
-    expect((await run('regenerate')).code).toBe(0);
+    expectOk(await run('regenerate'));
     const second = commonName(certPath(project.dir));
     const stale = JSON.parse((await run('status', '--target', 'nss', '--nss-db', db, '--json')).stdout) as { stores: Array<{ state: string; stale: Array<{ commonName: string }> }> };
     expect(stale.stores).toMatchObject([{ state: 'stale', stale: [{ commonName: first }] }]);
 
     const replaced = await run('install', '--target', 'nss', '--nss-db', db);
-    expect(replaced.code).toBe(0);
+    expectOk(replaced);
     const listed = execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' });
     expect(listed).toContain(second);
     expect(listed).not.toContain(first);
     expect((await run('status', '--target', 'nss', '--nss-db', db)).stdout).toContain(`nss  installed  ${db}\n`);
 
     const removed = await run('uninstall', '--target', 'nss', '--nss-db', db);
-    expect(removed.code).toBe(0);
+    expectOk(removed);
     expect((await run('status', '--target', 'nss', '--nss-db', db)).stdout).toContain(`nss  not installed  ${db}\n`);
     expect(execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' })).not.toContain('capture proxy CA');
   });
 
   it('--dry-run prints exactly the commands and changes nothing', async () => {
     project = tempProject();
-    expect((await runCliProcess(['ca', 'path'], { cwd: project.dir })).code).toBe(0);
+    expectOk(await runCliProcess(['ca', 'path'], { cwd: project.dir }));
     const cert = certPath(project.dir);
     const debian = await runCliProcess(['ca', 'install', '--target', 'debian', '--dry-run'], { cwd: project.dir });
-    expect(debian.code).toBe(0);
+    expectOk(debian);
     expect(debian.stdout).toBe(`mkdir -p /usr/local/share/ca-certificates\ncp ${cert} /usr/local/share/ca-certificates/capture-proxy-ca.crt\nupdate-ca-certificates\n`);
     expect(debian.stderr).toMatch(/^would install capture proxy CA [0-9a-f]{8} into the Debian\/Ubuntu system store \(needs root\):$/m);
     const db = path.join(project.dir, 'db');
@@ -114,7 +119,7 @@ describe('capture ca install|uninstall|status', () => {
     project = tempProject({ 'capture.config.json': '{ "plugins": ["@capture/plugin-https"] }' });
     linkPackage(project.dir, 'plugin-https');
     const result = await runCliProcess(['ca', 'install', '--target', 'windows', '--dry-run'], { cwd: project.dir });
-    expect(result.code).toBe(0);
+    expectOk(result);
     expect(result.stdout).toMatch(/^certutil (-user )?-f -addstore Root .*capture-proxy-ca\.crt\n$/);
   });
 });
