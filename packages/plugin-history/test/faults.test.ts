@@ -60,6 +60,19 @@ describe('faults', () => {
     // The first start creates the HTTPS plugin's CA, which takes a while on a busy machine.
   }, 90_000);
 
+  it('`capture start --save-to history --no-save-responses` saves requests without their responses', async () => {
+    const home = tempDir();
+    origin = await startOrigin();
+    const capture = await startProxyProcess({ home }, ['--no-https', '--save-to', 'history', '--no-save-responses']);
+    processes.push(capture);
+    expect((await requestThroughProxy(capture.port, `${origin.url}/request-only`, { method: 'POST', body: 'kept' })).status).toBe(200);
+    expect(await stopProxyProcess(capture)).toBe(0);
+    const db = new Database(path.join(home, 'history.db'), { readonly: true });
+    const rows = db.prepare('SELECT url, request_body, status, response_headers, response_body FROM exchanges').all();
+    db.close();
+    expect(rows).toEqual([{ url: `${origin.url}/request-only`, request_body: Buffer.from('kept'), status: null, response_headers: null, response_body: null }]);
+  });
+
   it('SIGKILL during heavy capture leaves a database that opens and holds everything completed over a second before', async () => {
     const home = tempDir();
     origin = await startOrigin((req, res) => {
