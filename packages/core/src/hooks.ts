@@ -162,6 +162,13 @@ export function createProxyHooks() {
     onLocalRequest: new AsyncSeriesBailHook<[LocalRequestContext], boolean | undefined>(['context']),
     /** Collects the links shown on the proxy's own information page. Sync waterfall. */
     onInfoPage: new SyncWaterfallHook<[InfoPageLink[]]>(['links']),
+    /**
+     * Collects lines a host prints when the proxy has started (the CLI's start banner), such as
+     * the web view's address with its access token: for the person who started capture, never
+     * shown to devices (unlike `onInfoPage`). Each tap returns the list with its lines appended.
+     * Sync waterfall; hosts call it once `listen()` has resolved.
+     */
+    onBanner: new SyncWaterfallHook<[string[]]>(['lines']),
     /** The proxy is listening. Async, series. */
     onListen: new AsyncSeriesHook<[ListenInfo]>(['info']),
     /** The proxy closed: flush and release resources. Async, parallel. */

@@ -152,6 +152,16 @@ describe('hooks and plugins', () => {
     expect(errors).toEqual(['plugin "failing-store" failed in onExchange: disk full']);
   });
 
+  it('collects start-banner lines from plugins in order, and names the plugin whose tap throws', async () => {
+    const line = (name: string, text: string): CapturePlugin => ({ name, apply: (p) => void p.hooks.onBanner.tap(name, (lines) => [...lines, text]) });
+    proxy = await startProxy({ plugins: [line('first', 'one'), line('second', 'two')] });
+    expect(proxy.proxy.hooks.onBanner.call([])).toEqual(['one', 'two']);
+    proxy.proxy.hooks.onBanner.tap('broken', () => {
+      throw new Error('no banner');
+    });
+    expect(() => proxy!.proxy.hooks.onBanner.call([])).toThrow(/broken.*onBanner|onBanner.*broken/);
+  });
+
   it('rejects invalid plugin lists with errors that name the plugin', async () => {
     await expect(createProxy({ plugins: [{ name: 'x' } as unknown as CapturePlugin] })).rejects.toThrow('plugin "x" (plugins[0]) has no apply(proxy) function');
     const a: CapturePlugin = { name: 'a', apply() {} };

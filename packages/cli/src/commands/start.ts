@@ -101,6 +101,8 @@ function printBanner(
   for (const link of proxy.hooks.onInfoPage.call([])) {
     banner.write(`${link.title}: http://${deviceHost.includes(':') ? `[${deviceHost}]` : deviceHost}:${info.port}${link.href}\n`);
   }
+  // Lines plugins print for the person at this terminal (the web view's URL with its token).
+  for (const line of proxy.hooks.onBanner.call([])) banner.write(`${line}\n`);
   const names = proxy.plugins.filter((plugin) => plugin !== log).map((plugin) => plugin.name);
   banner.write(`plugins: ${names.join(', ') || '(none)'}\n`);
 }
