@@ -38,6 +38,15 @@ export class BatchQueue<T> {
     this.#send(batch);
   }
 
+  /** Drops everything queued without handing it over (history cleared while items waited). */
+  discard(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+    this.#queue = [];
+  }
+
   /** Flushes and stops accepting items. */
   close(): void {
     this.flush();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CaptureError, Stage, type CapturePlugin, type CaptureProxy } from '@capture/core';
 import { historyCommands } from './commands/index.js';
+import { renderExport, type ExportFormat } from './commands/export.js';
 import { HISTORY_FILE, openHistoryDatabase } from './database.js';
 import { resolveHistoryOptions, type HistoryOptions, type ResolvedHistoryOptions } from './options.js';
 import type { HistoryFilter } from './query.js';
@@ -21,6 +22,19 @@ export interface HistoryApi {
   list(filter?: HistoryFilter): HistorySummary[];
   /** One stored exchange by id. */
   get(id: number): StoredExchange | undefined;
+  /** Whole stored exchanges matching a filter, oldest first (what exports read); empty when history could not be opened. */
+  exchanges(filter?: HistoryFilter): StoredExchange[];
+  /**
+   * Renders exchanges (stored ones, or any of the same shape) as `capture history export` does:
+   * HAR 1.2 JSON, a Postman Collection v2.1.0 JSON named `name`, or one curl command per line.
+   */
+  render(format: ExportFormat, exchanges: Iterable<StoredExchange>, name?: string): string;
+  /**
+   * Deletes every saved exchange, and drops those still queued, as `capture history clear` does.
+   * Returns how many rows were deleted. Runs on the calling thread (it may wait for the writer's
+   * current transaction).
+   */
+  clear(): number;
 }
 
 /**
@@ -42,6 +56,12 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi>
     flush: () => queue?.flush(),
     list: (filter) => store?.list(filter) ?? [],
     get: (id) => store?.get(id),
+    exchanges: (filter) => (store ? [...store.exchanges(filter)] : []),
+    render: (format, exchanges, name) => renderExport(format, [...exchanges], name),
+    clear: () => {
+      queue?.discard();
+      return store?.clear() ?? 0;
+    },
   };
 
   return {

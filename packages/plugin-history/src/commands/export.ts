@@ -11,13 +11,16 @@ import { withStore } from './open.js';
 /** The export formats. */
 export const EXPORT_FORMATS = ['har', 'postman', 'curl'] as const;
 
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 /** `capture history export`: HAR 1.2, a Postman Collection v2.1.0 or curl lines, to stdout or `-o FILE`. */
 export async function runExport({ options, context }: CommandInput): Promise<number> {
   const format = options.format as (typeof EXPORT_FORMATS)[number];
   const filter = filterFromFlags(options as FilterFlags, undefined);
   const { text, count } = await withStore(context, (store) => {
     const exchanges = [...store.exchanges(filter)];
-    return { text: render(format, exchanges, options.name as string | undefined), count: exchanges.length };
+    return { text: renderExport(format, exchanges, options.name as string | undefined), count: exchanges.length };
   });
   const output = options.output as string | undefined;
   if (output) {
@@ -34,7 +37,8 @@ export async function runExport({ options, context }: CommandInput): Promise<num
   return 0;
 }
 
-function render(format: (typeof EXPORT_FORMATS)[number], exchanges: StoredExchange[], name: string | undefined): string {
+/** Renders exchanges in an export format; `name` names a Postman collection. */
+export function renderExport(format: ExportFormat, exchanges: StoredExchange[], name: string | undefined): string {
   if (format === 'har') return `${JSON.stringify(toHar(exchanges), null, 2)}\n`;
   if (format === 'postman') return `${JSON.stringify(toPostmanCollection(exchanges, name ?? 'capture history'), null, 2)}\n`;
   return exchanges.map((exchange) => `${toCurl(exchange)}\n`).join('');
