@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCollection, requestsOf, shapeOf } from './helpers/collection.js';
+import { readCollection, requestsOf, shapeOf, startCollectionsProxy } from './helpers/collection.js';
 import { killIfRunning, runCapture, startProxyProcess, type CaptureProcess } from './helpers/cli.js';
 import { curl } from './helpers/curl.js';
 import { loadThroughProxy } from './helpers/load.js';
@@ -47,7 +47,8 @@ afterEach(async () => {
   cleanupAll();
 });
 
-describe('capture start --save-to collection', () => {
+// Each test starts `capture` processes; on a loaded 2-core CI machine that can take a while.
+describe('capture start --save-to collection', { timeout: 90_000 }, () => {
   it('leaves, after traffic and Ctrl-C, a collection grouped by domain and endpoint with responses that newman runs', async () => {
     const home = tempDir();
     const started = await startProxyProcess(home, ['--save-to', 'collection', '--collection', 'Demo', '--group-by', 'domain,endpoint', '--save-responses']);
@@ -92,15 +93,21 @@ describe('capture start --save-to collection', () => {
       `GET localhost:${origin.port} /products/3f2504e0-4f89-11d3-9a0c-0305e82c3301 `,
       `GET localhost:${origin.port} /products?sort=asc `,
     ]);
+  });
 
-    // The commands see it, through the CLI.
+  it('offers capture collection list and export through the CLI, and exits 1 with one line for an unknown name', async () => {
+    const home = tempDir();
+    const made = await startCollectionsProxy(home, { name: 'Demo' });
+    await curl(made.port, [`${origin.url}/users/42`]);
+    await made.close();
+    const file = made.file;
     const list = await runCapture(['collection', 'list'], home);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^Demo\\s+5\\s+\\S+ \\S+\\s+${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^Demo\\s+1\\s+\\S+ \\S+\\s+${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     const exported = path.join(home, 'export.json');
     const exportRun = await runCapture(['collection', 'export', 'Demo', '-o', exported], home);
     expect(exportRun.code).toBe(0);
-    expect(readCollection(exported)).toEqual(collection);
+    expect(readCollection(exported)).toEqual(readCollection(file));
     const missing = await runCapture(['collection', 'show', 'Nope'], home);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`capture: collections: no collection "Nope" in ${path.join(home, 'collections')} (there are "Demo")\n`);
