@@ -15,6 +15,16 @@ export interface HistorySummary {
   size: number | null;
   /** Milliseconds from the request head to the end of the response. */
   duration: number;
+  /** The response's `Content-Type`, or null (none, or the response was not saved). */
+  contentType: string | null;
+  /** Why the response body was not captured (`media`), or null. */
+  bodySkipped: string | null;
+  /** True when a body was only partly captured (larger than `maxBodySize`). */
+  truncated: boolean;
+  /** True when it arrived over intercepted TLS. */
+  tls: boolean;
+  /** True when a plugin answered it. */
+  mocked: boolean;
 }
 
 const COLUMNS = [
@@ -30,6 +40,17 @@ const BODY_COLUMNS = [COLUMNS.indexOf('request_body'), COLUMNS.indexOf('response
 /** SQLite binds Buffers; rows that crossed to the writer thread carry plain Uint8Array views (no copy made here). */
 function asBuffer(bytes: Uint8Array | null): Buffer | null {
   return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The `Content-Type` in a stored header list (JSON), found without parsing the whole list when it has none. */
+function contentTypeOf(headers: string | null): string | null {
+  if (!headers || !/content-type/i.test(headers)) return null;
+  try {
+    const list = JSON.parse(headers) as Array<[string, string]>;
+    return list.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Rows deleted per statement when pruning, so one prune never holds the write lock for long. */
@@ -73,8 +94,17 @@ export class HistoryStore {
     const { where, params } = filterToSql(filter);
     const limit = filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : '';
     const rows = this.#db
-      .prepare(`SELECT id, started_at, method, url, host, status, error_code, response_body_size, duration FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`)
-      .all(params) as Array<Pick<StoredRow, 'id' | 'started_at' | 'method' | 'url' | 'host' | 'status' | 'error_code' | 'response_body_size' | 'duration'>>;
+      .prepare(
+        'SELECT id, started_at, method, url, host, status, error_code, response_body_size, duration, response_headers, response_body_skipped,' +
+          ` request_body_truncated, response_body_truncated, tls, mocked FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
+      )
+      .all(params) as Array<
+      Pick<
+        StoredRow,
+        | 'id' | 'started_at' | 'method' | 'url' | 'host' | 'status' | 'error_code' | 'response_body_size' | 'duration' | 'response_headers'
+        | 'response_body_skipped' | 'request_body_truncated' | 'response_body_truncated' | 'tls' | 'mocked'
+      >
+    >;
     return rows.map((row) => ({
       id: row.id,
       startedAt: row.started_at,
@@ -85,6 +115,11 @@ export class HistoryStore {
       errorCode: row.error_code,
       size: row.response_body_size,
       duration: row.duration,
+      contentType: contentTypeOf(row.response_headers),
+      bodySkipped: row.response_body_skipped,
+      truncated: row.request_body_truncated === 1 || row.response_body_truncated === 1,
+      tls: row.tls === 1,
+      mocked: row.mocked === 1,
     }));
   }
 

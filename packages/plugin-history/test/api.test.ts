@@ -30,6 +30,7 @@ describe('history API', () => {
     await requestThroughProxy(proxy.port, `${origin.url}/two`, { method: 'POST', body: 'x=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     await vi.waitFor(() => expect(api.list()).toHaveLength(2));
 
+    expect(api.list()[0]).toMatchObject({ method: 'POST', status: 200, contentType: 'application/json', bodySkipped: null, truncated: false, tls: false, mocked: false });
     const exchanges = api.exchanges();
     expect(exchanges.map((exchange) => new URL(exchange.request.url).pathname)).toEqual(['/one', '/two']);
     expect(exchanges[1]!.request.body?.bytes.toString()).toBe('x=1');
