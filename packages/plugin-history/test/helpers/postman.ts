@@ -6,7 +6,7 @@ import AjvDraft04 from 'ajv-draft-04';
 const Ajv = AjvDraft04.default;
 
 /** The official Postman Collection v2.1.0 schema, from the repository's shared folder. */
-const SCHEMA_PATH = fileURLToPath(new URL('../../../../../shared/schemas/postman-collection-v2.1.0.schema.json', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(new URL('../../../../schemas/postman-collection-v2.1.0.schema.json', import.meta.url));
 
 /** Compiles the Postman schema with ajv (draft-04, as the schema declares itself). */
 export function compilePostmanSchema() {
