@@ -16,7 +16,7 @@
 // Options: --duration S (per keep-alive run, 5), --rounds N (3), --connections N (50), --hosts N
 // (200), --concurrency N (10), --new-hosts-limit S (20: no new name is started after that), --size
 // MiB (512), --only LIST, --skip-peers, --cpu-prof (capture's CPU profiles to .bench/prof/),
-// --tool wrk|autocannon, --out FILE.
+// --tool wrk|autocannon, --out FILE, --render .bench/comparison.json (the page again, no run).
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,7 @@ import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { download, hasWrk, keepAliveLoader } from './lib/http-load.mjs';
 import { newHosts, tlsKeepAlive } from './lib/tls-load.mjs';
 import { ensureDebianTool, startCapture, startHttpMitmProxy, startMitmproxy } from './lib/targets.mjs';
-import { goalLines, goals, median, tables } from './lib/report.mjs';
+import { goals, median, page } from './lib/report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoDir = path.join(here, '..');
@@ -56,8 +56,17 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     tool: { type: 'string' },
     out: { type: 'string', default: path.join(here, 'results', 'latest.md') },
+    render: { type: 'string' },
   },
 });
+// --render FILE: the page again from a saved .bench/comparison.json (e.g. after changing the
+// report's layout), without running anything.
+if (values.render) {
+  const saved = JSON.parse(readFileSync(values.render, 'utf8'));
+  writeFileSync(values.out, page(saved));
+  console.log(`rendered ${values.render} to ${values.out}`);
+  process.exit(0);
+}
 const numberOption = (name, min) => {
   const value = Number(values[name]);
   if (!Number.isFinite(value) || value < min) {
@@ -287,22 +296,10 @@ const setup = [
   'Peak RSS: the proxy process\'s VmHWM over the scenario. CPU: its user+system time (all threads) per request, or per GiB downloaded.',
   '"of direct": the rate over direct\'s; "capture × it": capture\'s rate over this row\'s; "it ÷ capture": this row\'s CPU over capture\'s.',
 ].join('\n');
-const markdown = [
-  '# capture benchmark: latest run',
-  '',
-  setup,
-  '',
-  tables(results),
-  '',
-  '## Goals',
-  '',
-  goalLines(goalList) || '- (no goal measurable with these options)',
-  ...(notes.length ? ['', '## Notes', '', ...notes.map((note) => `- ${note}`)] : []),
-  '',
-].join('\n');
+const markdown = page({ setup, results, notes });
 console.log(`\n${markdown}`);
 mkdirSync(path.dirname(values.out), { recursive: true });
 writeFileSync(values.out, markdown);
-writeFileSync(path.join(scratchDir, 'comparison.json'), JSON.stringify({ options: values, versions, loadAtStart, loadAtEnd, elapsed, results, goals: goalList, notes, date: new Date().toISOString() }, null, 2));
+writeFileSync(path.join(scratchDir, 'comparison.json'), JSON.stringify({ options: values, versions, loadAtStart, loadAtEnd, elapsed, setup, results, goals: goalList, notes, date: new Date().toISOString() }, null, 2));
 console.log(`written to ${path.relative(process.cwd(), values.out)} and .bench/comparison.json`);
 if (values['cpu-prof']) console.log(`capture's CPU profiles: .bench/prof/<scenario>/ (summarise with node bench/profile-summary.mjs FILE)`);
