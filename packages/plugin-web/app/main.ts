@@ -1,0 +1,242 @@
+import type { EventMap, ExchangeSummary, SettingsView } from '../src/protocol.js';
+import * as api from './api.js';
+import { renderDetail } from './detail.js';
+import { $, h } from './dom.js';
+import { VirtualList } from './virtual-list.js';
+
+// The capture web view: a live list (server-sent events), a detail pane, actions and settings.
+// Plain DOM; all captured data goes in as text.
+
+const search = $<HTMLInputElement>('#search');
+const detailPane = $('#detail');
+const status = $('#status');
+const pauseButton = $<HTMLButtonElement>('#pause');
+const liveDot = $('#live');
+let settings: SettingsView | undefined;
+let events: EventSource | undefined;
+let generation = 0;
+let opened: string | undefined;
+
+// The token came in the address; the cookie carries it from here on, so the address bar (and
+// anything that copies it) no longer shows it.
+if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
+
+const list = new VirtualList($('#rows'), {
+  open: (row) => void openDetail(row.id),
+  selectionChanged: (count) => {
+    $('#selection-count').textContent = count ? `${count} selected` : '';
+    updateCount();
+  },
+});
+
+function updateCount(): void {
+  const query = search.value.trim();
+  status.textContent = `${list.size} exchange${list.size === 1 ? '' : 's'}${query ? ` matching “${query}”` : ''}`;
+}
+
+function notify(message: string, isError = false): void {
+  const toast = $('#toast');
+  toast.textContent = message;
+  toast.className = isError ? 'error' : '';
+  toast.hidden = false;
+}
+
+/** Loads the list for the current search and follows new exchanges; older loads and streams are dropped. */
+async function load(): Promise<void> {
+  const mine = ++generation;
+  const query = search.value.trim();
+  events?.close();
+  const buffered: ExchangeSummary[] = [];
+  let ready = false;
+  const stream = new EventSource(`/api/events?q=${encodeURIComponent(query)}`);
+  events = stream;
+  stream.addEventListener('open', () => liveDot.classList.add('on'));
+  stream.addEventListener('error', () => liveDot.classList.remove('on'));
+  stream.addEventListener('exchanges', (event) => {
+    const rows = JSON.parse((event as MessageEvent<string>).data) as EventMap['exchanges'];
+    if (!ready) buffered.push(...rows);
+    else {
+      list.add(rows);
+      updateCount();
+    }
+  });
+  stream.addEventListener('paused', (event) => showPaused((JSON.parse((event as MessageEvent<string>).data) as EventMap['paused']).paused));
+  stream.addEventListener('cleared', () => {
+    list.reset([]);
+    detailPane.replaceChildren(h('p', { class: 'muted' }, 'History was cleared.'));
+    updateCount();
+  });
+  stream.addEventListener('reset', () => void load());
+  try {
+    const { exchanges } = await api.listExchanges(query);
+    if (mine !== generation) return;
+    list.reset(exchanges);
+    // Rows that arrived while the list loaded, minus those the list already has from history.
+    const listed = new Map<string, number>();
+    for (const row of exchanges) listed.set(keyOf(row), (listed.get(keyOf(row)) ?? 0) + 1);
+    list.add(buffered.filter((row) => {
+      const seen = listed.get(keyOf(row));
+      if (seen) listed.set(keyOf(row), seen - 1);
+      return !seen;
+    }));
+    ready = true;
+    updateCount();
+  } catch (error) {
+    notify(`Could not load the list: ${(error as Error).message}`, true);
+  }
+}
+
+const keyOf = (row: ExchangeSummary) => `${row.startedAt}|${row.method}|${row.url}`;
+
+async function openDetail(id: string): Promise<void> {
+  opened = id;
+  try {
+    const detail = await api.getExchange(id);
+    if (opened !== id) return;
+    renderDetail(detailPane, detail, { copyCurl: (which) => void copyCurl(which) }, Boolean(settings?.can.curl));
+  } catch (error) {
+    if (opened === id) detailPane.replaceChildren(h('p', { class: 'error' }, (error as Error).message));
+  }
+}
+
+async function copyCurl(id: string): Promise<void> {
+  try {
+    const command = (await api.getCurl(id)).trim();
+    const output = $<HTMLTextAreaElement>('#curl-text');
+    output.value = command;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(command);
+      copied = true;
+    } catch {
+      // No clipboard permission: the dialog shows the command selected, ready for Ctrl+C.
+    }
+    $('#curl-status').textContent = copied ? 'Copied to the clipboard.' : 'Press Ctrl+C (⌘C) to copy.';
+    $<HTMLDialogElement>('#curl-dialog').showModal();
+    output.select();
+  } catch (error) {
+    notify((error as Error).message, true);
+  }
+}
+
+function showPaused(paused: boolean): void {
+  if (settings) settings.paused = paused;
+  pauseButton.textContent = paused ? 'Resume capture' : 'Pause capture';
+  pauseButton.setAttribute('aria-pressed', String(paused));
+  document.body.classList.toggle('paused', paused);
+  $('#paused-banner').hidden = !paused;
+}
+
+function renderSettings(view: SettingsView): void {
+  const rows: Array<[string, string]> = [
+    ['Proxy', view.proxy.url ?? `${view.proxy.host}:${view.proxy.port ?? '?'}`],
+    ['Save to', view.saveTo.join(' and ') || 'nothing (no storage plugin)'],
+    ['Save responses', Object.entries(view.saveResponses).map(([where, on]) => `${where}: ${on ? 'yes' : 'no'}`).join(', ') || '–'],
+  ];
+  if (view.filters) {
+    rows.push(['Exclude assets', view.filters.excludeAssets ? 'yes' : 'no']);
+    rows.push(['Include URLs', view.filters.include.join(', ') || 'all']);
+    rows.push(['Exclude URLs', view.filters.exclude.join(', ') || 'none']);
+    rows.push(['Methods', view.filters.methods.join(', ') || 'all']);
+  } else rows.push(['Filters', 'none (the filters plugin is not running)']);
+  if (view.collection) rows.push(['Collection', `${view.collection.name} (group by ${view.collection.groupBy.join(', ') || 'none'})`]);
+  if (view.history) rows.push(['History', `${view.history.file ?? '?'} (keeps ${view.history.maxEntries})`]);
+  rows.push(['Capturing', view.paused ? 'paused' : 'on']);
+  rows.push(['Plugins', view.plugins.join(', ')]);
+  $('#settings-body').replaceChildren(h('table', { class: 'pairs' }, h('tbody', {}, ...rows.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, value))))));
+}
+
+function targetIds(scope: 'selection' | 'list'): string[] {
+  return scope === 'selection' ? list.selection() : list.ids();
+}
+
+async function exportAs(format: 'har' | 'postman', scope: 'selection' | 'list'): Promise<void> {
+  ($('#export-menu') as HTMLDetailsElement).open = false;
+  const ids = targetIds(scope);
+  if (!ids.length) return notify(scope === 'selection' ? 'Select exchanges first (click, Ctrl+click, Shift+click).' : 'The list is empty.', true);
+  try {
+    const count = await api.downloadExport(format, ids);
+    notify(`Exported ${count} exchange${count === 1 ? '' : 's'} as ${format === 'har' ? 'HAR' : 'a Postman collection'}.`);
+  } catch (error) {
+    notify((error as Error).message, true);
+  }
+}
+
+// Wiring.
+let typing: ReturnType<typeof setTimeout> | undefined;
+search.addEventListener('input', () => {
+  clearTimeout(typing);
+  typing = setTimeout(() => void load(), 200);
+});
+search.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') {
+    clearTimeout(typing);
+    void load();
+  }
+  if (event.key === 'ArrowDown') $('#rows').focus();
+});
+pauseButton.addEventListener('click', () => {
+  void api.setPaused(!(settings?.paused ?? false)).then(({ paused }) => showPaused(paused), (error: Error) => notify(error.message, true));
+});
+$('#settings-button').addEventListener('click', async () => {
+  try {
+    settings = await api.getSettings();
+    renderSettings(settings);
+    $<HTMLDialogElement>('#settings-dialog').showModal();
+  } catch (error) {
+    notify((error as Error).message, true);
+  }
+});
+for (const element of document.querySelectorAll<HTMLButtonElement>('[data-export]')) {
+  const [format, scope] = element.dataset.export!.split(':') as ['har' | 'postman', 'selection' | 'list'];
+  element.addEventListener('click', () => void exportAs(format, scope));
+}
+$('#save-button').addEventListener('click', () => {
+  if (!list.selection().length) return notify('Select exchanges first (click, Ctrl+click, Shift+click).', true);
+  $<HTMLInputElement>('#collection-name').value ||= settings?.collection?.name ?? '';
+  $<HTMLDialogElement>('#save-dialog').showModal();
+});
+$('#save-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const name = $<HTMLInputElement>('#collection-name').value.trim();
+  if (!name) return;
+  try {
+    const { added, file } = await api.saveToCollection(name, list.selection());
+    $<HTMLDialogElement>('#save-dialog').close();
+    notify(`Saved ${added} request${added === 1 ? '' : 's'} to “${name}” (${file}).`);
+  } catch (error) {
+    notify((error as Error).message, true);
+  }
+});
+$('#clear-button').addEventListener('click', () => $<HTMLDialogElement>('#clear-dialog').showModal());
+$('#clear-confirm').addEventListener('click', async () => {
+  $<HTMLDialogElement>('#clear-dialog').close();
+  try {
+    const { deleted } = await api.clearHistory();
+    notify(`Deleted ${deleted} exchange${deleted === 1 ? '' : 's'} from history.`);
+  } catch (error) {
+    notify((error as Error).message, true);
+  }
+});
+for (const element of document.querySelectorAll<HTMLButtonElement>('[data-close]')) {
+  element.addEventListener('click', () => element.closest('dialog')?.close());
+}
+$('#toast').addEventListener('click', (event) => ((event.currentTarget as HTMLElement).hidden = true));
+document.addEventListener('keydown', (event) => {
+  if (event.key === '/' && document.activeElement !== search && !(document.activeElement instanceof HTMLInputElement)) {
+    event.preventDefault();
+    search.focus();
+  }
+});
+
+void (async () => {
+  try {
+    settings = await api.getSettings();
+    showPaused(settings.paused);
+    $<HTMLButtonElement>('#save-button').hidden = !settings.can.saveToCollection;
+    for (const element of document.querySelectorAll<HTMLButtonElement>('[data-export^="har:"]')) element.disabled = !settings.can.exportHar;
+  } catch (error) {
+    notify((error as Error).message, true);
+  }
+  await load();
+})();

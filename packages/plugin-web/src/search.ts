@@ -1,0 +1,72 @@
+import type { PeerHistoryFilter } from './peers.js';
+import type { ViewExchange } from './view-model.js';
+
+/** Methods the search box reads as a method rather than as text. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
+const STATUS = /^([1-5]\d\d|[1-5]xx)$/i;
+
+/**
+ * What the search box asks for. Words that are a method (`post`) or a status (`404`, `4xx`)
+ * select by method or status (any one of several); the other words, together as one phrase,
+ * must appear in the URL (any case), the headers or the bodies.
+ */
+export interface ViewQuery {
+  methods: string[];
+  statuses: string[];
+  text: string;
+}
+
+/** Reads the search box. */
+export function parseQuery(query: string | null | undefined): ViewQuery {
+  const methods: string[] = [];
+  const statuses: string[] = [];
+  const words: string[] = [];
+  for (const word of (query ?? '').trim().split(/\s+/).filter(Boolean)) {
+    if (METHODS.has(word.toUpperCase())) methods.push(word.toUpperCase());
+    else if (STATUS.test(word)) statuses.push(word.toLowerCase());
+    else words.push(word);
+  }
+  return { methods, statuses, text: words.join(' ') };
+}
+
+/** True when the query selects everything. */
+export function isEmptyQuery(query: ViewQuery): boolean {
+  return !query.methods.length && !query.statuses.length && !query.text;
+}
+
+/** The same query as history's filter (history searches URL, headers and bodies the same way). */
+export function toHistoryFilter(query: ViewQuery): PeerHistoryFilter {
+  return {
+    ...(query.methods.length ? { methods: query.methods } : {}),
+    ...(query.statuses.length ? { statuses: query.statuses } : {}),
+    ...(query.text ? { search: query.text } : {}),
+  };
+}
+
+/** A matcher for exchanges held in memory, with history's semantics (URL any case; headers and bodies as written). */
+export function queryMatcher(query: ViewQuery): (exchange: ViewExchange) => boolean {
+  if (isEmptyQuery(query)) return () => true;
+  const lowerText = query.text.toLowerCase();
+  const textBytes = Buffer.from(query.text);
+  return (exchange) => {
+    if (query.methods.length && !query.methods.includes(exchange.request.method.toUpperCase())) return false;
+    if (query.statuses.length) {
+      const status = exchange.response?.statusCode;
+      if (status === undefined) return false;
+      if (!query.statuses.some((wanted) => (wanted.endsWith('xx') ? Math.floor(status / 100) === Number(wanted[0]) : status === Number(wanted)))) return false;
+    }
+    if (!query.text) return true;
+    const { request, response } = exchange;
+    return (
+      request.url.toLowerCase().includes(lowerText) ||
+      headersContain(request.headers, query.text) ||
+      (response !== undefined && headersContain(response.headers, query.text)) ||
+      (request.body?.bytes.includes(textBytes) ?? false) ||
+      (response?.body?.bytes.includes(textBytes) ?? false)
+    );
+  };
+}
+
+function headersContain(headers: ReadonlyArray<readonly [string, string]>, text: string): boolean {
+  return headers.some(([name, value]) => name.includes(text) || value.includes(text));
+}

@@ -1,0 +1,215 @@
+import { CaptureError, type CaptureProxy } from '@capture/core';
+import { createCollection, toPostmanItem } from '@capture/postman-format';
+import type { EventHub } from './event-hub.js';
+import type { LiveStore, Tombstone } from './live-store.js';
+import type { Peers } from './peers.js';
+import type { ExchangeDetail, ExchangeSummary, ListResponse, SettingsView } from './protocol.js';
+import { isEmptyQuery, parseQuery, queryMatcher, toHistoryFilter } from './search.js';
+import { detailOf, fromStoredExchange, summaryOfHistoryRow, type ViewExchange } from './view-model.js';
+
+/** Rows a list returns when the page does not say. */
+export const DEFAULT_LIST_LIMIT = 5000;
+/** Most rows one list returns. */
+export const MAX_LIST_LIMIT = 50_000;
+
+/** The export formats offered as downloads. */
+export type DownloadFormat = 'har' | 'postman';
+
+/** A file to download. */
+export interface Download {
+  filename: string;
+  contentType: string;
+  body: string;
+  count: number;
+}
+
+/** The capture state the view controls. */
+export interface CaptureState {
+  paused: boolean;
+}
+
+/**
+ * What the view's HTTP API does, apart from HTTP: lists merge history with what the view saw
+ * live, details and exports find an exchange wherever it is, actions go through the other
+ * plugins' APIs. Errors are `CaptureError`s whose code the server maps to a status.
+ */
+export class ViewApi {
+  readonly #proxy: CaptureProxy;
+  readonly #peers: Peers;
+  readonly #live: LiveStore;
+  readonly #hub: EventHub;
+  readonly #state: CaptureState;
+
+  constructor(proxy: CaptureProxy, peers: Peers, live: LiveStore, hub: EventHub, state: CaptureState) {
+    this.#proxy = proxy;
+    this.#peers = peers;
+    this.#live = live;
+    this.#hub = hub;
+    this.#state = state;
+  }
+
+  /**
+   * The newest exchanges matching a search, newest first: history's rows, the captured ones the
+   * view saw that history has not written yet (or all of them without history), and the ones
+   * not captured (filtered, paused), which only the view keeps.
+   */
+  list(search: string | null, limit = DEFAULT_LIST_LIMIT): ListResponse {
+    const query = parseQuery(search);
+    const matches = queryMatcher(query);
+    const history = this.#peers.history();
+    const rows: ExchangeSummary[] = [];
+    let cutAt = -Infinity;
+    // How many of each (start, method, URL) history returned: those live entries are already listed.
+    const inHistory = new Map<string, number>();
+    if (history) {
+      const found = history.list({ ...toHistoryFilter(query), limit: limit + 1 });
+      if (found.length > limit) cutAt = found[limit - 1]!.startedAt;
+      for (const row of found.slice(0, limit)) {
+        rows.push(summaryOfHistoryRow(row));
+        const key = `${row.startedAt}|${row.method}|${row.url}`;
+        inHistory.set(key, (inHistory.get(key) ?? 0) + 1);
+      }
+    }
+    for (const entry of this.#live.captured()) {
+      if (entry.startedAt < cutAt || !matches(entry.view)) continue;
+      const key = `${entry.startedAt}|${entry.view.request.method}|${entry.view.request.url}`;
+      const seen = inHistory.get(key);
+      if (seen) {
+        inHistory.set(key, seen - 1);
+        continue;
+      }
+      rows.push(entry.summary);
+    }
+    for (const entry of this.#live.skipped()) if (entry.startedAt >= cutAt && (isEmptyQuery(query) || matches(entry.view))) rows.push(entry.summary);
+    rows.sort((a, b) => b.startedAt - a.startedAt || order(b.id) - order(a.id));
+    return { exchanges: rows.slice(0, limit), more: rows.length > limit || cutAt > -Infinity };
+  }
+
+  /** One exchange in full, or undefined. */
+  detail(id: string): ExchangeDetail | undefined {
+    const found = this.find(id);
+    return found && detailOf(found);
+  }
+
+  /** Finds an exchange by view id: in history (`h…`), in memory (`x…`), or in history by what a tombstone remembers. */
+  find(id: string): ViewExchange | undefined {
+    const number = Number(id.slice(1));
+    if (!/^[hx]\d+$/.test(id)) return undefined;
+    if (id.startsWith('h')) {
+      const stored = this.#peers.history()?.get(number);
+      return stored && fromStoredExchange(stored);
+    }
+    const entry = this.#live.get(id);
+    if (entry) return entry.view;
+    const tombstone = this.#live.tombstone(id);
+    return tombstone && this.#findInHistory(tombstone);
+  }
+
+  /** Finds exchanges by view ids, oldest first; an id that is gone is a `NOT_FOUND` error naming it. */
+  resolve(ids: readonly string[]): ViewExchange[] {
+    const found = ids.map((id) => {
+      const exchange = this.find(id);
+      if (!exchange) throw new CaptureError('NOT_FOUND', `exchange ${id} is no longer available (history cleared or pruned?)`);
+      return exchange;
+    });
+    return found.sort((a, b) => a.timings.startedAt - b.timings.startedAt);
+  }
+
+  /** Exchanges as a HAR 1.2 file (through history's exporter) or a Postman Collection v2.1.0. */
+  export(format: DownloadFormat, ids: readonly string[], name = 'capture export'): Download {
+    const exchanges = this.resolve(ids);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+    if (format === 'har') {
+      const history = this.#peers.history();
+      if (!history?.render) throw new CaptureError('UNAVAILABLE', 'HAR export needs the history plugin (@capture/plugin-history)');
+      return { filename: `capture-${stamp}.har`, contentType: 'application/json; charset=utf-8', body: history.render('har', exchanges), count: exchanges.length };
+    }
+    // A failed exchange's response is the proxy's own 502/504, not the server's: no example for it.
+    const items = exchanges.map((exchange) => toPostmanItem(exchange, { saveResponse: !exchange.error }));
+    const collection = createCollection({ name, description: 'Exported from the capture web view.', items });
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'capture';
+    return { filename: `${slug}.postman_collection.json`, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(collection, null, 2)}\n`, count: exchanges.length };
+  }
+
+  /** One exchange as a curl command line (history's exporter). */
+  curl(id: string): string {
+    const history = this.#peers.history();
+    if (!history?.render) throw new CaptureError('UNAVAILABLE', 'copy as curl needs the history plugin (@capture/plugin-history)');
+    return history.render('curl', this.resolve([id])).trim();
+  }
+
+  /** Appends exchanges to a named collection through the collections plugin. */
+  async saveToCollection(name: string, ids: readonly string[]): Promise<{ file: string; added: number }> {
+    const collections = this.#peers.collections();
+    if (!collections?.save) {
+      throw new CaptureError('UNAVAILABLE', 'saving to a collection needs the collections plugin: start capture with --collection NAME (or --save-to collection)');
+    }
+    return collections.save(name, this.resolve(ids));
+  }
+
+  /** Deletes history and what the view holds, and tells every open page. */
+  clear(): { deleted: number } {
+    const deleted = this.#peers.history()?.clear?.() ?? 0;
+    this.#live.clear();
+    this.#hub.broadcast('cleared', {});
+    return { deleted };
+  }
+
+  /** Pauses or resumes capturing and tells every open page. */
+  setPaused(paused: boolean): { paused: boolean } {
+    this.#state.paused = paused;
+    this.#hub.broadcast('paused', { paused });
+    return { paused };
+  }
+
+  /** The running capture settings. */
+  settings(): SettingsView {
+    const history = this.#peers.history();
+    const collections = this.#peers.collections();
+    const filters = this.#peers.filters();
+    const info = this.#proxy.listenInfo;
+    const saveResponses: Record<string, boolean> = {};
+    if (history) saveResponses.history = history.options?.saveResponses ?? true;
+    if (collections) saveResponses.collection = collections.options?.saveResponses ?? false;
+    return {
+      proxy: { host: info?.host ?? this.#proxy.config.host, port: info?.port ?? null, url: info?.url ?? null },
+      saveTo: [...(history ? ['history'] : []), ...(collections ? ['collection'] : [])],
+      saveResponses,
+      ...(filters?.options
+        ? {
+            filters: {
+              excludeAssets: Boolean(filters.options.excludeAssets),
+              include: (filters.options.include ?? []).map((pattern) => pattern.source),
+              exclude: (filters.options.exclude ?? []).map((pattern) => pattern.source),
+              methods: [...(filters.options.methods ?? [])],
+            },
+          }
+        : {}),
+      ...(collections ? { collection: { name: collections.options?.name ?? '', groupBy: [...(collections.options?.groupBy ?? [])], file: collections.file ?? null } } : {}),
+      ...(history ? { history: { file: history.file ?? null, maxEntries: history.options?.maxEntries ?? 0 } } : {}),
+      paused: this.#state.paused,
+      can: {
+        exportHar: Boolean(history?.render),
+        exportPostman: true,
+        curl: Boolean(history?.render),
+        saveToCollection: Boolean(collections?.save),
+        clear: true,
+      },
+      plugins: this.#proxy.plugins.map((plugin) => plugin.name),
+    };
+  }
+
+  #findInHistory(tombstone: Tombstone): ViewExchange | undefined {
+    const history = this.#peers.history();
+    if (!history) return undefined;
+    const candidates = history.list({ since: tombstone.startedAt, methods: [tombstone.method], search: tombstone.url, limit: 1000 });
+    const row = candidates.reverse().find((candidate) => candidate.startedAt === tombstone.startedAt && candidate.url === tombstone.url);
+    const stored = row && history.get(row.id);
+    return stored && fromStoredExchange(stored);
+  }
+}
+
+/** Orders ids that started in the same millisecond: by number, live after stored. */
+function order(id: string): number {
+  return Number(id.slice(1));
+}

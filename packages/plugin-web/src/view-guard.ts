@@ -1,0 +1,106 @@
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import os from 'node:os';
+
+/**
+ * Knows the web view's address and every name that reaches it from this machine, so the proxy
+ * can refuse to carry requests to it: a device using the proxy must never reach the view or its
+ * API (mitmproxy's CVE-2025-23217 was mitmweb's API reachable through the proxy).
+ */
+export class ViewGuard {
+  #port: number | undefined;
+  readonly #addresses = new Set<string>();
+
+  /** Sets the address the view is bound to; until then nothing matches. */
+  bind(host: string, port: number): void {
+    this.#port = port;
+    this.#addresses.clear();
+    for (const address of ['127.0.0.1', '::1', '0.0.0.0', '::', host]) this.#addresses.add(normalizeIp(address) ?? address.toLowerCase());
+    // Bound to every interface, the view is reached at each of the machine's addresses.
+    if (host === '0.0.0.0' || host === '::') {
+      for (const addresses of Object.values(os.networkInterfaces())) {
+        for (const { address } of addresses ?? []) this.#addresses.add(normalizeIp(address) ?? address.toLowerCase());
+      }
+    }
+  }
+
+  /** True when `hostname` is a literal alias of the view (an address of it, `localhost`, this machine's name), on its port. */
+  isViewLiteral(hostname: string, port: number): boolean {
+    if (this.#port === undefined || port !== this.#port) return false;
+    const name = normalizeName(hostname);
+    const ip = normalizeIp(name);
+    if (ip !== undefined) return this.#isViewIp(ip);
+    return name === 'localhost' || name.endsWith('.localhost') || name === os.hostname().toLowerCase() || name === `${os.hostname().toLowerCase()}.local`;
+  }
+
+  /**
+   * True when a request for `hostname:port` would reach the view: a literal alias, or a name
+   * that resolves to one of its addresses (looked up only on the view's port, so other traffic
+   * pays nothing).
+   */
+  async isView(hostname: string, port: number): Promise<boolean> {
+    if (this.#port === undefined || port !== this.#port) return false;
+    if (this.isViewLiteral(hostname, port)) return true;
+    const name = normalizeName(hostname);
+    if (normalizeIp(name) !== undefined) return false;
+    try {
+      const resolved = await lookup(name, { all: true, verbatim: true });
+      return resolved.some(({ address }) => this.#isViewIp(normalizeIp(address) ?? address));
+    } catch {
+      // A name that does not resolve cannot reach the view either.
+      return false;
+    }
+  }
+
+  /** True for a URL (`http://host:port/…`) the view would answer. */
+  async isViewUrl(url: string): Promise<boolean> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' || parsed.protocol === 'wss:' ? 443 : 80;
+    return this.isView(parsed.hostname, port);
+  }
+
+  #isViewIp(ip: string): boolean {
+    // Any loopback address: 127.0.0.2 does not reach a socket bound to 127.0.0.1 on every OS, but refusing it costs nothing.
+    return this.#addresses.has(ip) || ip.startsWith('127.') || ip === '::1';
+  }
+}
+
+/** Lower case, no brackets, no trailing dot; IPv4 written any way URLs allow (`0x7f.1`, `2130706433`) made canonical. */
+function normalizeName(hostname: string): string {
+  let name = hostname.trim().toLowerCase();
+  if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  if (net.isIP(name)) return name;
+  try {
+    // The WHATWG URL parser canonicalises the IPv4 spellings a client may use to dodge a literal check.
+    const canonical = new URL(`http://${name}/`).hostname;
+    return canonical.startsWith('[') ? canonical.slice(1, -1) : canonical;
+  } catch {
+    return name;
+  }
+}
+
+/** An IP address in canonical form (IPv4-mapped IPv6 as IPv4), or undefined when it is not an address. */
+function normalizeIp(value: string): string | undefined {
+  const text = value.toLowerCase().replace(/%.*$/, '');
+  const kind = net.isIP(text);
+  if (kind === 4) return text;
+  if (kind !== 6) return undefined;
+  let canonical = text;
+  try {
+    // Canonical IPv6 text (zeros compressed, an embedded IPv4 in hex), as the URL parser writes it.
+    canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  } catch {
+    // net.isIP accepted it; keep it as written.
+  }
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!mapped) return canonical;
+  const high = parseInt(mapped[1]!, 16);
+  const low = parseInt(mapped[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}

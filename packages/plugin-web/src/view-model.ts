@@ -1,0 +1,156 @@
+import { getHeader, type CapturedBody, type Exchange } from '@capture/core';
+import { mediaType } from '@capture/postman-format';
+import { toBodyView } from './body-view.js';
+import type { PeerBody, PeerHistorySummary, PeerStoredExchange } from './peers.js';
+import type { ExchangeDetail, ExchangeSummary, RowFlags, ViewId } from './protocol.js';
+
+/** An exchange the view can show: history's stored shape, its view id, and why it was not captured. */
+export interface ViewExchange extends PeerStoredExchange {
+  viewId: ViewId;
+  /** The skip reason, for exchanges that were not captured. */
+  skipped?: string;
+}
+
+/** `host[:port]` of a URL as history stores it (lower case; the port only when given). */
+export function hostOf(url: string): string {
+  const match = /^[a-z]+:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url);
+  return (match?.[1] ?? '').toLowerCase();
+}
+
+/** The path and query of a URL. */
+export function pathOf(url: string): string {
+  const match = /^[a-z]+:\/\/[^/?#]*([^#]*)/i.exec(url);
+  const rest = match?.[1] ?? '';
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+function storedBody(body: CapturedBody | undefined): PeerBody | undefined {
+  if (!body || body.bytes.length === 0) return undefined;
+  return { bytes: body.bytes, size: body.size, truncated: body.truncated, decoded: body.decoded, ...(body.contentEncoding ? { contentEncoding: body.contentEncoding } : {}) };
+}
+
+/** Converts an exchange the proxy just completed into the stored shape (bodies referenced, not copied). */
+export function fromLiveExchange(exchange: Exchange): ViewExchange {
+  const { request, response } = exchange;
+  const view: ViewExchange = {
+    viewId: `x${exchange.id}`,
+    id: exchange.id,
+    client: { address: exchange.client.address, port: exchange.client.port },
+    tls: exchange.tls,
+    mocked: exchange.mocked,
+    request: {
+      method: request.method,
+      url: request.url,
+      host: hostOf(request.url),
+      httpVersion: request.httpVersion,
+      headers: request.headers,
+      bodySize: exchange.sizes.requestBody,
+      ...optional('body', storedBody(request.body)),
+      ...optional('bodySkipped', request.bodySkipped),
+    },
+    timings: { startedAt: exchange.timings.startedAt, total: exchange.timings.total, ...optional('firstByte', exchange.timings.firstByte) },
+    ...optional('skipped', exchange.skip?.reason),
+    ...optional('error', exchange.error && { code: exchange.error.code, message: exchange.error.message }),
+  };
+  if (response) {
+    view.response = {
+      statusCode: response.statusCode,
+      statusMessage: response.statusMessage,
+      httpVersion: response.httpVersion,
+      headers: response.headers,
+      bodySize: exchange.sizes.responseBody,
+      ...optional('body', storedBody(response.body)),
+      ...optional('bodySkipped', response.bodySkipped),
+    };
+  }
+  return view;
+}
+
+/** Gives a stored exchange from history its view id. */
+export function fromStoredExchange(stored: PeerStoredExchange): ViewExchange {
+  return { ...stored, viewId: `h${stored.id}` };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined | null | false | ''): { [P in K]?: V } {
+  return value === undefined || value === null || value === false || value === '' ? {} : ({ [key]: value } as { [P in K]: V });
+}
+
+/** The flags of a row, from whichever details the source has. */
+function flagsOf(parts: { skipped?: string | undefined; bodySkipped?: string | null | undefined; truncated?: boolean | undefined; tls?: boolean | undefined; mocked?: boolean | undefined; error?: string | null | undefined }): RowFlags {
+  const flags: RowFlags = {};
+  if (parts.skipped) flags.skipped = parts.skipped;
+  if (parts.bodySkipped === 'media') flags.media = true;
+  if (parts.truncated) flags.truncated = true;
+  if (parts.tls) flags.tls = true;
+  if (parts.mocked) flags.mocked = true;
+  if (parts.error) flags.error = parts.error;
+  return flags;
+}
+
+/** The list row for an exchange. */
+export function summaryOf(view: ViewExchange): ExchangeSummary {
+  const { request, response } = view;
+  return {
+    id: view.viewId,
+    startedAt: view.timings.startedAt,
+    method: request.method,
+    url: request.url,
+    host: request.host,
+    path: pathOf(request.url),
+    status: response?.statusCode ?? null,
+    type: response ? mediaType(getHeader(response.headers, 'content-type')).type : '',
+    size: response ? response.bodySize : null,
+    duration: view.timings.total,
+    flags: flagsOf({
+      skipped: view.skipped,
+      bodySkipped: response?.bodySkipped,
+      truncated: Boolean(request.body?.truncated || response?.body?.truncated),
+      tls: view.tls,
+      mocked: view.mocked,
+      error: view.error?.code,
+    }),
+  };
+}
+
+/** The list row for one of history's summaries. */
+export function summaryOfHistoryRow(row: PeerHistorySummary): ExchangeSummary {
+  return {
+    id: `h${row.id}`,
+    startedAt: row.startedAt,
+    method: row.method,
+    url: row.url,
+    host: row.host,
+    path: pathOf(row.url),
+    status: row.status,
+    type: row.contentType ? mediaType(row.contentType).type : '',
+    size: row.size,
+    duration: row.duration,
+    flags: flagsOf({ bodySkipped: row.bodySkipped, truncated: row.truncated, tls: row.tls, mocked: row.mocked, error: row.errorCode }),
+  };
+}
+
+/** Everything the detail pane shows. */
+export function detailOf(view: ViewExchange): ExchangeDetail {
+  const { request, response } = view;
+  const detail: ExchangeDetail = {
+    ...summaryOf(view),
+    httpVersion: request.httpVersion,
+    client: { address: view.client.address, ...optional('port', view.client.port) },
+    request: {
+      headers: request.headers,
+      body: toBodyView({ bytes: request.body?.bytes, truncated: request.body?.truncated, size: request.bodySize, skipped: request.bodySkipped, headers: request.headers }),
+    },
+    timings: view.timings,
+    ...optional('error', view.error),
+  };
+  if (response) {
+    detail.response = {
+      statusCode: response.statusCode,
+      statusMessage: response.statusMessage,
+      httpVersion: response.httpVersion,
+      headers: response.headers,
+      body: toBodyView({ bytes: response.body?.bytes, truncated: response.body?.truncated, size: response.bodySize, skipped: response.bodySkipped, headers: response.headers }),
+    };
+  }
+  return detail;
+}
