@@ -96,8 +96,8 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi> {
 
       proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange) => hub.publish(live.addCaptured(exchange)));
       proxy.hooks.onSkipped.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange) => {
-        // The view's own refusals are not traffic anyone asked to see.
-        if (exchange.skip?.by === NAME && exchange.skip.reason !== 'paused') return;
+        // Paused means nothing new shows up; the view's own refusals are not traffic anyone asked to see.
+        if (exchange.skip?.by === NAME) return;
         hub.publish(live.addSkipped(exchange));
       });
 
