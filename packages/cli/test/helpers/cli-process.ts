@@ -1,8 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCapture, startCapture, type CaptureProcess } from '../../src/testing/index.js';
 
 /** The built CLI entry (turbo builds it before tests run). */
 export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
@@ -23,64 +23,15 @@ export function tempProject(files: Record<string, string> = {}): { dir: string; 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A running `capture` child process with helpers to wait for its output. */
-export interface CliProcess {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the first stdout/stderr match of `pattern` (waits for output, never sleeps). */
-  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
-}
+/** A running `capture` child process (the public test kit's `CaptureProcess`). */
+export type CliProcess = CaptureProcess;
 
-/** Starts `node dist/bin.js ...args` in `cwd` with a private CAPTURE_HOME. */
+/** Starts `node dist/bin.js ...args` in `cwd` with a private CAPTURE_HOME (`cwd/.capture-home`, unless `env` sets one). */
 export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, CAPTURE_HOME: path.join(options.cwd, '.capture-home'), NO_COLOR: '1', ...options.env },
-  });
-  const out = { stdout: '', stderr: '' };
-  const waiters: Array<() => void> = [];
-  const wake = () => {
-    for (const waiter of waiters.splice(0)) waiter();
-  };
-  child.stdout.on('data', (chunk: Buffer) => {
-    out.stdout += chunk.toString();
-    wake();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    out.stderr += chunk.toString();
-    wake();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    resolve(code);
-    wake();
-  }));
-  let done = false;
-  void exited.then(() => (done = true));
-  return {
-    child,
-    stdout: () => out.stdout,
-    stderr: () => out.stderr,
-    exited,
-    waitFor(pattern, stream = 'stdout') {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = out[stream].match(pattern);
-          if (match) return resolve(match);
-          if (done) return reject(new Error(`capture exited before printing ${pattern}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`));
-          waiters.push(check);
-        };
-        check();
-      });
-    },
-  };
+  return startCapture(args, { bin: BIN, home: path.join(options.cwd, '.capture-home'), cwd: options.cwd, env: options.env });
 }
 
-/** Runs `capture ...args` to completion. */
-export async function runCliProcess(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = startCli(args, options);
-  const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+/** Runs `capture ...args` to completion (stdin stays open, as for a command run from a script). */
+export function runCliProcess(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCapture(args, { bin: BIN, home: path.join(options.cwd, '.capture-home'), cwd: options.cwd, env: options.env, input: null });
 }
