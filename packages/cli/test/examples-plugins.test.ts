@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingHttpHeaders } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { requestThroughProxy, startOrigin, type TestOrigin } from '@capture/core/testing';
+import { startExample, type RunningExample } from './helpers/examples.js';
+
+// The custom-plugin examples, each started from its own capture.config.ts by the real CLI and
+// proven with real requests through the proxy.
+
+let example: RunningExample | undefined;
+let origin: TestOrigin | undefined;
+afterEach(async () => {
+  await example?.cleanup();
+  await origin?.close();
+  example = undefined;
+  origin = undefined;
+});
+
+interface HarEntry {
+  request: { url: string; headers: Array<{ name: string; value: string }> };
+  response: { status: number; headers: Array<{ name: string; value: string }>; content: { text?: string } };
+}
+
+/** Stops the example and exports its history as HAR entries. */
+async function historyOf(running: RunningExample): Promise<HarEntry[]> {
+  expect(await running.stop()).toBe(0);
+  const exported = await running.run(['history', 'export', '--format', 'har']);
+  expect(exported.stderr).toBe('');
+  return (JSON.parse(exported.stdout) as { log: { entries: HarEntry[] } }).log.entries;
+}
+
+describe('examples/redact-secrets', () => {
+  it('masks Authorization, cookies and token parameters before history stores the exchange, not on the wire', async () => {
+    let received: { url?: string; headers: IncomingHttpHeaders } | undefined;
+    origin = await startOrigin((req, res) => {
+      received = { url: req.url, headers: req.headers };
+      res.setHeader('set-cookie', 'sid=server-secret; HttpOnly');
+      res.end('profile');
+    });
+    example = await startExample('redact-secrets');
+    const response = await requestThroughProxy(example.port, `${origin.url}/me?token=abc123&page=2`, {
+      headers: { authorization: 'Bearer s3cret', cookie: 'session=xyz789' },
+    });
+    // The origin got the real request: redaction only touches the captured copy.
+    expect(response.text).toBe('profile');
+    expect(response.headers['set-cookie']).toEqual(['sid=server-secret; HttpOnly']);
+    expect(received?.url).toBe('/me?token=abc123&page=2');
+    expect(received?.headers.authorization).toBe('Bearer s3cret');
+    expect(received?.headers.cookie).toBe('session=xyz789');
+
+    const entries = await historyOf(example);
+    expect(entries).toHaveLength(1);
+    const stored = JSON.stringify(entries);
+    for (const secret of ['s3cret', 'xyz789', 'abc123', 'server-secret']) expect(stored).not.toContain(secret);
+    const entry = entries[0]!;
+    expect(entry.request.url).toBe(`${origin.url}/me?token=%5BREDACTED%5D&page=2`);
+    expect(entry.request.headers).toContainEqual({ name: 'authorization', value: '[REDACTED]' });
+    expect(entry.request.headers).toContainEqual({ name: 'cookie', value: '[REDACTED]' });
+    expect(entry.response.headers.find((header) => header.name.toLowerCase() === 'set-cookie')?.value).toBe('[REDACTED]');
+  });
+});
+
+describe('examples/mock-endpoint', () => {
+  it('answers the configured URL itself and forwards everything else', async () => {
+    const seen: string[] = [];
+    origin = await startOrigin((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('from the origin');
+    });
+    example = await startExample('mock-endpoint', { MOCK_URL: `${origin.url}/v1/feature-flags` });
+    const mocked = await requestThroughProxy(example.port, `${origin.url}/v1/feature-flags`);
+    expect(mocked.status).toBe(200);
+    expect(mocked.headers['x-mocked-by']).toBe('capture');
+    expect(JSON.parse(mocked.text)).toEqual({ newCheckout: true, darkMode: false });
+    const forwarded = await requestThroughProxy(example.port, `${origin.url}/v1/other`);
+    expect(forwarded.text).toBe('from the origin');
+    // The mocked URL never reached the origin, and both exchanges were captured.
+    expect(seen).toEqual(['/v1/other']);
+    const entries = await historyOf(example);
+    expect(entries.map((entry) => entry.request.url).sort()).toEqual([`${origin.url}/v1/feature-flags`, `${origin.url}/v1/other`]);
+  });
+});
+
+describe('examples/slow-network', () => {
+  it('holds each request for the configured latency before it goes upstream', async () => {
+    const arrivals: number[] = [];
+    origin = await startOrigin((_req, res) => {
+      arrivals.push(performance.now());
+      res.end('late');
+    });
+    example = await startExample('slow-network');
+    const sent = performance.now();
+    const response = await requestThroughProxy(example.port, `${origin.url}/slow`);
+    const total = performance.now() - sent;
+    expect(response.text).toBe('late');
+    // The config adds 400 ms plus up to 100 ms of jitter before the request leaves the proxy.
+    expect(arrivals[0]! - sent).toBeGreaterThanOrEqual(395);
+    expect(total).toBeGreaterThanOrEqual(395);
+    expect(total).toBeLessThan(5_000);
+  });
+});
+
+describe('examples/jsonl-log', () => {
+  it('appends one JSON line per exchange and has them all on disk once the proxy closed', async () => {
+    origin = await startOrigin((req, res) => {
+      res.statusCode = req.url === '/missing' ? 404 : 200;
+      res.end('ok');
+    });
+    example = await startExample('jsonl-log');
+    await requestThroughProxy(example.port, `${origin.url}/first`);
+    await requestThroughProxy(example.port, `${origin.url}/missing`, { method: 'POST', body: 'hello' });
+    expect(await example.stop()).toBe(0);
+    const lines = readFileSync(path.join(example.home, 'exchanges.jsonl'), 'utf8').trimEnd().split('\n');
+    const entries = lines.map((line) => JSON.parse(line) as { method: string; url: string; status: number; requestBytes: number });
+    expect(entries.map(({ method, url, status }) => ({ method, url, status }))).toEqual([
+      { method: 'GET', url: `${origin.url}/first`, status: 200 },
+      { method: 'POST', url: `${origin.url}/missing`, status: 404 },
+    ]);
+    expect(entries[1]!.requestBytes).toBe(5);
+  });
+});
