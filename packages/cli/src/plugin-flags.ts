@@ -4,6 +4,7 @@ import https, { type HttpsOptions } from '@capture/plugin-https';
 import history, { type HistoryOptions } from '@capture/plugin-history';
 import osCerts, { type OsCertsOptions } from '@capture/plugin-os-certs';
 import collections, { parseGroupBy, type CollectionsOptions } from '@capture/plugin-collections';
+import web, { type WebOptions } from '@capture/plugin-web';
 import { CaptureError } from '@capture/core';
 
 /**
@@ -120,6 +121,18 @@ export const PLUGIN_FLAGS: PluginFlag[] = [
     },
     toOptions: (value) => ({ groupBy: value }),
   },
+  // web: the live view of captured traffic, on by default.
+  { flags: '--no-web', description: 'do not serve the live web view', plugin: 'web', disables: true },
+  {
+    flags: '--web-port <port>',
+    description: 'port of the live web view (default 5556, or a free one when 5556 is taken; 0 picks a free one)',
+    plugin: 'web',
+    parse: (value) => {
+      if (!/^\d+$/.test(value) || Number(value) > 65535) throw new CaptureError('USAGE', `--web-port expects a number from 0 to 65535, got "${value}"`);
+      return Number(value);
+    },
+    toOptions: (value) => ({ webPort: value }),
+  },
 ];
 
 /** A plugin `capture start` runs when the config names no plugins, and how to create it. */
@@ -152,4 +165,6 @@ export const DEFAULT_PLUGINS: DefaultPlugin[] = [
   { name: 'os-certs', create: (options) => osCerts(options as OsCertsOptions), commandsOnly: true },
   // Opt-in: `--save-to collection` (or `--collection`, `--group-by`) adds it.
   { name: 'collections', create: (options) => collections(options as CollectionsOptions), optIn: true },
+  // The live web view on 127.0.0.1:5556 (`--no-web` leaves it out); it prints its URL with the token.
+  { name: 'web', create: (options) => web(options as WebOptions) },
 ];
