@@ -34,11 +34,15 @@ function updateCount(): void {
   status.textContent = `${list.size} exchange${list.size === 1 ? '' : 's'}${query ? ` matching “${query}”` : ''}`;
 }
 
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
 function notify(message: string, isError = false): void {
   const toast = $('#toast');
   toast.textContent = message;
   toast.className = isError ? 'error' : '';
   toast.hidden = false;
+  clearTimeout(toastTimer);
+  // Errors stay until clicked away; other notes fade on their own.
+  if (!isError) toastTimer = setTimeout(() => (toast.hidden = true), 5000);
 }
 
 /** Loads the list for the current search and follows new exchanges; older loads and streams are dropped. */

@@ -1,0 +1,161 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestThroughProxy, type TestOrigin } from '@capture/core/testing';
+import filters from '@capture/plugin-filters';
+import history from '@capture/plugin-history';
+import { compileHarSchema } from './helpers/schemas.js';
+import { startTestOrigin, startView, type ViewSetup } from './helpers/view.js';
+
+// The page in a real browser: Debian's chromium driven by playwright-core. `.ci/run` installs
+// chromium; outside CI, without it, the test is skipped.
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+/** Set CAPTURE_WEB_SCREENSHOTS=1 to refresh the README's screenshots. */
+const SCREENSHOTS = process.env.CAPTURE_WEB_SCREENSHOTS ? fileURLToPath(new URL('../docs/', import.meta.url)) : undefined;
+
+let setup: ViewSetup;
+let origin: TestOrigin;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+
+beforeAll(async () => {
+  if (!available && !process.env.CI) return;
+  setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 })] });
+  origin = await startTestOrigin();
+  profile = mkdtempSync(path.join(os.tmpdir(), 'capture-web-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 800 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await setup?.close();
+  await origin?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const through = (url: string, options?: Parameters<typeof requestThroughProxy>[2]) => requestThroughProxy(setup.proxy.port, `${origin.url}${url}`, options);
+const row = (text: string) => page.locator('#rows .row:not([hidden])', { hasText: text });
+
+/** Sends `count` GETs through the proxy, `concurrency` at a time, on keep-alive connections. */
+async function burst(count: number, concurrency: number): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await through(`/json?burst=${next++}`, { agent });
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+}
+
+describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () => {
+  it('is refused without the token and loads with it', async () => {
+    expect(available, `Debian's chromium must be at ${CHROMIUM}`).toBe(true);
+    const refused = await page.goto(`${setup.base}/`);
+    expect(refused?.status()).toBe(401);
+    const loaded = await page.goto(`${setup.base}/?token=${setup.token}`);
+    expect(loaded?.status()).toBe(200);
+    await page.locator('#live.on').waitFor();
+    // The token left the address bar; the page goes on with its cookie.
+    expect(new URL(page.url()).search).toBe('');
+  });
+
+  it('shows traffic live without a reload, opens its detail with the JSON pretty-printed, and searches', async () => {
+    await through('/json?browser=1');
+    await row('/json?browser=1').waitFor();
+    await through('/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'user=ann&secret=s3cret' });
+    await through('/xml');
+    await through('/analytics/ping');
+    await row('/analytics/ping').waitFor();
+    // Newest on top; the filtered one marked; statuses coloured by class.
+    const paths = await page.locator('#rows .row:not([hidden]) .path').allTextContents();
+    expect(paths).toEqual(['/analytics/ping', '/xml', '/login', '/json?browser=1']);
+    await expect.poll(() => row('/analytics/ping').locator('.flags').textContent()).toBe('filtered');
+    expect(await row('/xml').locator('.status').getAttribute('class')).toContain('s2');
+
+    await row('/json?browser=1').click();
+    const body = page.locator('#response-body pre.code.json');
+    await body.waitFor();
+    expect(await body.textContent()).toBe(JSON.stringify({ user: { name: 'ann', roles: ['admin', 'dev'] }, path: '/json?browser=1' }, null, 2));
+    expect(await page.locator('#detail .url').textContent()).toBe(`${origin.url}/json?browser=1`);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'detail.png') });
+    }
+
+    // Search narrows the list: by method, then by text in a request body.
+    await page.fill('#search', 'POST');
+    await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login']);
+    await page.fill('#search', 's3cret');
+    await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login']);
+    // A live exchange that does not match the search stays out; one that does comes in.
+    await through('/json?while=searching');
+    await through('/login?again=1', { method: 'POST', body: 's3cret' });
+    await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login?again=1', '/login']);
+    await page.fill('#search', '');
+    await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').count()).toBe(6);
+
+    // Keyboard: the list takes focus, arrows move, the detail follows.
+    await page.focus('#rows');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}/json?while=searching`);
+  });
+
+  it('exports the selection as a HAR file that validates', async () => {
+    await row('/xml').click();
+    await row('/json?browser=1').click({ modifiers: ['Control'] });
+    await page.click('#export-menu summary');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="har:selection"]')]);
+    expect(download.suggestedFilename()).toMatch(/^capture-.*\.har$/);
+    const har = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { log: { entries: Array<{ request: { url: string } }> } };
+    const validate = compileHarSchema();
+    expect(validate(har), JSON.stringify(validate.errors)).toBe(true);
+    expect(har.log.entries.map((entry) => new URL(entry.request.url).pathname)).toEqual(['/json', '/xml']);
+  });
+
+  it('stops new rows while paused and shows them again once resumed', async () => {
+    await page.click('#pause');
+    await expect.poll(() => page.locator('#pause').textContent()).toBe('Resume capture');
+    expect(await page.locator('#paused-banner').isVisible()).toBe(true);
+    await through('/json?during=pause');
+    await page.click('#pause');
+    await expect.poll(() => page.locator('#pause').textContent()).toBe('Pause capture');
+    await through('/json?after=pause');
+    await row('/json?after=pause').waitFor();
+    expect(await row('/json?during=pause').count()).toBe(0);
+    if (SCREENSHOTS) {
+      await through('/missing/7');
+      await through('/image.png');
+      await row('/image.png').waitFor();
+      await row('/login').first().click();
+      await page.locator('#toast').evaluate((element) => (element.hidden = true));
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'list.png') });
+    }
+  });
+
+  it('keeps up with a burst of traffic, rendering only the visible rows', async () => {
+    const before = await page.locator('#rows').evaluate((element) => element.querySelectorAll('.row').length);
+    await burst(400, 20);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toMatch(/^40\d exchanges/);
+    const rendered = await page.locator('#rows').evaluate((element) => element.querySelectorAll('.row').length);
+    // About a screenful plus overscan, however many there are.
+    expect(rendered).toBeLessThan(80);
+    expect(rendered).toBeGreaterThanOrEqual(before);
+    await page.locator('#rows').evaluate((element) => (element.scrollTop = 5000));
+    await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').first().textContent()).toMatch(/^\/json\?burst=\d+$/);
+  });
+});
