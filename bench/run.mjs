@@ -6,7 +6,8 @@
 //   download-http   one 512 MiB download over HTTP (curl)
 //   download-https  one 512 MiB download over HTTPS (curl)
 // capture runs as `capture start` with its default plugins (https, filters, history saving
-// responses) in a temporary CAPTURE_HOME; mitmdump streams bodies over 1 MiB with its own confdir;
+// responses, the web view) in a temporary CAPTURE_HOME; mitmdump streams bodies over 1 MiB with
+// its own confdir;
 // http-mitm-proxy is a minimal forwarding script. Each proxy is its own child process, started
 // fresh for each scenario, so its peak RSS (VmHWM) and CPU time (/proc) belong to that scenario.
 // Clients verify certificates: the origin's directly, each proxy's own CA through it; proxies
@@ -292,7 +293,7 @@ const setup = [
   ...(has('http', 'https') ? [`Keep-alive: ${connections} connections for ${duration} s${has('http') ? ` (HTTP load by ${tool})` : ''}${has('https') ? ", HTTPS load by Node's TLS client through CONNECT" : ''}.`] : []),
   ...(has('new-hosts') ? [`New hosts: ${hostCount} names ${concurrency} at a time, each TCP, CONNECT, TLS with its name, one GET (none started after ${newHostsLimit} s).`] : []),
   ...(has('download-http', 'download-https') ? [`Downloads: one ${sizeMiB} MiB body per round, by curl.`] : []),
-  'capture: `capture start` with its default plugins (https, filters, history saving responses); mitmproxy: `mitmdump --set stream_large_bodies=1m`; http-mitm-proxy: a forwarding script.',
+  'capture: `capture start` with its default plugins (https, filters, history saving responses, web view with no viewer); mitmproxy: `mitmdump --set stream_large_bodies=1m`; http-mitm-proxy: a forwarding script.',
   'Peak RSS: the proxy process\'s VmHWM over the scenario. CPU: its user+system time (all threads) per request, or per GiB downloaded.',
   '"of direct": the rate over direct\'s; "capture × it": capture\'s rate over this row\'s; "it ÷ capture": this row\'s CPU over capture\'s.',
 ].join('\n');

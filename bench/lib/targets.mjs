@@ -59,7 +59,7 @@ function stopper(child, { ipc = false, signal = 'SIGTERM' } = {}) {
 
 /**
  * capture as a user runs it: `capture start` from the built CLI with its default plugins (https,
- * filters, history saving responses), a temporary data folder (CAPTURE_HOME) and the origin
+ * filters, history saving responses, the web view), a temporary data folder (CAPTURE_HOME) and the origin
  * trusted through NODE_EXTRA_CA_CERTS, as public origins are through the system's CAs.
  */
 export async function startCapture({ dataDir, originCertFile, cpuProfDir }) {
@@ -70,7 +70,8 @@ export async function startCapture({ dataDir, originCertFile, cpuProfDir }) {
     mkdirSync(cpuProfDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   }
-  const child = spawn(process.execPath, [...execArgv, bin, 'start', '--port', '0', '--host', '127.0.0.1', '--quiet'], {
+  // --web-port 0: the web view (a default plugin) on a free port, never a user's 5556.
+  const child = spawn(process.execPath, [...execArgv, bin, 'start', '--port', '0', '--host', '127.0.0.1', '--web-port', '0', '--quiet'], {
     env: { ...process.env, CAPTURE_HOME: dataDir, NODE_EXTRA_CA_CERTS: originCertFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
