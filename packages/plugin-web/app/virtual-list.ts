@@ -162,7 +162,7 @@ export class VirtualList {
     cells[5]!.textContent = formatBytes(row.size);
     cells[6]!.textContent = formatDuration(row.duration);
     const flags: string[] = [];
-    if (row.flags.skipped) flags.push(row.flags.skipped === 'paused' ? 'paused' : 'filtered');
+    if (row.flags.skipped) flags.push(row.flags.skipped.startsWith('filtered') ? 'filtered' : 'not captured');
     if (row.flags.media) flags.push('media');
     if (row.flags.truncated) flags.push('truncated');
     if (row.flags.error) flags.push(row.flags.error.toLowerCase().replace(/_/g, ' '));
