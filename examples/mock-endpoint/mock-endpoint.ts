@@ -29,7 +29,7 @@ export default function mockEndpoint(options: MockEndpointOptions): CapturePlugi
   const status = options.status ?? 200;
   if (!Number.isInteger(status) || status < 100 || status > 599) throw new Error(`mock-endpoint: option "status" must be 100-599, got ${status}`);
   const json = typeof options.body === 'object';
-  const body = json ? JSON.stringify(options.body) : (options.body ?? '');
+  const body: string = typeof options.body === 'string' ? options.body : options.body === undefined ? '' : JSON.stringify(options.body);
   const headers: HeaderList = [['content-type', json ? 'application/json' : 'text/plain; charset=utf-8'], ...Object.entries(options.headers ?? {})];
   const method = options.method?.toUpperCase();
   const matches = (url: string): boolean => {
