@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestThroughProxy, startOrigin, type TestOrigin } from '@capture/core/testing';
-import { startExample, type RunningExample } from './helpers/examples.js';
+import { exampleDir, startExample, type RunningExample } from './helpers/examples.js';
 
 // The custom-plugin examples, each started from its own capture.config.ts by the real CLI and
 // proven with real requests through the proxy.
@@ -118,5 +121,20 @@ describe('examples/jsonl-log', () => {
       { method: 'POST', url: `${origin.url}/missing`, status: 404 },
     ]);
     expect(entries[1]!.requestBytes).toBe(5);
+  });
+});
+
+describe('examples type-check', () => {
+  it('compile under strict TypeScript against the public API only', async () => {
+    const examples = path.dirname(exampleDir('basic').replace(/\/$/, ''));
+    const files = readdirSync(examples).flatMap((name) =>
+      readdirSync(path.join(examples, name)).filter((file) => file.endsWith('.ts')).map((file) => path.join(examples, name, file)),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(11);
+    // typescript's main is lib/typescript.js; its compiler is bin/tsc next to lib.
+    const tsc = path.join(path.dirname(fileURLToPath(import.meta.resolve('typescript'))), '..', 'bin', 'tsc');
+    const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', ...files];
+    const result = await promisify(execFile)(process.execPath, args, { cwd: examples }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
+    expect(result.stdout).toBe('');
   });
 });
