@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 // release-tarballs.test.ts proves the same on packed tarballs installed with npm.
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
-// Being written right now by another engineer; checked once it lands (remove it from here then).
-const IN_PROGRESS = new Set(['@capture/plugin-web']);
+// Packages still being written, left out until they land (empty: every package is checked).
+const IN_PROGRESS = new Set<string>([]);
 
 interface Manifest {
   name: string;
