@@ -67,7 +67,7 @@ describe('capture ca install|uninstall|status', () => {
     expectOk(removed);
     expect((await run('status', '--target', 'nss', '--nss-db', db)).stdout).toContain(`nss  not installed  ${db}\n`);
     expect(execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' })).not.toContain('capture proxy CA');
-  });
+  }, 120_000);
 
   it('--dry-run prints exactly the commands and changes nothing', async () => {
     project = tempProject();

@@ -48,7 +48,7 @@ describe('faults', () => {
     const home = tempDir();
     origin = await startOrigin();
     const first = await start(home, { defaults: true });
-    expect(first.stdout()).toMatch(/plugins: .*history/);
+    await first.waitFor(/plugins: .*history/);
     expect((await requestThroughProxy(first.port, `${origin.url}/before-restart`)).status).toBe(200);
     expect(await stopProxyProcess(first)).toBe(0);
     const second = await start(home, { defaults: true });
