@@ -23,7 +23,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   readonly #exchange: Exchange;
   #requestBody: BodyCollector | undefined;
   #responseBody: BodyCollector | undefined;
-  #controller: Dispatcher.DispatchController | undefined;
+  #abort: ((error?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
   #authority = '';
   #upstreamDone = false;
   #responseStarted = false;
@@ -120,25 +121,29 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     if (!hasBody) this.#req.resume();
   }
 
-  /** undici handler: the request was handed to a connection; keep the controller to abort it. */
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#finished) controller.abort(new Error('client gone'));
+  // undici handler, in its callback form (onConnect/onHeaders/onData/onComplete/onError). The
+  // controller form (onResponseStart, …) wraps every response to parse its headers into an
+  // object this proxy never reads: measured 150 against 247 µs of CPU per exchange under load.
+
+  /** undici handler: the request was handed to a connection; keep `abort` to cancel it. */
+  onConnect(abort: (error?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#finished) abort(new Error('the client went away'));
   }
 
-  /** undici handler: the upstream's response head arrived. */
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
-    if (statusCode < 200) return;
+  /** undici handler: the upstream's response head arrived. Returning false pauses the body. */
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusMessage: string): boolean {
+    if (statusCode < 200) return true;
+    this.#resume = resume;
     const exchange = this.#exchange;
     exchange.timings.firstByte = performance.now() - this.#started;
-    const headers = headerListFromRawBuffers(controller.rawHeaders);
-    exchange.response = { statusCode, statusMessage: statusMessage ?? '', httpVersion: '1.1', headers };
+    const headers = headerListFromRawBuffers(rawHeaders);
+    exchange.response = { statusCode, statusMessage, httpVersion: '1.1', headers };
     if (!this.#rt.hooks.onResponse.isUsed()) {
-      this.#startResponse(statusCode, statusMessage ?? '', headers);
-      return;
+      this.#startResponse(statusCode, statusMessage, headers);
+      return true;
     }
-    controller.pause();
-    const outgoing: OutgoingResponse = { statusCode, statusMessage: statusMessage ?? '', headers: headers.slice() };
+    const outgoing: OutgoingResponse = { statusCode, statusMessage, headers: headers.slice() };
     const context: ResponseContext = {
       exchange,
       outgoing,
@@ -150,7 +155,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       () => {
         if (this.#res.destroyed) return this.#abortUpstream();
         this.#startResponse(outgoing.statusCode, outgoing.statusMessage, outgoing.headers);
-        controller.resume();
+        resume();
       },
       (error: unknown) => {
         this.#abortUpstream();
@@ -158,25 +163,25 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
         this.#rt.reportError(error);
       },
     );
+    return false;
   }
 
   /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.#responseBody!.push(chunk);
-    if (!this.#res.write(chunk)) {
-      controller.pause();
-      this.#res.once('drain', () => controller.resume());
-    }
+    if (this.#res.write(chunk)) return true;
+    this.#res.once('drain', this.#resume!);
+    return false;
   }
 
   /** undici handler: the response body is complete. */
-  onResponseEnd(): void {
+  onComplete(): void {
     this.#upstreamDone = true;
     this.#res.end();
   }
 
   /** undici handler: the upstream failed (before or during the response). */
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.#upstreamDone = true;
     this.#onUpstreamError(error, this.#authority);
   }
@@ -192,7 +197,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #abortUpstream(): void {
     if (this.#upstreamDone) return;
     this.#upstreamDone = true;
-    this.#controller?.abort(new Error('the client went away'));
+    this.#abort?.(new Error('the client went away'));
   }
 
   #onUpstreamError(error: Error, authority: string): void {
