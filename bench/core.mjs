@@ -2,14 +2,14 @@
 // real load generator (wrk when installed, else autocannon). Prints requests/s, p50 and p99 for
 // both, the proxy's peak RSS and the ratio to direct. Options: --duration S, --connections N,
 // --cpu-prof (writes the proxy's CPU profile to .bench/).
-import { execFile, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { hasWrk, keepAliveLoader } from './lib/http-load.mjs';
+import { peakRssMiB } from './lib/proc.mjs';
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.join(here, '..', '.bench');
 mkdirSync(outDir, { recursive: true });
@@ -43,55 +43,9 @@ function stop(child) {
   });
 }
 
-/** Peak resident set of a process, from /proc (Linux); undefined elsewhere. */
-function peakRssMiB(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-    return Math.round((kib / 1024) * 10) / 10;
-  } catch {
-    return undefined;
-  }
-}
-
-async function hasWrk() {
-  try {
-    await run('wrk', ['--version']);
-    return true;
-  } catch (error) {
-    // wrk prints its version and exits 1; only a missing binary is ENOENT.
-    return error.code !== 'ENOENT';
-  }
-}
-
-async function loadWithWrk(connectTo, requestTarget, seconds) {
-  const script = path.join(outDir, 'target.lua');
-  writeFileSync(script, `wrk.path = ${JSON.stringify(requestTarget)}\n`);
-  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, connectTo], { maxBuffer: 1 << 20 });
-  const toMs = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
-  const latency = (label) => {
-    const match = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
-    return match ? toMs(match[1], match[2]) : NaN;
-  };
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? '0';
-  const socketErrors = /Socket errors: (.*)/.exec(stdout)?.[1];
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]),
-    p50: latency('50'),
-    p99: latency('99'),
-    errors: Number(errors),
-    socketErrors,
-  };
-}
-
-async function loadWithAutocannon(connectTo, requestTarget, seconds) {
-  const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({ url: connectTo, connections, duration: seconds, requests: [{ method: 'GET', path: requestTarget }] });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
-}
-
 const tool = values.tool ?? ((await hasWrk()) ? 'wrk' : 'autocannon');
-const load = tool === 'wrk' ? loadWithWrk : loadWithAutocannon;
+const loader = keepAliveLoader(tool);
+const load = (connectTo, requestTarget, seconds) => loader(connectTo, requestTarget, { connections, seconds, scratchDir: outDir });
 
 const origin = start('origin-server.mjs');
 const { port: originPort } = await origin.ready;

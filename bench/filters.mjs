@@ -7,16 +7,15 @@
 // --rounds N, --tool wrk|autocannon. Build first: npx -y pnpm@12.4.2 build.
 // It first times the decision alone in this process (the filters' taps called through the proxy's
 // real hooks, as the core calls them per exchange), which a busy machine does not blur.
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { hasWrk, keepAliveLoader } from './lib/http-load.mjs';
 import { createProxyHooks } from '@capture/core';
 import filters from '@capture/plugin-filters';
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.join(here, '..', '.bench');
 mkdirSync(outDir, { recursive: true });
@@ -71,35 +70,6 @@ function stop(child) {
   });
 }
 
-async function hasWrk() {
-  try {
-    await run('wrk', ['--version']);
-    return true;
-  } catch (error) {
-    // wrk prints its version and exits 1; only a missing binary is ENOENT.
-    return error.code !== 'ENOENT';
-  }
-}
-
-async function loadWithWrk(connectTo, requestTarget, seconds) {
-  const script = path.join(outDir, 'filters-target.lua');
-  writeFileSync(script, `wrk.path = ${JSON.stringify(requestTarget)}\n`);
-  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, connectTo], { maxBuffer: 1 << 20 });
-  const toMs = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
-  const latency = (label) => {
-    const match = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
-    return match ? toMs(match[1], match[2]) : NaN;
-  };
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? '0';
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]), p50: latency('50'), p99: latency('99'), errors: Number(errors) };
-}
-
-async function loadWithAutocannon(connectTo, requestTarget, seconds) {
-  const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({ url: connectTo, connections, duration: seconds, requests: [{ method: 'GET', path: requestTarget }] });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
-}
-
 /**
  * Nanoseconds per exchange that the filters' taps add: `onRequest` (when tapped) then `onResponse`
  * called through the proxy's real hooks (tapable, with the core's error interceptors) with exchanges
@@ -135,7 +105,8 @@ async function decisionCost(options, iterations = 200_000) {
 }
 
 const tool = values.tool ?? ((await hasWrk()) ? 'wrk' : 'autocannon');
-const load = tool === 'wrk' ? loadWithWrk : loadWithAutocannon;
+const loader = keepAliveLoader(tool);
+const load = (connectTo, requestTarget, seconds) => loader(connectTo, requestTarget, { connections, seconds, scratchDir: outDir });
 
 const origin = start('origin-server.mjs');
 const { port: originPort } = await origin.ready;

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { hasWrk, keepAliveLoader } from './lib/http-load.mjs';
 import { createProxyHooks } from '@capture/core';
 import history from '@capture/plugin-history';
 
@@ -65,41 +66,6 @@ function stop(child) {
     child.once('exit', () => resolve(reply));
     child.send('stop');
   });
-}
-
-async function hasWrk() {
-  try {
-    await run('wrk', ['--version']);
-    return true;
-  } catch (error) {
-    // wrk prints its version and exits 1; only a missing binary is ENOENT.
-    return error.code !== 'ENOENT';
-  }
-}
-
-async function loadWithWrk(connectTo, requestTarget, seconds) {
-  const script = path.join(outDir, 'history-target.lua');
-  writeFileSync(script, `wrk.path = ${JSON.stringify(requestTarget)}\n`);
-  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, connectTo], { maxBuffer: 1 << 20 });
-  const toMs = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
-  const latency = (label) => {
-    const match = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
-    return match ? toMs(match[1], match[2]) : NaN;
-  };
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? '0';
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]),
-    requests: Number(/(\d+) requests in/.exec(stdout)[1]),
-    p50: latency('50'),
-    p99: latency('99'),
-    errors: Number(errors),
-  };
-}
-
-async function loadWithAutocannon(connectTo, requestTarget, seconds) {
-  const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({ url: connectTo, connections, duration: seconds, requests: [{ method: 'GET', path: requestTarget }] });
-  return { rps: result.requests.average, requests: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
 }
 
 /**
@@ -158,7 +124,8 @@ async function storageCost(iterations = 20_000) {
 }
 
 const tool = values.tool ?? ((await hasWrk()) ? 'wrk' : 'autocannon');
-const load = tool === 'wrk' ? loadWithWrk : loadWithAutocannon;
+const loader = keepAliveLoader(tool);
+const load = (connectTo, requestTarget, seconds) => loader(connectTo, requestTarget, { connections, seconds, scratchDir: outDir });
 
 const origin = start('origin-server.mjs');
 const { port: originPort } = await origin.ready;
