@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { CapturePlugin } from './plugin.js';
+import type { CapturePlugin, PluginApiOf } from './plugin.js';
 
 /** A positional argument of a plugin command. */
 export interface CommandArgumentSpec {
@@ -55,7 +55,7 @@ export interface CommandContext {
    * when that plugin is not loaded. Optional, so contexts made by hand (tests, other hosts) may
    * leave it out.
    */
-  plugin?<Api = unknown>(name: string): CapturePlugin<Api> | undefined;
+  plugin?<Name extends string>(name: Name): CapturePlugin<PluginApiOf<Name>> | undefined;
 }
 
 /**

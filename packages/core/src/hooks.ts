@@ -10,6 +10,11 @@ import { PluginError, type CaptureError } from './errors.js';
  * happen before storage sees an exchange.
  */
 export const Stage = {
+  /**
+   * Before everything: guards that refuse what must never be forwarded (the web view's own
+   * address) and answers for capture itself (its CA page). Lower stages are reserved.
+   */
+  FIRST: -1000,
   /** Capture filters: decide what is not captured. */
   FILTER: -100,
   /** Plugins that rewrite what is captured (redaction) or answer requests (mocks). */
@@ -20,6 +25,11 @@ export const Stage = {
   STORAGE: 100,
   /** Observers that only report (the live log, the web view). */
   OBSERVE: 200,
+  /**
+   * After everything: checks on the request as every other plugin left it (the web view
+   * re-checks a rewritten URL here). Higher stages are reserved.
+   */
+  LAST: 1000,
 } as const;
 
 /** A CONNECT request, offered to `onConnect` taps before the proxy tunnels it blindly. */
@@ -44,6 +54,11 @@ export interface ConnectContext {
    * `accept()` returned; pass the socket again when bytes were read from it and put back.
    */
   tunnel(socket?: Duplex): void;
+  /**
+   * Refuses the CONNECT: answers `status` with `message` as a short plain-text body and closes
+   * the connection; the refusal shows in the live log. A tap that calls this must return `true`.
+   */
+  refuse(status: number, message: string): void;
 }
 
 /** The request that will be sent upstream; `onRequest` taps may change any field. */

@@ -29,7 +29,40 @@ export {
   type HeaderList,
   type SkipDecision,
 } from './exchange.js';
-export { flattenPlugins, validatePlugins, type CapturePlugin, type PluginInput, type PluginFactoryContext } from './plugin.js';
+export {
+  flattenPlugins,
+  validatePlugins,
+  type CapturePlugin,
+  type PluginInput,
+  type PluginFactoryContext,
+  type PluginFlag,
+  type PluginContext,
+  type PluginRegistry,
+  type RegisteredPlugin,
+  type PluginApiOf,
+} from './plugin.js';
+export { validatePluginOptions, invalidOptions } from './plugin-options.js';
+export {
+  parseRegexLiteral,
+  compileUrlPattern,
+  matchAny,
+  describeValue,
+  isRegExp,
+  type UrlPattern,
+  type CompiledPattern,
+} from './pattern.js';
+export { compileHostPattern, hostMatcher, stripBrackets, formatAuthority, type HostPattern, type HostMatcher } from './host-pattern.js';
+export {
+  formatBytes,
+  formatDuration,
+  hostOf,
+  toStoredBody,
+  toStoredExchange,
+  type StoredBody,
+  type StoredExchange,
+  type StoredRequest,
+  type StoredResponse,
+} from './record/index.js';
 export {
   defineConfig,
   resolveConfig,

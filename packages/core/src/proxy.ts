@@ -16,11 +16,12 @@ import { getHeader, type CapturedBody, type ClientInfo, type Exchange } from './
 import { createProxyHooks, type ConnectContext, type ListenInfo, type ProxyHooks } from './hooks.js';
 import { HttpExchange } from './http-exchange.js';
 import { writeInfoPage } from './local-page.js';
-import { validatePlugins, type CapturePlugin } from './plugin.js';
+import { validatePlugins, type CapturePlugin, type PluginApiOf, type PluginContext } from './plugin.js';
 import { createProxyAuthCheck, PROXY_AUTH_CHALLENGE } from './proxy-auth.js';
 import { writeRawResponse } from './raw-response.js';
 import type { ProxyRuntime, UpstreamTlsState } from './runtime.js';
-import { formatAuthority, getSocketInfo, setSocketInfo, type SocketInfo } from './socket-info.js';
+import { getSocketInfo, setSocketInfo, type SocketInfo } from './socket-info.js';
+import { formatAuthority } from './host-pattern.js';
 import { CONNECT_ESTABLISHED, tunnel } from './tunnel.js';
 import { forwardUpgrade } from './upgrade.js';
 import { CORE_VERSION } from './version.js';
@@ -159,18 +160,22 @@ export class CaptureProxy {
   }
 
   /** Finds an applied plugin by name, e.g. to use the API it publishes (`proxy.plugin('https')?.api`). */
-  plugin<Api = unknown>(name: string): CapturePlugin<Api> | undefined {
-    return this.#plugins.get(name) as CapturePlugin<Api> | undefined;
+  plugin<Name extends string>(name: Name): CapturePlugin<PluginApiOf<Name>> | undefined {
+    return this.#plugins.get(name) as CapturePlugin<PluginApiOf<Name>> | undefined;
   }
 
   /** Applies plugins in order (each plugin's `apply` awaited). Errors name the plugin. */
   async use(plugins: readonly CapturePlugin[]): Promise<void> {
-    validatePlugins([...this.#plugins.values(), ...plugins]);
+    validatePlugins([...this.#plugins.values(), ...plugins], CORE_VERSION);
     for (const plugin of plugins) {
+      const context: PluginContext = {
+        name: plugin.name,
+        report: (error, hook = 'apply') => this.#reportError(PluginError.from(plugin.name, hook, error)),
+      };
       try {
-        await plugin.apply(this);
+        await plugin.apply(this, context);
       } catch (error) {
-        throw error instanceof CaptureError ? error : new PluginError(plugin.name, 'apply', error);
+        throw PluginError.from(plugin.name, 'apply', error);
       }
       this.#plugins.set(plugin.name, plugin);
     }
@@ -390,6 +395,10 @@ export class CaptureProxy {
           if (head.length) socket.unshift(head);
         }
         return socket;
+      },
+      refuse: (status, message) => {
+        if (accepted) socket.destroy();
+        else writeRawResponse(socket, status, message);
       },
       tunnel: (accepted_socket = socket) => {
         tunnel(accepted_socket, authority.hostname, authority.port, { established: accepted, timeout });

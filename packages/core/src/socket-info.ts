@@ -35,7 +35,3 @@ export function setSocketInfo(socket: Duplex, info: SocketInfo): void {
   (socket as TaggedSocket)[kSocketInfo] = info;
 }
 
-/** `host:port`, with IPv6 literals in brackets, for URLs and Host headers. */
-export function formatAuthority(hostname: string, port: number): string {
-  return hostname.includes(':') ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-}

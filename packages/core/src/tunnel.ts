@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { writeRawResponse } from './raw-response.js';
-import { formatAuthority } from './socket-info.js';
+import { formatAuthority } from './host-pattern.js';
 
 /** The answer to a CONNECT the proxy accepts. */
 export const CONNECT_ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';

@@ -6,7 +6,7 @@ import { headerListFromRaw, type ClientInfo, type Exchange } from './exchange.js
 import { setHostHeader, toForwardedHeaders } from './headers.js';
 import { serializeResponseHead, writeRawResponse } from './raw-response.js';
 import type { ProxyRuntime } from './runtime.js';
-import { formatAuthority } from './socket-info.js';
+import { formatAuthority } from './host-pattern.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
 
 /**

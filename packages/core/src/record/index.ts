@@ -1,0 +1,8 @@
+/**
+ * `@capture/core/record`: the exchange record every package shares and the helpers that show
+ * it. It imports nothing from Node at run time, so the web view's page bundles it as well.
+ */
+export type { StoredBody, StoredExchange, StoredRequest, StoredResponse } from './stored-exchange.js';
+export { formatBytes, formatDuration, hostOf } from './format.js';
+export { toStoredBody, toStoredExchange } from './to-stored.js';
+export type { HeaderList } from '../exchange.js';
