@@ -1,16 +1,23 @@
-import { Stage, type CapturePlugin, type PluginFactoryContext } from '@capture/core';
+import { CORE_VERSION, Stage, type CapturePlugin, type PluginFactoryContext } from '@capture/core';
 import { isAsset, isMediaType, mediaTypeOf } from './content-type.js';
-import { resolveFiltersOptions, type FiltersOptions, type ResolvedFiltersOptions } from './options.js';
+import { filtersFlags } from './flags.js';
+import { PLUGIN_NAME, resolveFiltersOptions, type FiltersOptions, type ResolvedFiltersOptions } from './options.js';
 import { compileRequestRules, type FilterRule } from './rules.js';
 
-export { resolveFiltersOptions, type FiltersOptions, type ResolvedFiltersOptions } from './options.js';
-export { compilePattern, type UrlPattern, type CompiledPattern } from './pattern.js';
+export { PLUGIN_NAME, resolveFiltersOptions, type FiltersOptions, type ResolvedFiltersOptions } from './options.js';
+// The pattern types moved to @capture/core; re-exported so existing imports keep working.
+export type { UrlPattern, CompiledPattern } from '@capture/core';
+export { filtersFlags, patternFromFlag } from './flags.js';
 export { parseMethods } from './methods.js';
 export { isAsset, isMediaType, mediaTypeOf, urlExtension } from './content-type.js';
 export type { FilterRule } from './rules.js';
 
-/** The plugin's name, its tap name, and `skip.by` on the exchanges it filters. */
-export const PLUGIN_NAME = 'filters';
+declare module '@capture/core' {
+  interface PluginRegistry {
+    /** `proxy.plugin('filters')?.api` is a {@link FiltersApi}. */
+    filters: { api: FiltersApi; options: FiltersOptions };
+  }
+}
 
 /** What the plugin offers other plugins through `proxy.plugin('filters')?.api`. */
 export interface FiltersApi {
@@ -30,20 +37,23 @@ export interface FiltersApi {
  * A filtered exchange gets `skip = { reason: 'filtered: <rule>', by: 'filters' }` and goes to
  * `onSkipped`, never to `onExchange`: no storage plugin sees it. Taps run at `Stage.FILTER`, before
  * any transform or storage plugin whatever the order of plugins in the config. Options are
- * validated and patterns compiled here, once; a bad option throws a one-line `CaptureError`.
+ * validated and patterns compiled here, once; a bad option throws a one-line `PluginError`.
+ * `--include`, `--exclude`, `--methods` and `--exclude-assets` are its `capture start` flags.
  *
  * @example
  * ```ts
  * filters({ excludeAssets: true, include: ['/api/'], exclude: [/analytics/], methods: 'GET,POST' })
  * ```
  */
-export default function filters(options: FiltersOptions = {}, context: PluginFactoryContext = { format: 'code' }): CapturePlugin<FiltersApi> {
+export default function filters(options: FiltersOptions = {}, context: PluginFactoryContext = { format: 'code' }): CapturePlugin<FiltersApi, FiltersOptions> {
   const resolved = resolveFiltersOptions(options, context);
   const decideRequest = compileRequestRules(resolved);
   const skip = (rule: FilterRule) => ({ reason: `filtered: ${rule}`, by: PLUGIN_NAME });
   return {
     name: PLUGIN_NAME,
+    core: `^${CORE_VERSION}`,
     api: { options: resolved },
+    flags: filtersFlags,
     apply(proxy) {
       const tap = { name: PLUGIN_NAME, stage: Stage.FILTER };
       if (decideRequest) {
@@ -65,6 +75,6 @@ export default function filters(options: FiltersOptions = {}, context: PluginFac
         if (isMediaType(mediaType)) context.skipBody('media');
       });
     },
-    reconfigure: (overrides) => filters({ ...options, ...overrides } as FiltersOptions, context),
+    reconfigure: (overrides: Partial<FiltersOptions>) => filters({ ...options, ...overrides }, context),
   };
 }

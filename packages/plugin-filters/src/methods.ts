@@ -1,4 +1,4 @@
-import { describeValue } from './pattern.js';
+import { describeValue } from '@capture/core';
 
 /** An HTTP method token (RFC 9110 §9.1: a `token`). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

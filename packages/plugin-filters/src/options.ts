@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { CaptureError, type PluginFactoryContext } from '@capture/core';
+import { compileUrlPattern, describeValue, validatePluginOptions, type CompiledPattern, type PluginFactoryContext, type UrlPattern } from '@capture/core';
 import { parseMethods } from './methods.js';
-import { compilePattern, describeValue, type CompiledPattern, type UrlPattern } from './pattern.js';
 
 /** What users write: `filters({ excludeAssets: true, include: ['/api'], exclude: [/analytics/], methods: ['GET', 'POST'] })`. */
 export interface FiltersOptions {
@@ -39,7 +38,7 @@ const patterns = (regexStrings: boolean) =>
       const list = Array.isArray(value) ? (value as unknown[]) : [value];
       const compiled: CompiledPattern[] = [];
       list.forEach((entry, index) => {
-        const result = compilePattern(entry, { regexStrings });
+        const result = compileUrlPattern(entry, { regexStrings });
         if (typeof result === 'string') {
           ctx.addIssue({ code: 'custom', message: result, path: Array.isArray(value) ? [index] : [], input: entry });
         } else compiled.push(result);
@@ -67,33 +66,16 @@ const optionsSchema = (regexStrings: boolean) =>
     exclude: patterns(regexStrings),
     methods,
   });
+/** The plugin's name, its tap name, and `skip.by` on the exchanges it filters. */
+export const PLUGIN_NAME = 'filters';
 const SCHEMAS = { code: optionsSchema(false), data: optionsSchema(true) };
 
 /**
- * Validates and compiles the options. Throws a `CaptureError` (`CONFIG_INVALID`) whose message is
+ * Validates and compiles the options. Throws a `PluginError` (`CONFIG_INVALID`) whose message is
  * one line naming the option and the bad value, e.g.
  * `filters: option "include[0]": invalid regular expression "/[/": Unterminated character class`.
  */
 export function resolveFiltersOptions(options: unknown = {}, context: PluginFactoryContext = { format: 'code' }): ResolvedFiltersOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CaptureError('CONFIG_INVALID', `filters: expected an options object, got ${describeValue(options)}`);
-  }
-  const parsed = SCHEMAS[context.format].safeParse(options);
-  if (!parsed.success) throw new CaptureError('CONFIG_INVALID', formatIssues(parsed.error));
-  const { excludeAssets, include = [], exclude = [], methods = [] } = parsed.data;
+  const { excludeAssets, include = [], exclude = [], methods = [] } = validatePluginOptions(PLUGIN_NAME, SCHEMAS[context.format], options);
   return { excludeAssets, include, exclude, methods };
-}
-
-/** One line for all issues: a config with several mistakes still gives one line, each named. */
-function formatIssues(error: z.ZodError): string {
-  const known = Object.keys(SCHEMAS.code.shape).join(', ');
-  const problems = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${keys} (known: ${known})`;
-    }
-    const key = issue.path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index ? `.${String(part)}` : String(part))).join('');
-    return `option "${key}": ${issue.message}`;
-  });
-  return `filters: ${problems.join('; ')}`;
 }

@@ -1,4 +1,4 @@
-import { matchAny } from './pattern.js';
+import { matchAny } from '@capture/core';
 import type { ResolvedFiltersOptions } from './options.js';
 
 /** The rule that filtered an exchange, shown in `exchange.skip.reason` as `filtered: <rule>`. */

@@ -171,7 +171,7 @@ describe('filters through the proxy', () => {
 
   it('publishes the compiled rules', async () => {
     rig = await startRig((storage) => [filters({ include: '/api/', methods: 'get' }), storage]);
-    const api = rig.proxy.proxy.plugin<{ options: { methods: string[]; include: Array<{ source: string }> } }>('filters')?.api;
+    const api = rig.proxy.proxy.plugin('filters')?.api;
     expect(api?.options.methods).toEqual(['GET']);
     expect(api?.options.include.map((pattern) => pattern.source)).toEqual(['/api/']);
   });

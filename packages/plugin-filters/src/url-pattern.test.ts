@@ -1,14 +1,15 @@
+// The URL patterns filters relies on (include/exclude), now compiled by @capture/core.
 import { describe, expect, it } from 'vitest';
-import { compilePattern, matchAny, type CompiledPattern } from './pattern.js';
+import { compileUrlPattern, matchAny, type CompiledPattern } from '@capture/core';
 
 /** Compiles as for a JSON/YAML config (`/pattern/flags` strings are regexes) unless `regexStrings` is false. */
 const compiled = (value: unknown, regexStrings = true): CompiledPattern => {
-  const result = compilePattern(value, { regexStrings });
+  const result = compileUrlPattern(value, { regexStrings });
   if (typeof result === 'string') throw new Error(result);
   return result;
 };
 
-describe('compilePattern', () => {
+describe('compileUrlPattern', () => {
   it('matches a plain string as a substring of the full URL, case-sensitively', () => {
     const substring = compiled('api.');
     expect(substring.test('https://api.h.test/x')).toBe(true);
@@ -75,7 +76,7 @@ describe('compilePattern', () => {
     [42, 'expected a string or a RegExp, got 42'],
     [null, 'expected a string or a RegExp, got null'],
   ])('reports %j with the bad value', (value, message) => {
-    expect(compilePattern(value, { regexStrings: true })).toContain(message);
+    expect(compileUrlPattern(value, { regexStrings: true })).toContain(message);
   });
 });
 
