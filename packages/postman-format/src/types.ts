@@ -1,56 +1,48 @@
 /**
- * The shapes this package reads (a captured exchange, structurally the same as `@capture/core`'s
- * `Exchange`, so the core's objects and stored records both fit) and the Postman Collection
- * v2.1.0 shapes it writes.
+ * The shapes this package reads and the Postman Collection v2.1.0 shapes it writes. What it reads
+ * is the part of `@capture/core`'s one exchange record (`StoredExchange`, from
+ * `@capture/core/record`) that a collection needs, so stored records (history, the web view) and
+ * the core's live `Exchange` objects (the collections plugin) both fit.
  */
+import type { StoredBody, StoredExchange, StoredRequest, StoredResponse } from '@capture/core/record';
 
 /** Headers in wire order, `[name, value]`, names in the case they were sent. */
 export type HeaderPairs = ReadonlyArray<readonly [name: string, value: string]>;
 
-/** A captured body. */
-export interface SourceBody {
-  /** The bytes captured (decoded from `Content-Encoding` when `decoded` is true). */
-  readonly bytes: Uint8Array;
-  /** True when only the start of the body was captured. */
-  readonly truncated?: boolean;
-  /** True when `bytes` were decoded from the `Content-Encoding` the headers name. */
-  readonly decoded?: boolean;
-}
+/**
+ * A captured body: `StoredBody`'s `bytes` (decoded from `Content-Encoding` when `decoded` is
+ * true), and whether only its start was captured (`truncated`).
+ */
+export type SourceBody = Readonly<Pick<StoredBody, 'bytes'> & Partial<Pick<StoredBody, 'truncated' | 'decoded'>>>;
 
-/** The request half of a captured exchange. */
-export interface SourceRequest {
-  /** The method, e.g. `POST`. */
-  readonly method: string;
-  /** The absolute URL. */
-  readonly url: string;
+/** The request half of a captured exchange: `StoredRequest`'s method, URL, headers and body. */
+export interface SourceRequest extends Readonly<Pick<StoredRequest, 'method' | 'url'>> {
   /** Headers as the client sent them. */
   readonly headers: HeaderPairs;
   /** The body, when one was captured. */
   readonly body?: SourceBody | undefined;
 }
 
-/** The response half of a captured exchange. */
-export interface SourceResponse {
-  /** The status code, e.g. `200`. */
-  readonly statusCode: number;
+/** The response half of a captured exchange: `StoredResponse`'s status, headers and body. */
+export interface SourceResponse extends Readonly<Pick<StoredResponse, 'statusCode'>> {
   /** The reason phrase, e.g. `OK`. */
-  readonly statusMessage?: string | undefined;
+  readonly statusMessage?: StoredResponse['statusMessage'] | undefined;
   /** Headers as the server sent them. */
   readonly headers: HeaderPairs;
   /** The body, when one was captured. */
   readonly body?: SourceBody | undefined;
   /** Why the body was not captured (e.g. `media`), if it was deliberately left out. */
-  readonly bodySkipped?: string | undefined;
+  readonly bodySkipped?: StoredResponse['bodySkipped'] | undefined;
 }
 
-/** A captured exchange: a request and, when it was saved, its response. */
+/** A captured exchange (a `StoredExchange`, or anything of its shape): a request and, when it was saved, its response. */
 export interface SourceExchange {
   /** What the client sent. */
   readonly request: SourceRequest;
   /** What came back; absent when it failed or responses were not saved. */
   readonly response?: SourceResponse | undefined;
   /** When it happened; `total` is the time taken in milliseconds. */
-  readonly timings?: { readonly startedAt?: number; readonly total?: number } | undefined;
+  readonly timings?: Readonly<Partial<Pick<StoredExchange['timings'], 'startedAt' | 'total'>>> | undefined;
 }
 
 /** A Postman header. */
