@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { LRUCache } from 'lru-cache';
 import forge from 'node-forge';
+import { stripBrackets } from '@capture/core';
 import type { CertificateAuthority } from './ca-store.js';
 import { issueLeafCertificate } from './leaf-certificate.js';
 
@@ -63,7 +64,8 @@ export class CertificateCache {
   }
 
   async #entry(hostname: string): Promise<CachedContext> {
-    const host = hostname.toLowerCase().replace(/\.$/, '');
+    // `[::1]` (as a URL writes it) and `::1` are one host, and its certificate needs an IP SAN.
+    const host = stripBrackets(hostname.toLowerCase()).replace(/\.$/, '');
     let entry = await this.#cache.fetch(host);
     if (entry && entry.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) {
       this.#cache.delete(host);

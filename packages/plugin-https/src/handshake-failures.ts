@@ -27,8 +27,8 @@ const REJECTION_ALERTS: Record<string, string> = {
 export type HandshakeEnd = { error: Error & { code?: string } } | { closed: true } | { timedOut: number };
 
 /**
- * Turns failed client handshakes into one clear line per host (through the proxy's `onError`,
- * which the CLI prints) and counts every one. A browser retries a rejected host many times; the
+ * Turns failed client handshakes into one clear line per host (reported through the plugin's
+ * context, which names the plugin, to `onError`, which the CLI prints) and counts every one. A browser retries a rejected host many times; the
  * user needs to hear about it once, with the fix, not a screenful.
  */
 export class HandshakeFailures {
@@ -53,13 +53,13 @@ export class HandshakeFailures {
       this.#stats.rejected++;
       code = 'TLS_CLIENT_REJECTED';
       message = rejection
-        ? `https: client ${client.address} rejected capture's certificate for ${host} (${rejection}); ${fix}`
-        : `https: client ${client.address} closed the connection during the TLS handshake for ${host}, likely because it does not trust capture's certificate; ${fix}`;
+        ? `client ${client.address} rejected capture's certificate for ${host} (${rejection}); ${fix}`
+        : `client ${client.address} closed the connection during the TLS handshake for ${host}, likely because it does not trust capture's certificate; ${fix}`;
     } else {
       this.#stats.failed++;
       code = 'TLS_HANDSHAKE_FAILED';
       const reason = 'timedOut' in end ? `no handshake within ${end.timedOut / 1000} s` : `${end.error.message}${end.error.code ? ` (${end.error.code})` : ''}`;
-      message = `https: TLS handshake with client ${client.address} for ${host} failed: ${reason}`;
+      message = `TLS handshake with client ${client.address} for ${host} failed: ${reason}`;
     }
     const key = `${code} ${host}`;
     if (this.#told.has(key)) return;

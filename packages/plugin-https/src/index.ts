@@ -1,28 +1,44 @@
 import { promises as fs } from 'node:fs';
-import { CaptureError, Stage, type CapturePlugin, type InfoPageLink } from '@capture/core';
+import { CaptureError, CORE_VERSION, PluginError, Stage, hostMatcher, type CapturePlugin, type InfoPageLink } from '@capture/core';
 import { caInfo, type CaInfo } from './ca-info.js';
 import { ensureCa } from './ca-store.js';
 import { CertificateCache } from './certificate-cache.js';
 import { caCommands } from './commands.js';
 import { answerDownloadRequest, caDownloads, CA_PAGE_HOST, CA_PAGE_PATH, notFound, type CaDownloads, type LocalAnswer } from './download-page.js';
 import { HandshakeFailures, type HttpsStats } from './handshake-failures.js';
+import { httpsFlags } from './flags.js';
 import { createConnectTap } from './intercept.js';
-import { resolveHttpsOptions, type HttpsOptions } from './options.js';
-import { hostMatcher } from './passthrough.js';
+import { PLUGIN_NAME as NAME, resolveHttpsOptions, type HttpsOptions } from './options.js';
 
 export type { HttpsOptions, ResolvedHttpsOptions } from './options.js';
 export type { CaInfo } from './ca-info.js';
 export type { HttpsStats } from './handshake-failures.js';
-export type { HostPattern } from './passthrough.js';
-export { resolveHttpsOptions } from './options.js';
+// Passthrough entries are core's host patterns; the type is re-exported so existing imports keep working.
+export type { HostPattern } from '@capture/core';
+export { resolveHttpsOptions, PLUGIN_NAME } from './options.js';
+export { httpsFlags } from './flags.js';
 export { CA_PAGE_HOST, CA_PAGE_PATH, ANDROID_NETWORK_SECURITY_CONFIG } from './download-page.js';
 export { caPaths, CA_FOLDER, CA_CERT_FILE, CA_KEY_FILE, type CaPaths } from './ca-files.js';
 
-/** What the plugin offers other plugins, as `proxy.plugin<HttpsApi>('https')?.api`. */
+declare module '@capture/core' {
+  interface PluginRegistry {
+    /** `proxy.plugin('https')?.api` is an {@link HttpsApi}. */
+    https: { api: HttpsApi; options: HttpsOptions };
+  }
+}
+
+/**
+ * What the plugin offers other plugins, as `proxy.plugin('https')?.api` (and
+ * `context.plugin('https')?.api` in commands): the CA is the https plugin's, and other plugins
+ * (os-certs' installers) ask for it here instead of knowing where its files are.
+ */
 export interface HttpsApi {
   /** The CA in use, once the plugin is applied to a proxy. */
   readonly ca: CaInfo | undefined;
-  /** Loads the CA of a data folder, creating it if there is none (for commands, which run without a proxy). */
+  /**
+   * Loads the CA of a data folder, creating it if there is none (for commands, which run without
+   * a proxy): its certificate path, PEM, DER, fingerprint and names, never the key.
+   */
   ensureCa(dataDir: string): Promise<CaInfo>;
   /** What happened to CONNECT tunnels so far. */
   readonly stats: Readonly<HttpsStats>;
@@ -32,16 +48,13 @@ export interface HttpsApi {
   certificateFor(hostname: string): Promise<string>;
 }
 
-/** The tap name, also the plugin's name. */
-const NAME = 'https';
-
 /**
  * HTTPS interception: terminates TLS inside CONNECT tunnels with per-host certificates signed
  * by capture's CA (`<data>/proxy/capture-proxy-ca.crt`), so HTTPS requests run through the same
  * hooks as plain HTTP with `https://` URLs. Serves the CA download page at `http://capture.proxy/`
  * and adds `capture ca path|show|export|regenerate`.
  */
-export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsApi> {
+export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsApi, HttpsOptions> {
   const resolved = resolveHttpsOptions(options);
   const stats: HttpsStats = { intercepted: 0, passedThrough: 0, rejected: 0, failed: 0 };
   let current: { info: CaInfo; downloads: CaDownloads; certificates: CertificateCache } | undefined;
@@ -55,17 +68,19 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       return current?.certificates.issued ?? 0;
     },
     certificateFor(hostname) {
-      if (!current) return Promise.reject(new CaptureError('PLUGIN_NOT_APPLIED', 'https: certificateFor() needs the plugin applied to a proxy'));
+      if (!current) return Promise.reject(new PluginError(NAME, 'certificateFor', new CaptureError('PLUGIN_NOT_APPLIED', 'certificateFor() needs the plugin applied to a proxy')));
       return current.certificates.certificateFor(hostname);
     },
   };
 
   return {
     name: NAME,
+    core: `^${CORE_VERSION}`,
     api,
     commands: caCommands(),
-    reconfigure: (overrides) => https({ ...options, ...overrides } as HttpsOptions),
-    async apply(proxy) {
+    flags: httpsFlags,
+    reconfigure: (overrides: Partial<HttpsOptions>) => https({ ...options, ...overrides }),
+    async apply(proxy, context) {
       // Bad upstreamCa files fail the start before anything is created.
       const upstreamCa = await readUpstreamCa(resolved.upstreamCa);
       const { ca } = await ensureCa(proxy.dataDir);
@@ -77,8 +92,10 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
         proxy.setUpstreamTls({ ca: upstreamCa, rejectUnauthorized: !resolved.insecureUpstream && proxy.config.rejectUnauthorized });
       }
 
-      const failures = new HandshakeFailures(stats, (error) => proxy.hooks.onError.call(error));
-      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, passthrough: hostMatcher(resolved.passthrough), failures, stats }));
+      // Handshake and certificate failures have no response to go to: the context names the plugin.
+      const report = (error: CaptureError) => context.report(error, 'onConnect');
+      const failures = new HandshakeFailures(stats, report);
+      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, passthrough: hostMatcher(resolved.passthrough), failures, stats, report }));
 
       const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };
       proxy.hooks.onInfoPage.tap(NAME, (links) => [...links, link]);
@@ -95,7 +112,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       });
       // `http://capture.proxy/` (and https through interception) arrives as a proxied request:
       // answer it here, before filters and storage, and never forward it.
-      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FILTER - 50 }, async ({ exchange, incoming }) => {
+      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FIRST }, async ({ exchange, incoming }) => {
         const url = parseUrl(exchange.request.url);
         if (url?.hostname !== CA_PAGE_HOST) return undefined;
         exchange.skip = { reason: `${CA_PAGE_HOST} page`, by: NAME };
@@ -107,7 +124,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
   };
 }
 
-/** Reads the `upstreamCa` files; an unreadable or non-PEM file is an error naming it. */
+/** Reads the `upstreamCa` files; an unreadable or non-PEM file is an error naming it (core adds the plugin's name). */
 async function readUpstreamCa(files: readonly string[]): Promise<string[]> {
   return Promise.all(
     files.map(async (file, index) => {
@@ -115,10 +132,10 @@ async function readUpstreamCa(files: readonly string[]): Promise<string[]> {
       try {
         pem = await fs.readFile(file, 'utf8');
       } catch (error) {
-        throw new CaptureError('CONFIG_INVALID', `https: option "upstreamCa[${index}]": cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+        throw new CaptureError('CONFIG_INVALID', `option "upstreamCa[${index}]": cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
       }
       if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new CaptureError('CONFIG_INVALID', `https: option "upstreamCa[${index}]": ${file} holds no PEM certificate`);
+        throw new CaptureError('CONFIG_INVALID', `option "upstreamCa[${index}]": ${file} holds no PEM certificate`);
       }
       return pem;
     }),

@@ -1,11 +1,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { CaptureError, type CaptureProxy, type ConnectContext } from '@capture/core';
+import { CaptureError, type CaptureProxy, type ConnectContext, type HostMatcher } from '@capture/core';
 import type { CertificateCache } from './certificate-cache.js';
 import { readTunnelStart } from './client-hello.js';
 import type { HandshakeFailures, HttpsStats } from './handshake-failures.js';
-import type { HostMatcher } from './passthrough.js';
 
 /** A client that opens a tunnel and says nothing for this long is speaking a server-first protocol: tunnel it. */
 const CLIENT_HELLO_TIMEOUT_MS = 3_000;
@@ -19,6 +18,8 @@ export interface InterceptorDeps {
   readonly passthrough: HostMatcher;
   readonly failures: HandshakeFailures;
   readonly stats: HttpsStats;
+  /** Reports an error that has no response to go to (the plugin context's `report`). */
+  readonly report: (error: CaptureError) => void;
 }
 
 /**
@@ -59,9 +60,7 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
     secureContext = await deps.certificates.contextFor(certificateName);
   } catch (error) {
     socket.destroy();
-    deps.proxy.hooks.onError.call(
-      new CaptureError('TLS_CERTIFICATE_FAILED', `https: cannot issue a certificate for ${certificateName}: ${(error as Error).message}`, { cause: error }),
-    );
+    deps.report(new CaptureError('TLS_CERTIFICATE_FAILED', `cannot issue a certificate for ${certificateName}: ${(error as Error).message}`, { cause: error }));
     return;
   }
   if (socket.destroyed) return;

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CaptureError } from '@capture/core';
-import { compileHostPattern, type HostPattern } from './passthrough.js';
+import { compileHostPattern, describeValue, validatePluginOptions, type HostPattern } from '@capture/core';
 
 /** What users write: `https({ passthrough: ['*.apple.com', /bank/], upstreamCa: ['./corp-root.pem'] })`. */
 export interface HttpsOptions {
@@ -31,7 +30,8 @@ export interface ResolvedHttpsOptions {
   readonly certificateCacheSize: number;
 }
 
-const describe = (value: unknown): string => (value instanceof RegExp ? String(value) : (JSON.stringify(value) ?? String(value)));
+/** The plugin's name, as its taps and option errors name it. */
+export const PLUGIN_NAME = 'https';
 
 const list = <T>(item: (value: unknown, ctx: z.RefinementCtx, index: number | undefined) => T | undefined) =>
   z.unknown().optional().transform((value, ctx): T[] => {
@@ -54,32 +54,21 @@ const optionsSchema = z.strictObject({
   }),
   upstreamCa: list((entry, ctx, index) => {
     if (typeof entry === 'string' && entry.trim() !== '') return path.resolve(entry);
-    ctx.addIssue({ code: 'custom', message: `expected the path of a PEM file, got ${describe(entry)}`, path: index === undefined ? [] : [index], input: entry });
+    ctx.addIssue({ code: 'custom', message: `expected the path of a PEM file, got ${describeValue(entry)}`, path: index === undefined ? [] : [index], input: entry });
     return undefined;
   }),
-  insecureUpstream: z.boolean({ error: (issue) => `expected true or false, got ${describe(issue.input)}` }).default(false),
+  insecureUpstream: z.boolean({ error: (issue) => `expected true or false, got ${describeValue(issue.input)}` }).default(false),
   certificateCacheSize: z
-    .number({ error: (issue) => `expected a whole number of certificates, got ${describe(issue.input)}` })
-    .int({ error: (issue) => `expected a whole number of certificates, got ${describe(issue.input)}` })
-    .min(1, { error: (issue) => `must be at least 1, got ${describe(issue.input)}` })
+    .number({ error: (issue) => `expected a whole number of certificates, got ${describeValue(issue.input)}` })
+    .int({ error: (issue) => `expected a whole number of certificates, got ${describeValue(issue.input)}` })
+    .min(1, { error: (issue) => `must be at least 1, got ${describeValue(issue.input)}` })
     .default(1000),
 });
 
 /**
- * Validates and compiles the options. Throws a `CaptureError` (`CONFIG_INVALID`) whose message
+ * Validates and compiles the options. Throws a `PluginError` (`CONFIG_INVALID`) whose message
  * names the option and the bad value, e.g. `https: option "passthrough[1]": invalid regular expression "/[/": …`.
  */
 export function resolveHttpsOptions(options: unknown = {}): ResolvedHttpsOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CaptureError('CONFIG_INVALID', `https: expected an options object, got ${describe(options)}`);
-  }
-  const parsed = optionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const known = Object.keys(optionsSchema.shape).join(', ');
-  const lines = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `https: unknown option ${issue.keys.map((key) => `"${key}"`).join(', ')} (known: ${known})`;
-    const key = issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
-    return `https: option "${key}": ${issue.message}`;
-  });
-  throw new CaptureError('CONFIG_INVALID', lines.join('; '));
+  return validatePluginOptions(PLUGIN_NAME, optionsSchema, options);
 }

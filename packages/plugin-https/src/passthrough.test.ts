@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileHostPattern, hostMatcher } from './passthrough.js';
+// Passthrough entries are core's host patterns; these are the cases the https plugin relies on.
+import { compileHostPattern, hostMatcher } from '@capture/core';
 
 const matcher = (...entries: Array<string | RegExp>) => hostMatcher(entries.map((entry) => compileHostPattern(entry) as RegExp));
 
@@ -36,6 +37,12 @@ describe('passthrough patterns', () => {
     expect(compileHostPattern('/[/')).toMatch(/invalid regular expression "\/\[\/"/);
     expect(compileHostPattern('exa mple.com')).toMatch(/not a host name/);
     expect(compileHostPattern(5)).toMatch(/got 5/);
+  });
+
+  it('matches IPv6 addresses written with or without brackets', () => {
+    expect(matcher('[::1]')('::1')).toBe(true);
+    expect(matcher('::1')('[::1]')).toBe(true);
+    expect(matcher('[::1]')('::2')).toBe(false);
   });
 
   it('passes nothing through when empty', () => {

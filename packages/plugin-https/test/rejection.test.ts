@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CaptureError } from '@capture/core';
+import { PluginError, type CaptureError } from '@capture/core';
 import type { TestOrigin } from '@capture/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureClientHello } from './helpers/client-hello.js';
@@ -50,6 +50,10 @@ describe('a client that rejects capture’s certificate', () => {
       return found;
     });
     expect(line.code).toBe('TLS_CLIENT_REJECTED');
+    // Reported through the plugin's context: core names the plugin and the hook.
+    expect(line).toBeInstanceOf(PluginError);
+    expect([(line as PluginError).plugin, (line as PluginError).hook]).toEqual(['https', 'onConnect']);
+    expect(line.message.startsWith('https: client 127.0.0.1 rejected')).toBe(true);
     expect(line.message).toMatch(/client 127\.0\.0\.1 rejected capture's certificate for rejecting\.test \(unknown CA\)/);
     expect(line.message).toContain('capture ca install');
     expect(line.message).toContain('add "rejecting.test" to passthrough');

@@ -1,0 +1,31 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { CapturePlugin, CaptureProxy, CommandContext } from '@capture/core';
+import https, { httpsFlags, type HttpsApi, type HttpsOptions } from './index.js';
+
+describe('https flags', () => {
+  it('declares none of its own yet (the CLI makes --no-https), as an empty list', () => {
+    expect(httpsFlags).toEqual([]);
+    expect(https().flags).toBe(httpsFlags);
+  });
+
+  it('reconfigure takes the plugin’s options and validates them', () => {
+    const plugin = https().reconfigure!({ passthrough: ['*.apple.com'] });
+    expect(plugin.name).toBe('https');
+    expect(() => https().reconfigure!({ certificateCacheSize: 0 })).toThrow('https: option "certificateCacheSize": must be at least 1, got 0');
+  });
+
+  it('declares the core it was built for', () => {
+    expect(https().core).toMatch(/^\^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('typed registry', () => {
+  it('types proxy.plugin("https") and context.plugin("https") as the https API', () => {
+    // Checked by tsc (the suite's typecheck); nothing to run.
+    const fromProxy = (proxy: CaptureProxy) => proxy.plugin('https');
+    const fromCommand = (context: CommandContext) => context.plugin?.('https')?.api;
+    expectTypeOf(fromProxy).returns.toEqualTypeOf<CapturePlugin<HttpsApi> | undefined>();
+    expectTypeOf(fromCommand).returns.toEqualTypeOf<HttpsApi | undefined>();
+    expectTypeOf(https().reconfigure!).parameter(0).toEqualTypeOf<Partial<HttpsOptions>>();
+  });
+});
