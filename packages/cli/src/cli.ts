@@ -1,15 +1,18 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { CaptureError, resolveDataDir, type CapturePlugin, type CommandContext } from '@capture/core';
+import { CaptureError, resolveDataDir, type CapturePlugin, type CommandContext, type PluginApiOf } from '@capture/core';
 import { parsePort, runStart, type StartFlags } from './commands/start.js';
-import { choicesFromFlags, commandPlugins } from './default-plugins.js';
-import { PLUGIN_FLAGS } from './plugin-flags.js';
+import { addStartFlags } from './commands/start-options.js';
+import { commandPlugins, resolveStartPlugins, startCandidates, type StartCandidate } from './default-plugins.js';
 import { confirm, processIo, type CliIo } from './io.js';
 import { loadConfig, type LoadedConfig } from './load-config.js';
 import { registerPluginCommand } from './plugin-commands.js';
+import { choiceFlags, choicesFromFlags, pluginFlags } from './start-flags.js';
 
 /** The version of `@capture/cli`. */
 export const CLI_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+const CONFIG_HELP = 'use this config file instead of searching for capture.config.* from here up';
 
 /** Exit codes: 0 done, 1 runtime error, 2 usage error. */
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2 } as const;
@@ -20,14 +23,6 @@ export const EXIT = { OK: 0, ERROR: 1, USAGE: 2 } as const;
  */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.OK;
-  const program = new Command('capture')
-    .description('capture: an HTTP/HTTPS capture proxy. Point a device at it and every request it sends is recorded.')
-    .version(CLI_VERSION, '-v, --version', 'print the version')
-    .option('-c, --config <file>', 'use this config file instead of searching for capture.config.* from here up')
-    .exitOverride()
-    .showHelpAfterError('(run "capture --help" for usage)')
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
-
   const configFile = findConfigFlag(argv);
   let loaded: LoadedConfig | undefined;
   let configError: unknown;
@@ -37,38 +32,50 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     configError = error;
   }
 
+  const program = new Command('capture')
+    .description('capture: an HTTP/HTTPS capture proxy. Point a device at it and every request it sends is recorded.')
+    .version(CLI_VERSION, '-v, --version', 'print the version')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .exitOverride()
+    .showHelpAfterError('(run "capture --help" for usage)')
+    // With a broken config, a usage error is most likely the config's fault (its plugins' commands
+    // and flags are missing): the config error is printed instead.
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => void (configError ? undefined : io.stderr.write(text)) });
+
+  let plugins: CapturePlugin[];
+  let candidates: StartCandidate[];
+  try {
+    plugins = await commandPlugins(loaded?.config.plugins);
+    candidates = await startCandidates(loaded?.config.plugins);
+  } catch (error) {
+    // A default plugin's factory that throws must still end in one clear line.
+    return printError(error, io);
+  }
+
+  // `capture start` is built from the plugins that may run: the CLI's own flags, the flags that
+  // choose plugins, then each plugin's flags under its own heading.
   const start = program
     .command('start', { isDefault: true })
     .description('start the proxy (the default command)')
     .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort))
     .option('-H, --host <address>', 'address to listen on (default 0.0.0.0: all interfaces)')
+    // Read by the program before parsing (plugin flags depend on the config); listed here for --help.
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'print one JSON object per exchange instead of a line of text')
     .option('-q, --quiet', 'do not print exchanges')
     .option('--hide-filtered', 'do not print exchanges that are not captured (they are still counted)');
-  const pluginOptions = new Map<string, Option>();
-  for (const flag of PLUGIN_FLAGS) {
-    const option = new Option(flag.flags, flag.description);
-    if (flag.parse) option.argParser(flag.parse);
-    start.addOption(option);
-    pluginOptions.set(flag.flags, option);
+  let given: ReturnType<typeof addStartFlags>;
+  try {
+    given = addStartFlags(start, [...choiceFlags(candidates), ...pluginFlags(candidates)], program.options);
+  } catch (error) {
+    return printError(error, io);
   }
   start.action(async (flags: StartFlags) => {
     if (configError) throw configError;
-    const choices = choicesFromFlags((flagSpec) => {
-      const name = pluginOptions.get(flagSpec)!.attributeName();
-      return start.getOptionValueSource(name) === 'cli' ? start.getOptionValue(name) : undefined;
-    });
-    exitCode = await runStart(loaded!, flags, choices, io);
+    const startPlugins = resolveStartPlugins(candidates, choicesFromFlags(candidates, given));
+    exitCode = await runStart(loaded!, flags, startPlugins, io);
   });
 
-  let plugins: CapturePlugin[];
-  try {
-    plugins = await commandPlugins(loaded?.config.plugins);
-  } catch (error) {
-    // A default plugin's factory that throws must still end in one clear line.
-    io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.ERROR;
-  }
   const context: CommandContext = {
     dataDir: resolveDataDir({ dataDir: loaded?.config.dataDir, env: io.env, cwd: io.cwd }),
     stdout: io.stdout,
@@ -77,7 +84,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     interactive: Boolean(io.stdin.isTTY),
     confirm: (question) => confirm(io, question),
     // Commands meet other plugins' APIs by name, as plugins do through proxy.plugin(name).
-    plugin: <Api>(name: string) => plugins.find((plugin) => plugin.name === name) as CapturePlugin<Api> | undefined,
+    plugin: <Name extends string>(name: Name) => plugins.find((plugin) => plugin.name === name) as CapturePlugin<PluginApiOf<Name>> | undefined,
   };
   try {
     for (const plugin of plugins) {
@@ -88,13 +95,13 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       }
     }
   } catch (error) {
-    io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.ERROR;
+    return printError(error, io);
   }
 
   const first = argv.find((arg) => !arg.startsWith('-'));
   const known = new Set(program.commands.flatMap((command) => [command.name(), ...command.aliases()]).concat('help'));
   if (first !== undefined && argv[0] === first && !known.has(first)) {
+    if (configError) return printError(configError, io);
     io.stderr.write(`capture: unknown command "${first}"\n\n`);
     io.stderr.write(program.helpInformation());
     return EXIT.USAGE;
@@ -105,16 +112,22 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.OK;
+      if (configError) return printError(configError, io);
       return EXIT.USAGE;
     }
     if (error instanceof CaptureError && error.code === 'USAGE') {
       io.stderr.write(`capture: ${error.message}\n`);
       return EXIT.USAGE;
     }
-    io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.ERROR;
+    return printError(error, io);
   }
   return exitCode;
+}
+
+/** Prints a runtime error in one line and gives its exit code (1). */
+function printError(error: unknown, io: CliIo): number {
+  io.stderr.write(`capture: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.ERROR;
 }
 
 /** Finds `--config FILE`, `--config=FILE` or `-c FILE` before the parser runs, since plugin commands depend on the config. */

@@ -1,5 +1,68 @@
 import { CaptureError, flattenPlugins, type CapturePlugin, type PluginInput } from '@capture/core';
-import { DEFAULT_PLUGINS, PLUGIN_FLAGS } from './plugin-flags.js';
+import collections from '@capture/plugin-collections';
+import filters from '@capture/plugin-filters';
+import history from '@capture/plugin-history';
+import https from '@capture/plugin-https';
+import osCerts from '@capture/plugin-os-certs';
+import web from '@capture/plugin-web';
+
+/** A plugin `capture` ships with, and how it joins a run. */
+export interface DefaultPlugin {
+  /** Its name (the same as the plugin's `name`). */
+  name: string;
+  /** Creates it with its default options; flags reach it later through `reconfigure`. */
+  create(): CapturePlugin | Promise<CapturePlugin>;
+  /**
+   * True when it runs only if asked for: one of its flags (or `--save-to collection`) adds it,
+   * else it stays out of the defaults.
+   */
+  optIn?: boolean;
+  /**
+   * True for a plugin that only adds commands (os-certs): `capture start` never runs it unless
+   * the config lists it, and its commands are offered even with a config that does not list it,
+   * when the plugins it depends on are there.
+   */
+  commandsOnly?: boolean;
+}
+
+/**
+ * The plugins `capture` ships with, in the order they run. With no config (or one without
+ * `plugins`) `capture start` runs https, filters, history (requests and responses saved) and web.
+ */
+export const DEFAULT_PLUGINS: readonly DefaultPlugin[] = [
+  { name: 'https', create: () => https() },
+  { name: 'filters', create: () => filters() },
+  { name: 'history', create: () => history() },
+  { name: 'os-certs', create: () => osCerts(), commandsOnly: true },
+  // Opt-in: `--save-to collection`, `--collection` or `--group-by` adds it.
+  { name: 'collections', create: () => collections(), optIn: true },
+  // The live web view on 127.0.0.1:5556 (`--no-web` leaves it out); it prints its URL with the token.
+  { name: 'web', create: () => web() },
+];
+
+/** A plugin that may run in `capture start`: its flags are offered whether or not it runs. */
+export interface StartCandidate {
+  /** The plugin, with its own options (the config's, or the defaults). */
+  plugin: CapturePlugin;
+  /** True when it runs unless turned off (`--no-<name>`); false when only a flag for it adds it. */
+  runsByDefault: boolean;
+}
+
+/**
+ * The plugins `capture start` may run, in order: the config's plugins (which run), then every
+ * shipped plugin the config does not list (which run only when a flag asks for them). Without
+ * `configured` (the config names no plugins) the shipped plugins run by default, except opt-in
+ * ones. Command-only plugins are never candidates.
+ */
+export async function startCandidates(configured: readonly PluginInput[] | undefined): Promise<StartCandidate[]> {
+  const candidates: StartCandidate[] = configured ? flattenPlugins(configured).map((plugin) => ({ plugin, runsByDefault: true })) : [];
+  const listed = new Set(candidates.map(({ plugin }) => plugin.name));
+  for (const entry of DEFAULT_PLUGINS) {
+    if (entry.commandsOnly || listed.has(entry.name)) continue;
+    candidates.push({ plugin: await entry.create(), runsByDefault: !configured && !entry.optIn });
+  }
+  return candidates;
+}
 
 /** Option overrides per plugin name, from `capture start` flags. */
 export type PluginOverrides = Map<string, Record<string, unknown>>;
@@ -14,108 +77,61 @@ export interface SharedOverride {
   options: Record<string, unknown>;
 }
 
-/** What the plugin flags given to `capture start` ask for. */
+/** What the flags given to `capture start` ask of the plugins. */
 export interface PluginFlagChoices {
-  /** Option overrides per plugin. */
+  /** Option overrides per plugin; a plugin with overrides runs even when it is not a default. */
   overrides: PluginOverrides;
-  /** Plugins turned off with `--no-<plugin>`. */
+  /** Plugins left out (`--no-<plugin>`, or history for `--save-to collection`); this wins over overrides. */
   disabled: Set<string>;
-  /** Options for whichever of several plugins run (flags with `appliesTo`). */
+  /** Options for whichever of several plugins run (`--save-responses`). */
   shared?: SharedOverride[];
 }
 
 /**
- * Collects the plugin flags that were given (`given(flag)` returns the parsed value of a flag
- * the user typed, undefined for one left at its default).
+ * The plugins `capture start` runs, in candidate order: each candidate that runs by default or
+ * that a flag configured, unless disabled; `shared` options go to each of their plugins that
+ * runs, or else to their fallback, which then runs. A plugin with overrides gets them through
+ * its `reconfigure`.
  */
-export function choicesFromFlags(given: (flag: string) => unknown): PluginFlagChoices {
-  const overrides: PluginOverrides = new Map();
-  const disabled = new Set<string>();
-  const shared: SharedOverride[] = [];
-  for (const flag of PLUGIN_FLAGS) {
-    const value = given(flag.flags);
-    if (value === undefined) continue;
-    if (flag.disables) disabled.add(flag.plugin);
-    if (flag.toOptions && flag.appliesTo) shared.push({ plugins: flag.appliesTo, fallback: flag.plugin, options: flag.toOptions(value) });
-    else if (flag.toOptions) overrides.set(flag.plugin, { ...overrides.get(flag.plugin), ...flag.toOptions(value) });
-    for (const [name, choice] of Object.entries(flag.select?.(value) ?? {})) {
-      if (choice === false) disabled.add(name);
-      else overrides.set(name, { ...overrides.get(name), ...choice });
-    }
-  }
-  return { overrides, disabled, shared };
-}
-
-/**
- * The plugins `capture start` runs. Without `configured` (the config names no plugins): the
- * defaults, minus the `disabled` ones, with opt-in defaults added only when a flag configures
- * them. With `configured`: those plugins, each reconfigured by the flags that name it, plus any
- * default a flag asks for that the config lacks. `shared` options go to each of their plugins
- * that runs, or else to their fallback plugin, added for them.
- */
-export async function resolveStartPlugins(
-  configured: readonly PluginInput[] | undefined,
-  flagOverrides: PluginOverrides,
-  disabled: ReadonlySet<string> = new Set(),
-  shared: readonly SharedOverride[] = [],
-): Promise<CapturePlugin[]> {
-  const overrides = withShared(configured, flagOverrides, disabled, shared);
-  const plugins: CapturePlugin[] = [];
-  const present = new Set<string>();
-  if (configured) {
-    for (const plugin of flattenPlugins(configured)) {
-      if (disabled.has(plugin.name)) continue;
-      const changes = overrides.get(plugin.name);
-      if (changes && !plugin.reconfigure) {
-        throw new CaptureError('USAGE', `plugin "${plugin.name}" from the config does not accept command-line options`);
-      }
-      plugins.push(changes ? plugin.reconfigure!(changes) : plugin);
-      present.add(plugin.name);
-    }
-  }
-  for (const entry of DEFAULT_PLUGINS) {
-    if (present.has(entry.name) || disabled.has(entry.name) || entry.commandsOnly) continue;
-    const wanted = overrides.has(entry.name) || (!configured && !entry.optIn);
-    if (wanted) plugins.push(await entry.create(overrides.get(entry.name) ?? {}));
-  }
-  return plugins;
-}
-
-/** Merges shared options into the overrides of the plugins that will run (or of their fallback). */
-function withShared(
-  configured: readonly PluginInput[] | undefined,
-  flagOverrides: PluginOverrides,
-  disabled: ReadonlySet<string>,
-  shared: readonly SharedOverride[],
-): PluginOverrides {
-  if (!shared.length) return flagOverrides;
-  const running = new Set<string>();
-  for (const plugin of configured ? flattenPlugins(configured) : []) if (!disabled.has(plugin.name)) running.add(plugin.name);
-  for (const entry of DEFAULT_PLUGINS) {
-    if (disabled.has(entry.name)) continue;
-    if (flagOverrides.has(entry.name) || (!configured && !entry.optIn)) running.add(entry.name);
-  }
-  const overrides: PluginOverrides = new Map(flagOverrides);
-  for (const { plugins, fallback, options } of shared) {
+export function resolveStartPlugins(candidates: readonly StartCandidate[], choices: PluginFlagChoices): CapturePlugin[] {
+  const { disabled } = choices;
+  const overrides: PluginOverrides = new Map(choices.overrides);
+  const runs = (candidate: StartCandidate) => !disabled.has(candidate.plugin.name) && (candidate.runsByDefault || overrides.has(candidate.plugin.name));
+  const running = new Set(candidates.filter(runs).map(({ plugin }) => plugin.name));
+  for (const { plugins, fallback, options } of choices.shared ?? []) {
     const targets = plugins.filter((name) => running.has(name));
     if (!targets.length && !disabled.has(fallback)) targets.push(fallback);
     for (const name of targets) overrides.set(name, { ...overrides.get(name), ...options });
   }
-  return overrides;
+  const plugins: CapturePlugin[] = [];
+  for (const candidate of candidates) {
+    if (!runs(candidate)) continue;
+    const { plugin } = candidate;
+    const changes = overrides.get(plugin.name);
+    if (!changes || !Object.keys(changes).length) {
+      plugins.push(plugin);
+      continue;
+    }
+    if (!plugin.reconfigure) {
+      throw new CaptureError('USAGE', `plugin "${plugin.name}" does not accept command-line options (it has no reconfigure)`);
+    }
+    plugins.push(plugin.reconfigure(changes));
+  }
+  return plugins;
 }
 
 /**
- * The plugins whose commands the CLI offers: the config's, or the defaults when it names none.
- * Command-only defaults (os-certs) join a config's plugins when what they depend on is there,
- * so `capture ca install` works with any config that has the HTTPS plugin.
+ * The plugins whose commands the CLI offers: the config's, or the shipped ones when it names
+ * none. Command-only plugins (os-certs) join a config's plugins when what they depend on is
+ * there, so `capture ca install` works with any config that has the HTTPS plugin.
  */
 export async function commandPlugins(configured: readonly PluginInput[] | undefined): Promise<CapturePlugin[]> {
-  if (!configured) return Promise.all(DEFAULT_PLUGINS.map((entry) => entry.create({})));
+  if (!configured) return Promise.all(DEFAULT_PLUGINS.map((entry) => entry.create()));
   const plugins = flattenPlugins(configured);
   const names = new Set(plugins.map((plugin) => plugin.name));
   for (const entry of DEFAULT_PLUGINS) {
     if (!entry.commandsOnly || names.has(entry.name)) continue;
-    const plugin = await entry.create({});
+    const plugin = await entry.create();
     if ((plugin.dependencies ?? []).every((dependency) => names.has(dependency))) plugins.push(plugin);
   }
   return plugins;

@@ -1,21 +1,8 @@
 import pc from 'picocolors';
+import { formatBytes, formatDuration, type Exchange } from '@capture/core';
 
 /** The colour functions picocolors gives (all identity functions when colours are off). */
 type Colors = ReturnType<typeof pc.createColors>;
-import type { Exchange } from '@capture/core';
-
-/** Bytes as a short human size: `512 B`, `1.2 kB`, `3.4 MB`. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
-  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
-}
-
-/** Milliseconds as `12 ms` or `1.4 s`. */
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 function colourStatus(status: number, colours: Colors): string {
   const text = String(status);
@@ -27,7 +14,8 @@ function colourStatus(status: number, colours: Colors): string {
 
 /**
  * One line for the live log: time, method, status, URL, size, duration, and what went wrong
- * or why it was not captured. Skipped exchanges are dimmed.
+ * or why it was not captured. Skipped exchanges are dimmed. Sizes and durations read as in the
+ * web view and `capture history` (core's `formatBytes`, `formatDuration`).
  */
 export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): string {
   const time = new Date(exchange.timings.startedAt).toTimeString().slice(0, 8);
@@ -37,7 +25,7 @@ export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): st
     colours.bold(exchange.request.method || '???'),
     status,
     exchange.request.url || '(unparsed request)',
-    formatSize(exchange.sizes.responseBody),
+    formatBytes(exchange.sizes.responseBody),
     formatDuration(exchange.timings.total),
   ];
   if (exchange.error) parts.push(colours.red(`${exchange.error.code}: ${exchange.error.message}`));

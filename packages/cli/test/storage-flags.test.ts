@@ -2,17 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturePlugin } from '@capture/core';
 import history, { type HistoryApi } from '@capture/plugin-history';
 import collections, { type CollectionsApi } from '@capture/plugin-collections';
-import { choicesFromFlags, resolveStartPlugins } from '../src/default-plugins.js';
+import { resolveStartPlugins, startCandidates } from '../src/default-plugins.js';
+import { choicesFromFlags } from '../src/start-flags.js';
 import { runCliProcess, tempProject } from './helpers/cli-process.js';
 
-/** The choices for flags as the parser gives them: `{ '--save-to <where>': 'collection' }`. */
-function choices(given: Record<string, unknown>) {
-  return choicesFromFlags((flag) => given[flag]);
-}
-
+/** The plugins `capture start` runs for flags as the parser gives them: `{ '--save-to <where>': 'collection' }`. */
 async function startPlugins(given: Record<string, unknown>, configured?: CapturePlugin[]) {
-  const { overrides, disabled, shared } = choices(given);
-  const plugins = await resolveStartPlugins(configured, overrides, disabled, shared);
+  const candidates = await startCandidates(configured);
+  const plugins = resolveStartPlugins(candidates, choicesFromFlags(candidates, (flag) => given[flag]));
   const byName = new Map(plugins.map((plugin) => [plugin.name, plugin]));
   return {
     names: plugins.map((plugin) => plugin.name),

@@ -3,7 +3,6 @@ import { CaptureError, createProxy, type CaptureConfig, type CaptureProxy, type 
 import type { CliIo } from '../io.js';
 import { lanAddresses } from '../lan.js';
 import { liveLog, type LiveLogCounts } from '../logger-plugin.js';
-import { resolveStartPlugins, type PluginFlagChoices } from '../default-plugins.js';
 import type { LoadedConfig } from '../load-config.js';
 
 /** The flags of `capture start` that the CLI itself handles. */
@@ -17,11 +16,11 @@ export interface StartFlags {
 }
 
 /**
- * Runs the proxy until SIGINT or SIGTERM: prints where it listens and how a device uses it,
- * then one line per exchange. Resolves with the exit code once it has closed; a second signal
- * exits at once with 130.
+ * Runs the proxy with `plugins` (chosen from the config and the flags) until SIGINT or SIGTERM:
+ * prints where it listens and how a device uses it, then one line per exchange. Resolves with
+ * the exit code once it has closed; a second signal exits at once with 130.
  */
-export async function runStart(loaded: LoadedConfig, flags: StartFlags, choices: PluginFlagChoices, io: CliIo): Promise<number> {
+export async function runStart(loaded: LoadedConfig, flags: StartFlags, plugins: readonly CapturePlugin[], io: CliIo): Promise<number> {
   const banner = flags.json ? io.stderr : io.stdout;
   const colours = pc.createColors(Boolean(io.stdout.isTTY) && pc.isColorSupported && !io.env.NO_COLOR);
   const log = liveLog({
@@ -36,7 +35,6 @@ export async function runStart(loaded: LoadedConfig, flags: StartFlags, choices:
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.host !== undefined ? { host: flags.host } : {}),
   };
-  const plugins = await resolveStartPlugins(config.plugins, choices.overrides, choices.disabled, choices.shared);
   const proxy = await createProxy({ ...config, plugins: [...plugins, log] }, { source: loaded.filepath ? relativeSource(loaded, io) : 'config' });
 
   // Signal handlers go in before anything is printed: a script that stops capture as soon as it
