@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { CaptureError, type CommandContext } from '@capture/core';
+// Types only, erased at build: plugins never import each other at run time. Loading them also
+// loads the https plugin's registry entry, which types `context.plugin('https')`.
+import type { HttpsApi } from '@capture/plugin-https';
 
 /** The CA certificate as the installers need it: where it is, its bytes and how stores identify it. */
 export interface CaCertificate {
-  /** The PEM file the stores are given (`<data>/proxy/capture-proxy-ca.crt`). */
+  /** The PEM file the stores are given: where the HTTPS plugin keeps the CA certificate. */
   readonly path: string;
   /** The certificate, PEM. */
   readonly pem: string;
@@ -17,43 +18,21 @@ export interface CaCertificate {
   readonly commonName: string;
 }
 
-/** The part of the HTTPS plugin's published API (`HttpsApi`) the installers use. */
-export interface HttpsCaSource {
-  /** Loads the CA of a data folder, creating it if there is none. */
-  ensureCa(dataDir: string): Promise<{ certPath: string; certPem: string }>;
-}
-
-/** The contract's place of the CA certificate inside the data folder. */
-export function caCertPath(dataDir: string): string {
-  return path.join(dataDir, 'proxy', 'capture-proxy-ca.crt');
-}
-
 /**
- * The CA to install, for a command. Asks the HTTPS plugin, when the CLI loaded it, to load or
- * create the CA (so `capture ca install` works on a fresh data folder); otherwise reads the
- * certificate from the data folder, where the contract puts it.
+ * The CA to install, for a command: asked of the HTTPS plugin, which owns the CA (its files, their
+ * place in the data folder, creating it on a fresh folder so `capture ca install` just works).
+ * Without that plugin loaded there is no CA to ask for: an error saying so.
  */
 export async function caForCommand(context: CommandContext): Promise<CaCertificate> {
-  const source = context.plugin?.<Partial<HttpsCaSource>>('https')?.api;
-  if (source && typeof source.ensureCa === 'function') {
-    const { certPath, certPem } = await source.ensureCa(context.dataDir);
-    return caCertificate(certPath, certPem);
-  }
-  const file = caCertPath(context.dataDir);
-  let pem: string;
-  try {
-    pem = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+  const https: HttpsApi | undefined = context.plugin?.('https')?.api;
+  if (!https) {
     throw new CaptureError(
-      'CA_INVALID',
-      code === 'ENOENT'
-        ? `os-certs: there is no CA at ${file} yet; create it with "capture ca path" (the https plugin)`
-        : `os-certs: cannot read ${file} (${code ?? (error as Error).message})`,
-      { cause: error },
+      'PLUGIN_DEPENDENCY_MISSING',
+      "the os-certs commands install the https plugin's CA, and @capture/plugin-https is not loaded: list https before os-certs in the config's plugins",
     );
   }
-  return caCertificate(file, pem);
+  const { certPath, certPem } = await https.ensureCa(context.dataDir);
+  return caCertificate(certPath, certPem);
 }
 
 /** Describes a PEM certificate; a file that is not one is an error naming it. */
@@ -62,7 +41,7 @@ export function caCertificate(file: string, pem: string): CaCertificate {
   try {
     x509 = new X509Certificate(pem);
   } catch (error) {
-    throw new CaptureError('CA_INVALID', `os-certs: ${file} is not a PEM certificate (${(error as Error).message})`, { cause: error });
+    throw new CaptureError('CA_INVALID', `${file} is not a PEM certificate (${(error as Error).message})`, { cause: error });
   }
   return { path: file, pem, sha256: x509.fingerprint256, sha1: x509.fingerprint.replaceAll(':', ''), commonName: commonName(x509) ?? 'capture proxy CA' };
 }

@@ -1,31 +1,40 @@
-import type { CapturePlugin } from '@capture/core';
+import { CORE_VERSION, type CapturePlugin } from '@capture/core';
 import { osCertsCommands } from './commands.js';
-import { resolveOsCertsOptions, type OsCertsOptions } from './options.js';
+import { osCertsFlags } from './flags.js';
+import { PLUGIN_NAME as NAME, resolveOsCertsOptions, type OsCertsOptions } from './options.js';
 
 export type { OsCertsOptions, ResolvedOsCertsOptions } from './options.js';
-export { resolveOsCertsOptions } from './options.js';
+export { resolveOsCertsOptions, PLUGIN_NAME } from './options.js';
+export { osCertsFlags } from './flags.js';
 export { TARGET_NAMES, type TargetName } from './targets/target.js';
 export { parseOsRelease, linuxFamily, type OsRelease, type LinuxFamily } from './os-release.js';
 export { systemTarget } from './detect.js';
 export type { StatusRow, StoreState } from './status.js';
 
-/** The tap name, also the plugin's name. */
-const NAME = 'os-certs';
+declare module '@capture/core' {
+  interface PluginRegistry {
+    /** os-certs publishes no API (it only adds commands); its options are {@link OsCertsOptions}. */
+    'os-certs': { api: undefined; options: OsCertsOptions };
+  }
+}
 
 /**
  * Installs capture's CA where devices and programs look for trusted CAs: `capture ca install`,
  * `capture ca uninstall` and `capture ca status`, per target (Windows, macOS, the RHEL and Debian
  * families, NSS for Chrome on Linux, Firefox profiles, and step-by-step guidance for iOS and
- * Android). The CA is the HTTPS plugin's, asked for through its API. Nothing runs at proxy
+ * Android). The CA is the HTTPS plugin's, asked for through its API (`context.plugin('https')`),
+ * never read from a path of its own. Nothing runs at proxy
  * start: the plugin only adds commands.
  */
-export default function osCerts(options: OsCertsOptions = {}): CapturePlugin {
+export default function osCerts(options: OsCertsOptions = {}): CapturePlugin<undefined, OsCertsOptions> {
   const resolved = resolveOsCertsOptions(options);
   return {
     name: NAME,
+    core: `^${CORE_VERSION}`,
     dependencies: ['https'],
     commands: osCertsCommands(resolved),
-    reconfigure: (overrides) => osCerts({ ...options, ...overrides } as OsCertsOptions),
+    flags: osCertsFlags,
+    reconfigure: (overrides: Partial<OsCertsOptions>) => osCerts({ ...options, ...overrides }),
     apply() {
       // Installing certificates is a command, never a side effect of starting the proxy.
     },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CaptureError } from '@capture/core';
+import { describeValue, validatePluginOptions } from '@capture/core';
 
 /** What users write: `osCerts({ nssDb: '~/other/nssdb', port: 8080 })`. */
 export interface OsCertsOptions {
@@ -22,41 +22,32 @@ export interface ResolvedOsCertsOptions {
   readonly port: number;
 }
 
-const describe = (value: unknown): string => JSON.stringify(value) ?? String(value);
+/** The plugin's name, as its option errors name it. */
+export const PLUGIN_NAME = 'os-certs';
 
-const folder = z.string({ error: (issue) => `expected a folder path, got ${describe(issue.input)}` }).trim().min(1, { error: 'expected a folder path, got ""' });
+const folder = z.string({ error: (issue) => `expected a folder path, got ${describeValue(issue.input)}` }).trim().min(1, { error: 'expected a folder path, got ""' });
 
 /** A TCP port, as the option and `--port` take it. */
 export const portSchema = z
-  .number({ error: (issue) => `expected a port number (1-65535), got ${describe(issue.input)}` })
-  .int({ error: (issue) => `expected a port number (1-65535), got ${describe(issue.input)}` })
-  .min(1, { error: (issue) => `expected a port number (1-65535), got ${describe(issue.input)}` })
-  .max(65535, { error: (issue) => `expected a port number (1-65535), got ${describe(issue.input)}` });
+  .number({ error: (issue) => `expected a port number (1-65535), got ${describeValue(issue.input)}` })
+  .int({ error: (issue) => `expected a port number (1-65535), got ${describeValue(issue.input)}` })
+  .min(1, { error: (issue) => `expected a port number (1-65535), got ${describeValue(issue.input)}` })
+  .max(65535, { error: (issue) => `expected a port number (1-65535), got ${describeValue(issue.input)}` });
 
 const optionsSchema = z.strictObject({
   nssDb: folder.transform((value) => path.resolve(value)).optional(),
   firefoxProfiles: z
-    .union([folder.transform((value) => [value]), z.array(folder)], { error: (issue) => `expected a folder path or a list of them, got ${describe(issue.input)}` })
+    .union([folder.transform((value) => [value]), z.array(folder)], { error: (issue) => `expected a folder path or a list of them, got ${describeValue(issue.input)}` })
     .transform((values) => values.map((value) => path.resolve(value)))
     .optional(),
   port: portSchema.default(5555),
 });
 
 /**
- * Validates the options. Throws a `CaptureError` (`CONFIG_INVALID`) naming the option and the
+ * Validates the options. Throws a `PluginError` (`CONFIG_INVALID`) naming the option and the
  * bad value, e.g. `os-certs: option "port": expected a port number (1-65535), got 70000`.
  */
 export function resolveOsCertsOptions(options: unknown = {}): ResolvedOsCertsOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CaptureError('CONFIG_INVALID', `os-certs: expected an options object, got ${describe(options)}`);
-  }
-  const parsed = optionsSchema.safeParse(options);
-  if (parsed.success) return { nssDb: parsed.data.nssDb, firefoxProfiles: parsed.data.firefoxProfiles, port: parsed.data.port };
-  const known = Object.keys(optionsSchema.shape).join(', ');
-  const lines = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `os-certs: unknown option ${issue.keys.map((key) => `"${key}"`).join(', ')} (known: ${known})`;
-    const key = issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
-    return `os-certs: option "${key}": ${issue.message}`;
-  });
-  throw new CaptureError('CONFIG_INVALID', lines.join('; '));
+  const { nssDb, firefoxProfiles, port } = validatePluginOptions(PLUGIN_NAME, optionsSchema, options);
+  return { nssDb, firefoxProfiles, port };
 }

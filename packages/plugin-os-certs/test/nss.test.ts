@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { caCertPath } from '../src/ca.js';
 import { runCa, statusRows } from './helpers/commands.js';
 import { realCa, tempDir } from './helpers/env.js';
 
@@ -37,7 +36,7 @@ describe('capture ca install --target nss (real certutil)', () => {
     expect(again.stderr).toContain(`nothing to do: install ${ca.commonName}`);
 
     // A new CA (the guide's fix: delete the proxy folder, capture makes another): the old one is stale.
-    rmSync(path.dirname(caCertPath(dataDir)), { recursive: true });
+    rmSync(path.dirname(ca.path), { recursive: true });
     const next = await realCa(dataDir);
     expect(next.sha1).not.toBe(ca.sha1);
     const stale = await statusRows({ target: 'nss', nssDb: db }, setup);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { CommandContext } from '@capture/core';
+import type { CapturePlugin, CommandContext, PluginApiOf } from '@capture/core';
 import https from '@capture/plugin-https';
 import { caCertificate, type CaCertificate } from '../../src/ca.js';
 import { createExec } from '../../src/exec.js';
@@ -66,7 +66,7 @@ export function commandContext(dataDir: string): CommandContext & { out: ReturnT
     isTTY: false,
     interactive: false,
     confirm: async () => false,
-    plugin: <Api>(name: string) => (name === 'https' ? (httpsPlugin as never as import('@capture/core').CapturePlugin<Api>) : undefined),
+    plugin: <Name extends string>(name: Name) => (name === 'https' ? (httpsPlugin as CapturePlugin as CapturePlugin<PluginApiOf<Name>>) : undefined),
     out,
     err,
   };

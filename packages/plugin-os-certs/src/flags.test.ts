@@ -1,0 +1,23 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { CapturePlugin, CaptureProxy } from '@capture/core';
+import osCerts, { osCertsFlags, type OsCertsOptions } from './index.js';
+
+describe('os-certs flags', () => {
+  it('declares none (it only adds commands), as an empty list', () => {
+    expect(osCertsFlags).toEqual([]);
+    expect(osCerts().flags).toBe(osCertsFlags);
+  });
+
+  it('declares the core it was built for', () => {
+    expect(osCerts().core).toMatch(/^\^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('typed registry', () => {
+  it('types proxy.plugin("os-certs") and the plugin’s options', () => {
+    // Checked by tsc (the suite's typecheck); nothing to run.
+    const lookUp = (proxy: CaptureProxy) => proxy.plugin('os-certs');
+    expectTypeOf(lookUp).returns.toEqualTypeOf<CapturePlugin<undefined> | undefined>();
+    expectTypeOf(osCerts().reconfigure!).parameter(0).toEqualTypeOf<Partial<OsCertsOptions>>();
+  });
+});
