@@ -18,9 +18,13 @@ export interface StartFlag {
   group?: string;
 }
 
-/** The heading a plugin's flags are listed under in `capture start --help`. */
-export function pluginGroup(name: string): string {
-  return `${name} options:`;
+/**
+ * The heading a plugin's flags are listed under in `capture start --help`; for a plugin that
+ * does not run unless asked for (collections, or a shipped plugin a config leaves out), it says
+ * that one of them adds it.
+ */
+export function pluginGroup(name: string, runsByDefault = true): string {
+  return runsByDefault ? `${name} options:` : `${name} options (each adds the ${name} plugin):`;
 }
 
 /** The heading of the flags that choose which plugins run. */
@@ -65,14 +69,14 @@ export function choiceFlags(candidates: readonly StartCandidate[]): StartFlag[] 
 
 /** Every flag the candidates declare, each under its plugin's heading, in candidate order. */
 export function pluginFlags(candidates: readonly StartCandidate[]): StartFlag[] {
-  return candidates.flatMap(({ plugin }) =>
+  return candidates.flatMap(({ plugin, runsByDefault }) =>
     (plugin.flags ?? []).map((flag): StartFlag => {
       const parse = flag.parse;
       return {
         flags: flag.flags,
         description: flag.description,
         owner: plugin.name,
-        group: pluginGroup(plugin.name),
+        group: pluginGroup(plugin.name, runsByDefault),
         ...(parse ? { parse: (value: string, previous: unknown) => usageErrorOf(flag.flags, () => parse.call(flag, value, previous)) } : {}),
       };
     }),

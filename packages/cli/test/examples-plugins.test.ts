@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestThroughProxy, startOrigin, type TestOrigin } from '@capture/core/testing';
-import { exampleDir, startExample, type RunningExample } from './helpers/examples.js';
+import { exampleDir, runExample, startExample, type RunningExample } from './helpers/examples.js';
 
 // The custom-plugin examples, each started from its own capture.config.ts by the real CLI and
 // proven with real requests through the proxy.
@@ -124,13 +124,61 @@ describe('examples/jsonl-log', () => {
   });
 });
 
+describe('examples/request-id', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('sets X-Request-Id on every request (a fresh UUID unless the client sent one), and history keeps it', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    origin = await startOrigin((req, res) => {
+      seen.push(req.headers);
+      res.end('ok');
+    });
+    example = await startExample('request-id');
+    await example.capture.waitFor(/^plugins: https, request-id, history$/m);
+    await requestThroughProxy(example.port, `${origin.url}/first`);
+    await requestThroughProxy(example.port, `${origin.url}/second`);
+    await requestThroughProxy(example.port, `${origin.url}/own`, { headers: { 'x-request-id': 'client-chosen-1' } });
+    const [first, second, own] = seen.map((headers) => headers['x-request-id']);
+    expect(first).toMatch(UUID);
+    expect(second).toMatch(UUID);
+    expect(second).not.toBe(first);
+    expect(own).toBe('client-chosen-1');
+    const entries = await historyOf(example);
+    const stored = entries.map((entry) => entry.request.headers.find((header) => header.name.toLowerCase() === 'x-request-id')?.value);
+    expect(stored.sort()).toEqual([first, second, own].sort());
+  });
+
+  it('--request-id-header X-Trace changes the header, through the plugin flag', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    origin = await startOrigin((req, res) => {
+      seen.push(req.headers);
+      res.end('ok');
+    });
+    example = await startExample('request-id', {}, ['--request-id-header', 'X-Trace']);
+    await requestThroughProxy(example.port, `${origin.url}/traced`);
+    expect(seen[0]!['x-trace']).toMatch(UUID);
+    expect(seen[0]!['x-request-id']).toBeUndefined();
+  });
+
+  it('capture start --help lists the flag under the plugin heading; a bad header name is a usage error', async () => {
+    const help = await runExample('request-id', ['start', '--help']);
+    expect(help.code).toBe(0);
+    const section = /^request-id options:\n((?: .*\n)+)/m.exec(help.stdout);
+    // Commander wraps descriptions at 80 columns: only the start of the line is fixed.
+    expect(section?.[1]).toMatch(/^ +--request-id-header <name> +the header that carries the request id/m);
+    const bad = await runExample('request-id', ['start', '--port', '0', '--request-id-header', 'no spaces']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('capture: --request-id-header expects a header name, got "no spaces"\n');
+  });
+});
+
 describe('examples type-check', () => {
   it('compile under strict TypeScript against the public API only', async () => {
     const examples = path.dirname(exampleDir('basic').replace(/\/$/, ''));
     const files = readdirSync(examples).flatMap((name) =>
       readdirSync(path.join(examples, name)).filter((file) => file.endsWith('.ts')).map((file) => path.join(examples, name, file)),
     );
-    expect(files.length).toBeGreaterThanOrEqual(11);
+    expect(files.length).toBeGreaterThanOrEqual(13);
     // typescript's main is lib/typescript.js; its compiler is bin/tsc next to lib.
     const tsc = path.join(path.dirname(fileURLToPath(import.meta.resolve('typescript'))), '..', 'bin', 'tsc');
     const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', ...files];

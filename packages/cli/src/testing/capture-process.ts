@@ -1,4 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -19,13 +22,19 @@ export interface CaptureProcess {
   waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** The data folder it runs with (`CAPTURE_HOME`): the one given, or the fresh temporary one the kit made. */
+  home: string;
 }
 
 /** Options for {@link startCapture}. */
 export interface StartCaptureOptions {
-  /** The data folder, given to the child as `CAPTURE_HOME`. */
-  home: string;
-  /** The working directory (where `capture.config.*` is looked for); default `home`. */
+  /**
+   * The data folder, given to the child as `CAPTURE_HOME`. Default: a fresh temporary folder,
+   * removed once the process has exited (so a test never writes into the user's real data
+   * folder); give one to keep the data between runs.
+   */
+  home?: string;
+  /** The working directory (where `capture.config.*` is looked for); default the data folder. */
   cwd?: string;
   /** Extra environment, over the parent's, `CAPTURE_HOME` and `NO_COLOR=1`. */
   env?: NodeJS.ProcessEnv;
@@ -38,10 +47,12 @@ export interface StartCaptureOptions {
 }
 
 /** Starts `capture ...args` as a child process. Nothing happens until this is called. */
-export function startCapture(args: string[], options: StartCaptureOptions): CaptureProcess {
+export function startCapture(args: string[], options: StartCaptureOptions = {}): CaptureProcess {
   const bin = options.bin ?? CAPTURE_BIN;
-  const env = { ...process.env, CAPTURE_HOME: options.home, NO_COLOR: '1', ...options.env };
-  const spawnOptions = { cwd: options.cwd ?? options.home, env, ...options.spawn };
+  const temporary = options.home === undefined ? mkdtempSync(path.join(os.tmpdir(), 'capture-test-home-')) : undefined;
+  const home = options.home ?? temporary!;
+  const env = { ...process.env, CAPTURE_HOME: home, NO_COLOR: '1', ...options.env };
+  const spawnOptions = { cwd: options.cwd ?? home, env, ...options.spawn };
   const child = (
     options.shellPrefix
       ? spawn('bash', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, bin, ...args], spawnOptions)
@@ -64,6 +75,7 @@ export function startCapture(args: string[], options: StartCaptureOptions): Capt
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       done = true;
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
       resolve(code);
       wake();
     }),
@@ -73,6 +85,7 @@ export function startCapture(args: string[], options: StartCaptureOptions): Capt
     stdout: () => out.stdout,
     stderr: () => out.stderr,
     exited,
+    home,
     waitFor(pattern, stream = 'stdout') {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -88,7 +101,7 @@ export function startCapture(args: string[], options: StartCaptureOptions): Capt
 }
 
 /** Starts `capture start` on a free loopback port (quiet) and resolves once it listens. */
-export async function startProxyProcess(options: StartCaptureOptions, extraArgs: string[] = []): Promise<CaptureProcess & { port: number }> {
+export async function startProxyProcess(options: StartCaptureOptions = {}, extraArgs: string[] = []): Promise<CaptureProcess & { port: number }> {
   const capture = startCapture(['start', '--port', '0', '--host', '127.0.0.1', '--quiet', ...extraArgs], options);
   const match = await capture.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
   return Object.assign(capture, { port: Number(match[1]) });
@@ -113,7 +126,7 @@ export async function killIfRunning(capture: CaptureProcess | undefined): Promis
  */
 export async function runCapture(
   args: string[],
-  options: StartCaptureOptions & { input?: string | null },
+  options: StartCaptureOptions & { input?: string | null } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const capture = startCapture(args, options);
   if (options.input !== null) capture.child.stdin.end(options.input ?? '');

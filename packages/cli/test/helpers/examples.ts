@@ -51,3 +51,8 @@ export async function startExample(name: string, env: NodeJS.ProcessEnv = {}, ex
     throw error;
   }
 }
+
+/** Runs `capture ...args` to completion in `examples/<name>` with a fresh temporary data folder (the kit's default). */
+export function runExample(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCapture(args, { bin: BIN, cwd: exampleDir(name), env });
+}
