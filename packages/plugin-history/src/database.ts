@@ -14,7 +14,7 @@ export const BUSY_TIMEOUT_MS = 5000;
 export interface OpenedDatabase {
   /** The connection, in WAL mode, migrated to the current schema. */
   db: Database.Database;
-  /** Set when a damaged file was moved aside: a message for the user, and where the file went. */
+  /** Set when a damaged file was moved aside: a message for the user (without the plugin's name), and where the file went. */
   movedAside?: { message: string; to: string };
 }
 
@@ -39,7 +39,7 @@ export function openHistoryDatabase(file: string): OpenedDatabase {
     if (!isCorruptionError(error)) throw asCaptureError(file, error);
     const to = moveAside(file);
     const reason = error instanceof Error ? error.message : String(error);
-    const message = `history: ${file} is damaged (${reason}); moved it to ${to} and started a new history`;
+    const message = `${file} is damaged (${reason}); moved it to ${to} and started a new history`;
     try {
       return { db: openAndPrepare(file), movedAside: { message, to } };
     } catch (again) {
@@ -83,5 +83,5 @@ export function moveAside(file: string, now = new Date()): string {
 function asCaptureError(file: string, error: unknown): CaptureError {
   if (error instanceof CaptureError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new CaptureError('HISTORY_OPEN_FAILED', `history: cannot open ${file}: ${reason}`, { cause: error });
+  return new CaptureError('HISTORY_OPEN_FAILED', `cannot open ${file}: ${reason}`, { cause: error });
 }

@@ -1,21 +1,9 @@
-/** `1.3 kB`, `512 B`, `4.2 MB` (decimal units, as browsers' network panels show sizes). */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes == null) return '';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
-
-/** `14 ms`, `1.25 s`. */
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
+/**
+ * How `capture history list` and `show` print times, paths and long text. Sizes and durations
+ * are core's `formatBytes` and `formatDuration`, so they read as the live log and the web view
+ * print them.
+ */
+export { formatBytes, formatDuration } from '@capture/core';
 
 /** Local time: `14:47:14` for today, `2024-05-01 14:47` for other days. */
 export function formatTime(epochMs: number, now = new Date()): string {

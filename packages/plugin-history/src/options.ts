@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { z } from 'zod';
-import { CaptureError } from '@capture/core';
+import { describeValue as describe, validatePluginOptions } from '@capture/core';
 import { parseDuration } from './duration.js';
 
 /** What users write: `history({ saveResponses: true, maxEntries: 10_000, maxAge: '30d' })`. */
@@ -14,6 +15,13 @@ export interface HistoryOptions {
   flushInterval?: number;
   /** Write as soon as this many exchanges are waiting, without waiting for `flushInterval`. Default 500. */
   batchSize?: number;
+  /**
+   * The folder `history.db` is kept in. Default: the running proxy's data folder, and for the
+   * `capture history` commands the data folder they run with. Give it to use the plugin's API
+   * outside a running proxy (a plugin command: `history({ dataDir: context.dataDir })`, or
+   * `context.plugin('history')?.reconfigure?.({ dataDir: context.dataDir })`).
+   */
+  dataDir?: string;
 }
 
 /** The options with defaults filled in: what the plugin uses. */
@@ -28,9 +36,10 @@ export interface ResolvedHistoryOptions {
   readonly flushInterval: number;
   /** See {@link HistoryOptions.batchSize}. */
   readonly batchSize: number;
+  /** See {@link HistoryOptions.dataDir}, made absolute; undefined: the proxy's or the command's data folder. */
+  readonly dataDir: string | undefined;
 }
 
-const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 const optionsSchema = z.strictObject({
   saveResponses: z.boolean({ error: (issue) => `expected true or false, got ${describe(issue.input)}` }).default(true),
@@ -58,26 +67,19 @@ const optionsSchema = z.strictObject({
     .int({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
     .min(1, { error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
     .default(500),
+  dataDir: z
+    .string({ error: (issue) => `expected a folder path, got ${describe(issue.input)}` })
+    .min(1, { error: 'expected a folder path, got ""' })
+    .transform((folder) => path.resolve(folder))
+    .optional(),
 });
 
 /**
- * Validates the options and fills in defaults. Throws a `CaptureError` (`CONFIG_INVALID`) of one
+ * Validates the options and fills in defaults. Throws a `PluginError` (`CONFIG_INVALID`) of one
  * line naming each bad option and its value, e.g. `history: option "maxEntries": expected a whole
  * number of at least 1, got 0`.
  */
 export function resolveHistoryOptions(options: unknown = {}): ResolvedHistoryOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CaptureError('CONFIG_INVALID', `history: expected an options object, got ${describe(options)}`);
-  }
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const known = Object.keys(optionsSchema.shape).join(', ');
-    const problems = parsed.error.issues.map((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`
-        : `option "${issue.path.join('.')}": ${issue.message}`,
-    );
-    throw new CaptureError('CONFIG_INVALID', `history: ${problems.join('; ')}`);
-  }
-  return { ...parsed.data, maxAge: parsed.data.maxAge };
+  const parsed = validatePluginOptions('history', optionsSchema, options);
+  return { ...parsed, maxAge: parsed.maxAge, dataDir: parsed.dataDir };
 }

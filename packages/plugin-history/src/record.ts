@@ -1,5 +1,4 @@
-import type { CapturedBody, Exchange, HeaderList } from '@capture/core';
-import { hostOf } from './schema.js';
+import { hostOf, type CapturedBody, type Exchange, type HeaderList, type StoredBody, type StoredExchange } from '@capture/core';
 
 /** One row as written: the columns of the `exchanges` table (SQLite integers for booleans). */
 export interface HistoryRow {
@@ -12,7 +11,8 @@ export interface HistoryRow {
   request_body: Uint8Array | null;
   request_body_size: number;
   request_body_truncated: number;
-  request_body_skipped: string | null;
+  /** Unused (the core never skips a request body); the column stays for files that have it. */
+  request_body_skipped: null;
   request_body_encoding: string | null;
   request_body_decoded: number;
   client_address: string;
@@ -53,7 +53,7 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
     request_body: bodyBytes(request.body),
     request_body_size: exchange.sizes.requestBody,
     request_body_truncated: request.body?.truncated ? 1 : 0,
-    request_body_skipped: request.bodySkipped ?? null,
+    request_body_skipped: null,
     request_body_encoding: request.body?.contentEncoding ?? null,
     request_body_decoded: request.body?.decoded ? 1 : 0,
     client_address: exchange.client.address,
@@ -81,61 +81,10 @@ function bodyBytes(body: CapturedBody | undefined): Uint8Array | null {
   return body && body.bytes.length > 0 ? body.bytes : null;
 }
 
-/** A body read back from history. */
-export interface StoredBody {
-  /** The captured bytes (decoded from `encoding` when `decoded`). */
-  bytes: Buffer;
-  /** Bytes on the wire, including any not captured. */
-  size: number;
-  /** True when only the start was captured. */
-  truncated: boolean;
-  /** The wire `Content-Encoding`, if any. */
-  contentEncoding?: string;
-  /** True when `bytes` were decoded from `contentEncoding`. */
-  decoded: boolean;
-}
-
-/** An exchange read back from history: the shape exports and `show` use. */
-export interface StoredExchange {
-  /** The id in history (stable across restarts; never reused). */
-  id: number;
-  /** The client that sent it. */
-  client: { address: string; port: number | undefined };
-  /** True when it arrived over intercepted TLS. */
-  tls: boolean;
-  /** True when a plugin answered it. */
-  mocked: boolean;
-  request: {
-    method: string;
-    url: string;
-    host: string;
-    httpVersion: string;
-    headers: HeaderList;
-    body?: StoredBody;
-    /** Bytes the request body had on the wire. */
-    bodySize: number;
-    bodySkipped?: string;
-  };
-  /** Absent when the response was not saved or never came. */
-  response?: {
-    statusCode: number;
-    statusMessage: string;
-    httpVersion: string;
-    headers: HeaderList;
-    body?: StoredBody;
-    /** Bytes the response body had on the wire. */
-    bodySize: number;
-    bodySkipped?: string;
-  };
-  /** Present when the exchange failed. */
-  error?: { code: string; message: string };
-  timings: { startedAt: number; total: number; firstByte?: number };
-}
-
 /** A row as read from the table (every column; SQLite gives BLOBs back as Buffers). */
 export type StoredRow = Omit<HistoryRow, 'request_body' | 'response_body'> & { id: number; request_body: Buffer | null; response_body: Buffer | null };
 
-/** Turns a full row back into an exchange. */
+/** Turns a full row back into core's exchange record (bodies are Buffers, as SQLite gives them). */
 export function fromHistoryRow(row: StoredRow): StoredExchange {
   const stored: StoredExchange = {
     id: row.id,
@@ -150,7 +99,6 @@ export function fromHistoryRow(row: StoredRow): StoredExchange {
       headers: parseHeaders(row.request_headers),
       bodySize: row.request_body_size,
       ...optionalBody(row.request_body, row.request_body_size, row.request_body_truncated, row.request_body_encoding, row.request_body_decoded),
-      ...(row.request_body_skipped ? { bodySkipped: row.request_body_skipped } : {}),
     },
     timings: { startedAt: row.started_at, total: row.duration ?? 0, ...(row.first_byte != null ? { firstByte: row.first_byte } : {}) },
   };

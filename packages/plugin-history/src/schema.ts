@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { hostOf } from '@capture/core';
 
 /**
  * The history database's layout, as numbered migrations. `PRAGMA user_version` records the
@@ -50,6 +51,7 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       ALTER TABLE exchanges ADD COLUMN response_body_encoding TEXT;
       ALTER TABLE exchanges ADD COLUMN response_body_decoded INTEGER NOT NULL DEFAULT 0;
     `);
+    // Core's hostOf, so a backfilled host reads as a newly captured one does.
     db.function('capture_url_host', { deterministic: true }, (url: unknown) => hostOf(String(url)));
     db.exec(`
       UPDATE exchanges SET host = capture_url_host(url), response_http_version = CASE WHEN status IS NULL THEN NULL ELSE http_version END;
@@ -62,15 +64,6 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
 
 /** The version a file is at once every migration has run. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
-
-/** `host[:port]` of a URL as the list shows it; empty when the URL cannot be parsed. */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
-}
 
 /**
  * Brings a database to {@link SCHEMA_VERSION}. The version is read again inside a write

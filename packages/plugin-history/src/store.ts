@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { fromHistoryRow, type HistoryRow, type StoredExchange, type StoredRow } from './record.js';
+import type { StoredExchange } from '@capture/core';
+import { fromHistoryRow, type HistoryRow, type StoredRow } from './record.js';
 import { filterToSql, type HistoryFilter } from './query.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */

@@ -23,6 +23,9 @@ export class WriteWorkerClient {
   readonly #events: WorkerClientEvents;
   #closed: Promise<void> | undefined;
   #dead = false;
+  #nextSync = 0;
+  /** `sync()` calls waiting for the worker's answer, by id. */
+  readonly #syncs = new Map<number, () => void>();
   /** Resolves once the worker has opened the database; rejects with why it could not. */
   readonly ready: Promise<void>;
 
@@ -41,6 +44,7 @@ export class WriteWorkerClient {
     });
     this.#worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') settle();
+      else if (message.type === 'synced') this.#settleSync(message.id);
       else if (message.type === 'write-failed') events.onFailure(message.message, message.dropped);
       else if (message.type === 'open-failed') {
         settle(new Error(`the history writer cannot open ${data.file}: ${message.message}`));
@@ -51,7 +55,11 @@ export class WriteWorkerClient {
       settle(new Error(`the history writer failed to start: ${error.message}`));
       this.#die(`the history writer stopped: ${error.message}`, started);
     });
-    this.#worker.on('exit', () => settle(new Error('the history writer exited before it started')));
+    this.#worker.on('exit', () => {
+      settle(new Error('the history writer exited before it started'));
+      // Nothing more will be written: whoever waits for a sync must not wait for ever.
+      for (const id of [...this.#syncs.keys()]) this.#settleSync(id);
+    });
   }
 
   /**
@@ -79,6 +87,24 @@ export class WriteWorkerClient {
     this.#worker.postMessage({ type: 'write', rows } satisfies ToWorker, [pack]);
   }
 
+  /**
+   * Resolves once every batch sent so far is written (committed, or dropped and reported): at
+   * once when the worker is gone, with {@link close} when it is closing.
+   */
+  sync(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    if (this.#dead) return Promise.resolve();
+    const id = this.#nextSync++;
+    const done = new Promise<void>((resolve) => this.#syncs.set(id, resolve));
+    this.#worker.postMessage({ type: 'sync', id } satisfies ToWorker);
+    return done;
+  }
+
+  #settleSync(id: number): void {
+    this.#syncs.get(id)?.();
+    this.#syncs.delete(id);
+  }
+
   /** Lets the worker write what it was sent, prune, and close the database; resolves when it has. */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
@@ -93,6 +119,7 @@ export class WriteWorkerClient {
   #die(message: string, report: boolean): void {
     if (this.#dead) return;
     this.#dead = true;
+    for (const id of [...this.#syncs.keys()]) this.#settleSync(id);
     if (report) this.#events.onFailure(message, 0);
     void this.#worker.terminate();
   }

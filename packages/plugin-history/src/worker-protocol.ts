@@ -11,11 +11,13 @@ export interface WriteWorkerData {
 }
 
 /** Messages from the main thread to the write worker. */
-export type ToWorker = { type: 'write'; rows: HistoryRow[] } | { type: 'close' };
+export type ToWorker = { type: 'write'; rows: HistoryRow[] } | { type: 'sync'; id: number } | { type: 'close' };
 
 /** Messages from the write worker to the main thread. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'write-failed'; message: string; dropped: number }
   | { type: 'open-failed'; message: string }
+  /** Every batch sent before the `sync` with this id has been written (or dropped and reported). */
+  | { type: 'synced'; id: number }
   | { type: 'closed'; written: number; dropped: number };

@@ -38,6 +38,12 @@ port.on('message', (message: ToWorker) => {
     writer?.write(message.rows);
     return;
   }
+  // Messages are handled in order and each write commits before the next message, so every
+  // batch sent before this one is on disk now.
+  if (message.type === 'sync') {
+    post({ type: 'synced', id: message.id });
+    return;
+  }
   writer?.close();
   try {
     store?.close();

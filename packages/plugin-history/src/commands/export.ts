@@ -5,7 +5,7 @@ import { toCurl } from '../export/curl.js';
 import { toHar } from '../export/har.js';
 import { toPostmanCollection } from '../export/postman.js';
 import { filterFromFlags, type FilterFlags } from '../query.js';
-import type { StoredExchange } from '../record.js';
+import type { StoredExchange } from '@capture/core';
 import { withStore } from './open.js';
 
 /** The export formats. */

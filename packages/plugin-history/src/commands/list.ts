@@ -59,7 +59,7 @@ export function formatTable(summaries: HistorySummary[], tty: boolean): string {
       summary.host,
       // On a terminal long paths are cut so a row fits a line; piped output keeps them whole.
       tty ? ellipsis(pathOf(summary.url), 60) : pathOf(summary.url),
-      formatBytes(summary.size),
+      summary.size === null ? '' : formatBytes(summary.size),
       formatDuration(summary.duration),
     ]);
   }

@@ -1,12 +1,20 @@
 import path from 'node:path';
-import type { CommandContext } from '@capture/core';
+import { PluginError, type CommandContext } from '@capture/core';
 import { HISTORY_FILE, openHistoryDatabase } from '../database.js';
 import { HistoryStore } from '../store.js';
 
-/** Opens `<data folder>/history.db` for a command; a damaged file is moved aside and said so on stderr. */
+/**
+ * Opens `<data folder>/history.db` for a command; a damaged file is moved aside and said so on
+ * stderr. A file that cannot be opened is a `PluginError` naming history (the CLI prints it).
+ */
 export function openStoreForCommand(context: CommandContext): HistoryStore {
-  const opened = openHistoryDatabase(path.join(context.dataDir, HISTORY_FILE));
-  if (opened.movedAside) context.stderr.write(`capture: ${opened.movedAside.message}\n`);
+  let opened: ReturnType<typeof openHistoryDatabase>;
+  try {
+    opened = openHistoryDatabase(path.join(context.dataDir, HISTORY_FILE));
+  } catch (error) {
+    throw PluginError.from('history', 'command', error);
+  }
+  if (opened.movedAside) context.stderr.write(`capture: history: ${opened.movedAside.message}\n`);
   return new HistoryStore(opened.db);
 }
 

@@ -1,8 +1,7 @@
-import type { CommandInput, HeaderList } from '@capture/core';
-import { CaptureError } from '@capture/core';
+import { CaptureError, type CommandInput, type HeaderList, type StoredBody, type StoredExchange } from '@capture/core';
 import { bodyText, headerValue, mediaType } from '@capture/postman-format';
 import { formatBytes, formatDateTime, formatDuration } from '../format.js';
-import type { StoredBody, StoredExchange } from '../record.js';
+import { base64Of } from '../bytes.js';
 import { withStore } from './open.js';
 
 /** `capture history show ID`: the whole exchange, readable (JSON bodies pretty-printed) or as JSON. */
@@ -21,7 +20,7 @@ export function exchangeToJson(exchange: StoredExchange) {
     if (!stored) return undefined;
     const text = bodyText(stored.bytes, headerValue(headers, 'content-type'));
     return {
-      ...(text !== undefined ? { text } : { base64: stored.bytes.toString('base64') }),
+      ...(text !== undefined ? { text } : { base64: base64Of(stored.bytes) }),
       size: stored.size,
       captured: stored.bytes.length,
       truncated: stored.truncated,
@@ -42,7 +41,6 @@ export function exchangeToJson(exchange: StoredExchange) {
       headers: request.headers,
       body: body(request.body, request.headers) ?? null,
       bodySize: request.bodySize,
-      ...(request.bodySkipped ? { bodySkipped: request.bodySkipped } : {}),
     },
     response: response
       ? {
@@ -68,7 +66,7 @@ export function formatExchange(exchange: StoredExchange): string {
   lines.push('');
   lines.push(`${request.method} ${request.url} HTTP/${request.httpVersion}`);
   for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
-  lines.push('', ...describeBody(request.body, request.headers, request.bodySkipped));
+  lines.push('', ...describeBody(request.body, request.headers));
   if (exchange.error) lines.push(`failed: ${exchange.error.message} (${exchange.error.code})`, '');
   if (response) {
     const timing = `${formatDuration(exchange.timings.total)}${exchange.timings.firstByte !== undefined ? `, first byte after ${formatDuration(exchange.timings.firstByte)}` : ''}`;
@@ -81,7 +79,7 @@ export function formatExchange(exchange: StoredExchange): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function describeBody(body: StoredBody | undefined, headers: HeaderList, skipped: string | undefined): string[] {
+function describeBody(body: StoredBody | undefined, headers: HeaderList, skipped?: string): string[] {
   if (skipped) return [`(body not captured: ${skipped})`, ''];
   if (!body) return [];
   const contentType = headerValue(headers, 'content-type');

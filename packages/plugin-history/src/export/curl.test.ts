@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { StoredExchange } from '../record.js';
+import type { StoredExchange } from '@capture/core';
 import { dataArgument, quote, quoteBytes, toCurl } from './curl.js';
 
 /** What bash makes of a quoted word: the bytes it passes to a program. */

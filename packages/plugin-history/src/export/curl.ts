@@ -1,4 +1,4 @@
-import type { StoredExchange } from '../record.js';
+import type { StoredExchange } from '@capture/core';
 
 /** Request headers a replayed request leaves to curl or must not send. */
 const LEFT_TO_CURL = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length']);

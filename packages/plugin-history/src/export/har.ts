@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import type { Content, Cookie, Entry, Har, Header, PostData, Request, Response } from 'har-format';
 import { parseCookie, parseSetCookie } from 'cookie';
 import { bodyText, headerValue } from '@capture/postman-format';
-import type { HeaderList } from '@capture/core';
-import type { StoredBody, StoredExchange } from '../record.js';
+import type { HeaderList, StoredBody, StoredExchange } from '@capture/core';
+import { base64Of } from '../bytes.js';
 
 const VERSION = (createRequire(import.meta.url)('@capture/plugin-history/package.json') as { version: string }).version;
 
@@ -80,7 +80,7 @@ function content(body: StoredBody | undefined, contentType: string | undefined, 
   const mimeType = contentType ?? 'x-unknown';
   if (!body) return { size: 0, mimeType, ...(skipped ? { comment: `body not captured (${skipped})` } : {}) };
   const text = bodyText(body.bytes, contentType);
-  const result: Content = { size: body.bytes.length, mimeType, ...(text !== undefined ? { text } : { text: body.bytes.toString('base64'), encoding: 'base64' }) };
+  const result: Content = { size: body.bytes.length, mimeType, ...(text !== undefined ? { text } : { text: base64Of(body.bytes), encoding: 'base64' }) };
   if (body.decoded && !body.truncated) result.compression = Math.max(0, body.bytes.length - body.size);
   if (body.truncated) result.comment = `truncated: ${body.bytes.length} of ${body.size} bytes captured`;
   return result;
@@ -89,7 +89,7 @@ function content(body: StoredBody | undefined, contentType: string | undefined, 
 function postData(body: StoredBody, contentType: string | undefined): PostData {
   const mimeType = contentType ?? '';
   const text = bodyText(body.bytes, contentType);
-  if (text === undefined) return { mimeType, text: body.bytes.toString('base64'), comment: 'binary body, base64-encoded' };
+  if (text === undefined) return { mimeType, text: base64Of(body.bytes), comment: 'binary body, base64-encoded' };
   // HAR 1.2 makes `text` and `params` exclusive; the text keeps forms exactly as sent.
   const data: PostData = { mimeType, text };
   if (body.truncated) data.comment = `truncated: ${body.bytes.length} of ${body.size} bytes captured`;

@@ -1,5 +1,5 @@
 import { createCollection, toPostmanItem, type PostmanCollection } from '@capture/postman-format';
-import type { StoredExchange } from '../record.js';
+import type { StoredExchange } from '@capture/core';
 
 /** A Postman Collection v2.1.0 with one request per exchange, in order, responses as saved examples. */
 export function toPostmanCollection(exchanges: Iterable<StoredExchange>, name: string): PostmanCollection {

@@ -1,0 +1,113 @@
+import { CaptureError, PluginError, type StoredExchange } from '@capture/core';
+import { renderExport, type ExportFormat } from './commands/export.js';
+import { openHistoryDatabase } from './database.js';
+import type { ResolvedHistoryOptions } from './options.js';
+import type { HistoryFilter } from './query.js';
+import { HistoryStore, type HistorySummary } from './store.js';
+
+/**
+ * What the history plugin offers other plugins and commands, through
+ * `proxy.plugin('history')?.api` (typed by this package's `PluginRegistry` entry). It works the
+ * same in a running proxy and outside one: there it reads the proxy's database; outside one (a
+ * plugin command, after the proxy closed) each call opens `<dataDir>/history.db` and closes it
+ * again, and without a known data folder it throws a `PluginError` (`HISTORY_NO_DATA_DIR`) that
+ * says what to do.
+ */
+export interface HistoryApi {
+  /** The options in use. */
+  readonly options: ResolvedHistoryOptions;
+  /**
+   * The database file: the running proxy's, else `<dataDir option>/history.db`, else the one the
+   * last proxy used; undefined when none is known.
+   */
+  readonly file: string | undefined;
+  /**
+   * Writes the exchanges waiting in the batch queue now (they are otherwise written within
+   * `flushInterval`) and resolves once they are committed. Resolves at once outside a running
+   * proxy, where nothing waits.
+   */
+  flush(): Promise<void>;
+  /** Summaries, newest first; empty when a running proxy could not open history. */
+  list(filter?: HistoryFilter): HistorySummary[];
+  /** One stored exchange by id. */
+  get(id: number): StoredExchange | undefined;
+  /** Whole stored exchanges matching a filter, oldest first (what exports read); empty when a running proxy could not open history. */
+  exchanges(filter?: HistoryFilter): StoredExchange[];
+  /**
+   * Renders exchanges (stored ones, or any of the same shape) as `capture history export` does:
+   * HAR 1.2 JSON, a Postman Collection v2.1.0 JSON named `name`, or one curl command per line.
+   */
+  render(format: ExportFormat, exchanges: Iterable<StoredExchange>, name?: string): string;
+  /**
+   * Deletes every saved exchange, and drops those still queued, as `capture history clear` does.
+   * Returns how many rows were deleted. Runs on the calling thread (it may wait for the writer's
+   * current transaction).
+   */
+  clear(): number;
+}
+
+/** Where the API reads: the plugin's state, which `apply` and `onClose` change. */
+export interface HistorySource {
+  /** The options in use. */
+  readonly options: ResolvedHistoryOptions;
+  /**
+   * The running proxy's store; `null` while a proxy runs whose history could not be opened;
+   * undefined outside a running proxy.
+   */
+  running(): HistoryStore | null | undefined;
+  /** The running proxy's file, or undefined. */
+  runningFile(): string | undefined;
+  /** The file to open outside a running proxy, or undefined when none is known. */
+  fileOutside(): string | undefined;
+  /** Writes what is queued and resolves once it is committed. */
+  flush(): Promise<void>;
+  /** Drops what is queued. */
+  discardQueued(): void;
+}
+
+/** Builds the API over the plugin's state. */
+export function createHistoryApi(source: HistorySource): HistoryApi {
+  const use = <T>(method: string, unavailable: T, work: (store: HistoryStore) => T): T => {
+    const store = source.running();
+    if (store === null) return unavailable;
+    if (store) return work(store);
+    const file = source.fileOutside();
+    if (!file) {
+      throw new PluginError(
+        'history',
+        method,
+        new CaptureError(
+          'HISTORY_NO_DATA_DIR',
+          `api.${method}() needs a running proxy or a data folder: outside a proxy (in a command) use history({ dataDir }), e.g. context.plugin('history')?.reconfigure?.({ dataDir: context.dataDir })`,
+        ),
+      );
+    }
+    let outside: HistoryStore;
+    try {
+      outside = new HistoryStore(openHistoryDatabase(file).db);
+    } catch (error) {
+      throw PluginError.from('history', method, error);
+    }
+    try {
+      return work(outside);
+    } finally {
+      outside.close();
+    }
+  };
+
+  return {
+    options: source.options,
+    get file() {
+      return source.runningFile() ?? source.fileOutside();
+    },
+    flush: () => source.flush(),
+    list: (filter) => use('list', [], (store) => store.list(filter)),
+    get: (id) => use('get', undefined, (store) => store.get(id)),
+    exchanges: (filter) => use('exchanges', [], (store) => [...store.exchanges(filter)]),
+    render: (format, exchanges, name) => renderExport(format, [...exchanges], name),
+    clear: () => {
+      source.discardQueued();
+      return use('clear', 0, (store) => store.clear());
+    },
+  };
+}
