@@ -75,18 +75,20 @@ function kindSchema(kind: IdentifierKind): SchemaObject {
 }
 
 function buildOperation(operation: OperationModel, tag: string, operationId: string, version: OpenApiVersion): OperationObject {
-  const out: OperationObject = { tags: [tag], operationId, responses: {} };
   const parameters = [
     ...sortedParams(operation.query).map((param) => parameter(param, 'query', operation, version)),
     ...sortedParams(operation.headers).map((param) => parameter(param, 'header', operation, version)),
   ];
-  if (parameters.length) out.parameters = parameters;
-  if (operation.requestContents.size) {
-    out.requestBody = { ...(operation.bodySamples === operation.samples ? { required: true } : {}), content: contents(operation.requestContents, version) };
-  }
-  // Assigned again so the key comes after parameters and requestBody, where readers look for it.
-  delete (out as Partial<OperationObject>).responses;
-  out.responses = {};
+  // Keys in the order readers expect: input first, then responses, then security.
+  const out: OperationObject = {
+    tags: [tag],
+    operationId,
+    ...(parameters.length ? { parameters } : {}),
+    ...(operation.requestContents.size
+      ? { requestBody: { ...(operation.bodySamples === operation.samples ? { required: true } : {}), content: contents(operation.requestContents, version) } }
+      : {}),
+    responses: {},
+  };
   for (const status of [...operation.responses.keys()].sort((a, b) => a - b)) {
     const response = operation.responses.get(status)!;
     const object: ResponseObject = { description: response.message || STATUS_CODES[status] || `status ${status}` };
