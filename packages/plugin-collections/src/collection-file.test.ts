@@ -19,7 +19,9 @@ describe('parseCollection', () => {
       }
       throw new Error('accepted');
     };
-    expect(refuse('{"info": \n\n {')).toMatch(/^collections: \/c\/x\.json is not valid JSON \([^\n]+\); capture left it untouched: fix it, move it away, or save to another collection$/);
+    // The plugin's name is added by core's PluginError where the error leaves the plugin (see
+    // test/file-safety.test.ts and test/cli.test.ts for the `collections: …` line users see).
+    expect(refuse('{"info": \n\n {')).toMatch(/^\/c\/x\.json is not valid JSON \([^\n]+\); capture left it untouched: fix it, move it away, or save to another collection$/);
     expect(refuse('[]')).toContain('is not a Postman collection (it holds a list, not an object)');
     expect(refuse('{"log":{}}')).toContain('is not a Postman collection (it has no "info" object)');
     expect(refuse(JSON.stringify({ info: { name: 'x', schema: 'https://schema.getpostman.com/json/collection/v2.0.0/collection.json' }, item: [] }))).toContain(

@@ -9,13 +9,17 @@ const ANY_VERSION = /\/collection\/(v[\d.]+)\//;
 /** The advice every refusal ends with: the file is never touched, here is what to do. */
 const LEFT_ALONE = 'capture left it untouched: fix it, move it away, or save to another collection';
 
-/** A collection file that is not valid JSON or not a v2.1.0 collection; capture never overwrites such a file. */
+/**
+ * A collection file that is not valid JSON or not a v2.1.0 collection; capture never overwrites
+ * such a file. Its message names the file; the plugin's name is added by core's `PluginError`
+ * where the error leaves the plugin (apply, report, commands, `api.save`).
+ */
 export class CollectionFileError extends CaptureError {
   /** The file that was refused. */
   readonly file: string;
 
   constructor(file: string, problem: string, options?: { cause?: unknown }) {
-    super('COLLECTION_INVALID', `collections: ${file} ${problem}; ${LEFT_ALONE}`, options);
+    super('COLLECTION_INVALID', `${file} ${problem}; ${LEFT_ALONE}`, options);
     this.name = 'CollectionFileError';
     this.file = file;
   }
@@ -71,7 +75,7 @@ export async function readCollectionFile(file: string): Promise<ReadCollection |
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CaptureError('COLLECTION_UNREADABLE', `collections: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new CaptureError('COLLECTION_UNREADABLE', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
   }
   return { document: parseCollection(text, file), stat };
 }

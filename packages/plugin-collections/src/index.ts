@@ -9,11 +9,21 @@
  * export default defineConfig({ plugins: [collections({ name: 'My App', groupBy: ['domain', 'endpoint'], saveResponses: true })] });
  * ```
  */
-import { collections } from './plugin.js';
+import { collections, type CollectionsApi } from './plugin.js';
+import type { CollectionsOptions } from './options.js';
+
+declare module '@capture/core' {
+  interface PluginRegistry {
+    /** `proxy.plugin('collections')?.api` is a {@link CollectionsApi}. */
+    collections: { api: CollectionsApi; options: CollectionsOptions };
+  }
+}
 
 export default collections;
 export { collections, type CollectionsApi } from './plugin.js';
+export { collectionsFlags } from './flags.js';
 export {
+  PLUGIN_NAME,
   resolveCollectionsOptions,
   parseGroupBy,
   DEFAULT_COLLECTION_NAME,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { CaptureError } from '@capture/core';
+import { describeValue, validatePluginOptions } from '@capture/core';
 
 /** A level of folders: a folder per host (`domain`) or per endpoint (`endpoint`). */
 export type GroupLevel = 'domain' | 'endpoint';
@@ -54,7 +54,11 @@ export const DEFAULT_COLLECTION_NAME = 'Captured requests';
 /** The values `groupBy` accepts, as shown in error messages and `--help`. */
 export const GROUP_BY_CHOICES = ['none', 'domain', 'endpoint', 'domain,endpoint'] as const;
 
-const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : value instanceof URL ? value.href : Array.isArray(value) ? JSON.stringify(value) : String(value));
+/** The plugin's name, its tap name, as its errors are named. */
+export const PLUGIN_NAME = 'collections';
+
+/** A value in a message: core's wording, with a `file:` URL shown as its address. */
+const describe = (value: unknown): string => (value instanceof URL ? value.href : describeValue(value));
 
 /**
  * Parses a grouping: a level, `'none'`, a comma-separated list or a list of levels. Returns the
@@ -107,24 +111,11 @@ const optionsSchema = z.strictObject({
 });
 
 /**
- * Validates the options and fills in defaults. Throws a `CaptureError` (`CONFIG_INVALID`) of one
+ * Validates the options and fills in defaults. Throws a `PluginError` (`CONFIG_INVALID`) of one
  * line naming each bad option and its value, e.g. `collections: option "groupBy": expected
  * "none", "domain", "endpoint", "domain,endpoint" or a list of "domain" and "endpoint", got "host"`.
  */
 export function resolveCollectionsOptions(options: unknown = {}): ResolvedCollectionsOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CaptureError('CONFIG_INVALID', `collections: expected an options object, got ${describe(options)}`);
-  }
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const known = Object.keys(optionsSchema.shape).join(', ');
-    const problems = parsed.error.issues.map((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`
-        : `option "${issue.path.join('.')}": ${issue.message}`,
-    );
-    throw new CaptureError('CONFIG_INVALID', `collections: ${problems.join('; ')}`);
-  }
-  const { name, file, groupBy, saveResponses, flushInterval } = parsed.data;
+  const { name, file, groupBy, saveResponses, flushInterval } = validatePluginOptions(PLUGIN_NAME, optionsSchema, options);
   return { name, file, groupBy: groupBy ?? [], saveResponses, flushInterval };
 }

@@ -1,15 +1,13 @@
-import { CaptureError, Stage, type CapturePlugin, type CaptureProxy } from '@capture/core';
+import { CaptureError, CORE_VERSION, PluginError, Stage, type CapturePlugin } from '@capture/core';
 import { toPostmanItem, type SourceExchange } from '@capture/postman-format';
 import { collectionCommands } from './commands/index.js';
 import { collectionFile } from './files.js';
+import { collectionsFlags } from './flags.js';
 import { folderPath } from './grouping.js';
-import { resolveCollectionsOptions, type CollectionsOptions, type ResolvedCollectionsOptions } from './options.js';
+import { PLUGIN_NAME as NAME, resolveCollectionsOptions, type CollectionsOptions, type ResolvedCollectionsOptions } from './options.js';
 import { CollectionWriter } from './writer.js';
 
-/** The plugin's name, also its tap name. */
-const NAME = 'collections';
-
-/** What the collections plugin offers other plugins, through `proxy.plugin<CollectionsApi>('collections')?.api`. */
+/** What the collections plugin offers other plugins, through `proxy.plugin('collections')?.api`. */
 export interface CollectionsApi {
   /** The options in use. */
   readonly options: ResolvedCollectionsOptions;
@@ -23,7 +21,7 @@ export interface CollectionsApi {
    * Appends exchanges to the collection called `name` (its file in the data folder, created when
    * missing; the running collection when `name` is its own), in this plugin's folders, with
    * responses as examples when `saveResponses` is on. Resolves once they are on disk; a broken
-   * file is refused (a `CaptureError` naming it) and left as it is.
+   * file is refused (a `PluginError` naming the plugin and the file) and left as it is.
    */
   save(name: string, exchanges: Iterable<SourceExchange>): Promise<{ file: string; added: number }>;
 }
@@ -33,11 +31,12 @@ export interface CollectionsApi {
  * response as a saved example) is appended to a Postman Collection v2.1.0 file, in folders by
  * domain and/or endpoint, and the plugin adds `capture collection list|show|export`.
  */
-export function collections(options: CollectionsOptions = {}): CapturePlugin<CollectionsApi> {
+export function collections(options: CollectionsOptions = {}): CapturePlugin<CollectionsApi, CollectionsOptions> {
   const resolved = resolveCollectionsOptions(options);
   let writer: CollectionWriter | undefined;
   let dataDir: string | undefined;
-  let report: (error: CaptureError) => void = () => undefined;
+  // Errors with no response to go to (a write that failed): the plugin context's, once applied.
+  let report: (error: CaptureError, hook: string) => void = () => undefined;
   // Saves run one at a time, so two saves into one file never interleave their writes.
   let saving: Promise<unknown> = Promise.resolve();
   const itemFor = (exchange: SourceExchange & { error?: unknown }) => {
@@ -48,9 +47,9 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
     return { folders: folderPath(exchange.request.url, resolved.groupBy), item };
   };
   const saveInto = async (name: string, exchanges: Iterable<SourceExchange>) => {
-    if (!dataDir) throw new CaptureError('COLLECTION_UNAVAILABLE', 'collections: the plugin is not running');
+    if (!dataDir) throw new CaptureError('COLLECTION_UNAVAILABLE', 'the plugin is not running');
     const file = collectionFile({ name, file: name === resolved.name ? resolved.file : undefined }, dataDir);
-    const target = writer && file === writer.file ? writer : new CollectionWriter(file, { name, flushInterval: resolved.flushInterval, onError: report });
+    const target = writer && file === writer.file ? writer : new CollectionWriter(file, { name, flushInterval: resolved.flushInterval, onError: (error) => report(error, 'save') });
     if (target !== writer) await target.open();
     let added = 0;
     for (const exchange of exchanges) {
@@ -71,7 +70,10 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
     },
     flush: async () => writer?.flush(),
     save: (name, exchanges) => {
-      const done = saving.then(() => saveInto(name, exchanges));
+      // Callers (other plugins, commands) get errors that name this plugin, as core words them.
+      const done = saving.then(() => saveInto(name, exchanges)).catch((error: unknown) => {
+        throw PluginError.from(NAME, 'save', error);
+      });
       saving = done.catch(() => undefined);
       return done;
     },
@@ -79,18 +81,17 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
 
   return {
     name: NAME,
+    core: `^${CORE_VERSION}`,
     api,
     commands: collectionCommands(resolved),
-    reconfigure: (overrides) => collections({ ...options, ...overrides }),
-    async apply(proxy: CaptureProxy) {
+    flags: collectionsFlags,
+    reconfigure: (overrides: Partial<CollectionsOptions>) => collections({ ...options, ...overrides }),
+    async apply(proxy, context) {
       dataDir = proxy.dataDir;
-      report = (error) => proxy.hooks.onError.call(error);
+      report = (error, hook) => context.report(error, hook);
       const file = collectionFile(resolved, proxy.dataDir);
-      const current = new CollectionWriter(file, {
-        name: resolved.name,
-        flushInterval: resolved.flushInterval,
-        onError: (error) => proxy.hooks.onError.call(error),
-      });
+      // The running writer stores what onExchange hands it; its failures are reported as that hook's.
+      const current = new CollectionWriter(file, { name: resolved.name, flushInterval: resolved.flushInterval, onError: (error) => report(error, 'onExchange') });
       // A broken file stops the start here, with one line naming it, before anything is captured.
       await current.open();
       writer = current;

@@ -96,7 +96,7 @@ export class CollectionWriter {
       await mkdir(path.dirname(this.#file), { recursive: true });
       await this.#write(this.#document);
     } catch (error) {
-      throw new CaptureError('COLLECTION_UNWRITABLE', `collections: cannot write ${this.#file} (${describeError(error)})`, { cause: error });
+      throw new CaptureError('COLLECTION_UNWRITABLE', `cannot write ${this.#file} (${describeError(error)})`, { cause: error });
     }
   }
 
@@ -133,7 +133,7 @@ export class CollectionWriter {
     this.#timer = undefined;
     const lost = this.#pending.length + this.#dropped;
     if (lost) {
-      this.#options.onError(new CaptureError('COLLECTION_NOT_SAVED', `collections: ${lost} captured request${lost === 1 ? ' was' : 's were'} not saved to ${this.#file}`));
+      this.#options.onError(new CaptureError('COLLECTION_NOT_SAVED', `${lost} captured request${lost === 1 ? ' was' : 's were'} not saved to ${this.#file}`));
     }
   }
 
@@ -165,7 +165,7 @@ export class CollectionWriter {
         this.#options.onError(
           error instanceof CaptureError
             ? new CaptureError(error.code, `${error.message}; ${this.#pending.length} captured request(s) wait and are written once it is fixed`, { cause: error })
-            : new CaptureError('COLLECTION_WRITE_FAILED', `collections: cannot write ${this.#file} (${describeError(error)}); capturing goes on and the next write tries again`, { cause: error }),
+            : new CaptureError('COLLECTION_WRITE_FAILED', `cannot write ${this.#file} (${describeError(error)}); capturing goes on and the next write tries again`, { cause: error }),
         );
       }
       return;

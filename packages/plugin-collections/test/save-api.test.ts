@@ -45,6 +45,8 @@ describe('collections api.save', () => {
     const broken = path.join(dataDir, 'collections', 'broken.postman_collection.json');
     writeFileSync(broken, '{ not json');
     await expect((proxy as Awaited<ReturnType<typeof startCollectionsProxy>>).api.save('broken', [exchange('GET', 'http://a.test/', 200)])).rejects.toThrow(/broken\.postman_collection\.json/);
+    // The refusal names the plugin (core's PluginError) for whoever called the API.
+    await expect((proxy as Awaited<ReturnType<typeof startCollectionsProxy>>).api.save('broken', [])).rejects.toThrow(/^collections: .*broken\.postman_collection\.json is not valid JSON/);
     expect(readCollection.bind(null, broken)).toThrow();
   });
 });

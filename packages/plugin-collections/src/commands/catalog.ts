@@ -62,7 +62,7 @@ export async function findEntry(query: string, dataDir: string, configuredFile: 
     const found = entries.filter(matches);
     if (found.length === 1) return found[0]!;
     if (found.length > 1) {
-      throw new CaptureError('COLLECTION_AMBIGUOUS', `collections: "${query}" matches ${found.length} collections (${found.map((entry) => entry.file).join(', ')}); give the file path instead`);
+      throw new CaptureError('COLLECTION_AMBIGUOUS', `"${query}" matches ${found.length} collections (${found.map((entry) => entry.file).join(', ')}); give the file path instead`);
     }
   }
   // A path to a collection file anywhere, e.g. one a config writes outside the data folder.
@@ -73,13 +73,13 @@ export async function findEntry(query: string, dataDir: string, configuredFile: 
   throw new CaptureError(
     'COLLECTION_NOT_FOUND',
     known.length
-      ? `collections: no collection "${query}" in ${folder} (there are ${known.join(', ')})`
-      : `collections: no collection "${query}": ${folder} holds none yet (capture start --save-to collection --collection "${query}" creates it)`,
+      ? `no collection "${query}" in ${folder} (there are ${known.join(', ')})`
+      : `no collection "${query}": ${folder} holds none yet (capture start --save-to collection --collection "${query}" creates it)`,
   );
 }
 
 /** The entry's collection, or a `CaptureError` saying why the file is not one. */
 export function documentOf(entry: CollectionEntry): CollectionDocument {
-  if (!entry.document) throw new CaptureError('COLLECTION_INVALID', entry.problem ?? `collections: ${entry.file} is not a collection`);
+  if (!entry.document) throw new CaptureError('COLLECTION_INVALID', entry.problem ?? `${entry.file} is not a collection`);
   return entry.document;
 }

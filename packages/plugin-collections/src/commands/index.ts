@@ -1,5 +1,5 @@
-import type { CommandSpec } from '@capture/core';
-import type { ResolvedCollectionsOptions } from '../options.js';
+import { PluginError, type CommandInput, type CommandSpec } from '@capture/core';
+import { PLUGIN_NAME, type ResolvedCollectionsOptions } from '../options.js';
 import { runExport } from './export.js';
 import { runList } from './list.js';
 import { runShow } from './show.js';
@@ -20,22 +20,37 @@ export function collectionCommands(options: ResolvedCollectionsOptions): Command
           name: 'list',
           description: 'list collections: name, request count, last change and file',
           options: [{ flags: '--json', description: 'print JSON instead of a table' }],
-          run: (input) => runList(input, options.file),
+          run: named('collection list', (input) => runList(input, options.file)),
         },
         {
           name: 'show',
           description: 'show a collection\'s folders and requests as a tree',
           arguments: [NAME_ARGUMENT],
-          run: (input) => runShow(input, options.file),
+          run: named('collection show', (input) => runShow(input, options.file)),
         },
         {
           name: 'export',
           description: 'print a collection (Postman Collection v2.1.0 JSON) or write it to a file',
           arguments: [NAME_ARGUMENT],
           options: [{ flags: '-o, --output <file>', description: 'write to this file instead of stdout' }],
-          run: (input) => runExport(input, options.file),
+          run: named('collection export', (input) => runExport(input, options.file)),
         },
       ],
     },
   ];
+}
+
+/**
+ * A command's `run` whose errors name the plugin (`collections: no collection "x" …`), worded
+ * by core's `PluginError` like errors from `apply` and `report`, not prefixed by hand. The CLI
+ * runs commands without wrapping them; an error already attributed is passed on as it is.
+ */
+function named(command: string, run: (input: CommandInput) => Promise<number>): (input: CommandInput) => Promise<number> {
+  return async (input) => {
+    try {
+      return await run(input);
+    } catch (error) {
+      throw PluginError.from(PLUGIN_NAME, command, error);
+    }
+  };
 }

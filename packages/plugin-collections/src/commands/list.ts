@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { CommandInput } from '@capture/core';
+import { PLUGIN_NAME } from '../options.js';
 import { listEntries, type CollectionEntry } from './catalog.js';
 
 /** `capture collection list`: name, request count, last change and file of each collection. */
@@ -21,7 +22,8 @@ export async function runList({ options, context }: CommandInput, configuredFile
     return 0;
   }
   context.stdout.write(`${formatTable(entries)}\n`);
-  for (const entry of entries) if (entry.problem) context.stderr.write(`capture: ${entry.problem}\n`);
+  // A warning, not an error: nothing wraps it, so it is worded here as the CLI words errors.
+  for (const entry of entries) if (entry.problem) context.stderr.write(`capture: ${PLUGIN_NAME}: ${entry.problem}\n`);
   return 0;
 }
 
