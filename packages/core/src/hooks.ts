@@ -191,8 +191,16 @@ export function createProxyHooks() {
     /** A plugin or the proxy failed outside any client's response (e.g. a storage write). Sync. */
     onError: new SyncHook<[CaptureError]>(['error']),
   };
+  const report = (error: PluginError): void => {
+    try {
+      hooks.onError.call(error);
+    } catch {
+      // An error reporter that throws has nowhere left to report to.
+    }
+  };
   for (const [hookName, hook] of Object.entries(hooks)) {
-    if (hookName !== 'onError') attributeErrors(hookName, hook);
+    if (hookName === 'onError') continue;
+    interceptTaps(hookName, hook, OBSERVING.has(hookName) ? report : undefined);
   }
   return Object.freeze(hooks);
 }
@@ -200,25 +208,60 @@ export function createProxyHooks() {
 /** The proxy's typed hooks, declared in one place: the whole extension surface. */
 export type ProxyHooks = ReturnType<typeof createProxyHooks>;
 
+/**
+ * Hooks whose taps only watch (store, show, collect lines): one failing tap is reported and
+ * skipped, the others still run (mitmproxy calls the other addons after one raises), so a broken
+ * sink never hides an exchange from history or the live log. The other hooks decide something
+ * (answer, forward, refuse), so their first failure stops the call and the proxy answers it.
+ */
+const OBSERVING: ReadonlySet<string> = new Set(['onExchange', 'onSkipped', 'onClose', 'onBanner', 'onInfoPage']);
+
+/**
+ * Where a {@link ConnectContext} keeps the name of the tap running on it: the hook runs its taps
+ * one after another per CONNECT, so `refuse()` can say which plugin refused.
+ */
+export const kActiveTap: unique symbol = Symbol('capture.activeTap');
+
+/** True when a hook has taps. `hook.isUsed()` is always true here: the interceptors count as use. */
+export function hasTaps(hook: { taps: readonly unknown[] }): boolean {
+  return hook.taps.length > 0;
+}
+
 type AnyTapFn = (...args: unknown[]) => unknown;
 interface InterceptableHook {
   intercept(interceptor: { register(tap: { name: string; type: string; fn: AnyTapFn }): unknown }): void;
 }
 
-/** Rethrows whatever a tap throws as a PluginError naming the tap (plugin) and the hook. */
-function attributeErrors(hookName: string, hook: unknown): void {
+/**
+ * Wraps every tap of a hook, once, when it registers (Rollup's one choke point for plugin calls):
+ * whatever the tap throws becomes a PluginError naming the tap (plugin) and the hook. For
+ * observing hooks (`report` given) the error is reported and the tap counts as done; for the
+ * others it is rethrown to whoever called the hook.
+ */
+function interceptTaps(hookName: string, hook: unknown, report: ((error: PluginError) => void) | undefined): void {
+  const tracksTap = hookName === 'onConnect';
   (hook as InterceptableHook).intercept({
     register(tap) {
-      const original = tap.fn;
-      const wrap = (cause: unknown) => new PluginError(tap.name, hookName, cause);
+      const inner = tap.fn;
+      const original: AnyTapFn = tracksTap
+        ? (...args) => {
+            (args[0] as { [kActiveTap]?: string })[kActiveTap] = tap.name;
+            return inner(...args);
+          }
+        : inner;
+      // Returns what the call yields instead (nothing) when the failure was reported.
+      const fail = (cause: unknown): undefined => {
+        const error = PluginError.from(tap.name, hookName, cause);
+        if (!report) throw error;
+        report(error);
+        return undefined;
+      };
       if (tap.type === 'promise') {
         tap.fn = (...args: unknown[]) => {
           try {
-            return Promise.resolve(original(...args)).catch((cause: unknown) => {
-              throw wrap(cause);
-            });
+            return Promise.resolve(original(...args)).catch(fail);
           } catch (cause) {
-            return Promise.reject(wrap(cause));
+            return Promise.resolve().then(() => fail(cause));
           }
         };
       } else if (tap.type === 'sync') {
@@ -226,16 +269,26 @@ function attributeErrors(hookName: string, hook: unknown): void {
           try {
             return original(...args);
           } catch (cause) {
-            throw wrap(cause);
+            return fail(cause);
           }
         };
       } else {
         tap.fn = (...args: unknown[]) => {
           const callback = args.pop() as (error?: unknown, result?: unknown) => void;
+          const settle = (error: unknown, result?: unknown): void => {
+            if (error == null) return callback(error, result);
+            let failure: unknown;
+            try {
+              fail(error);
+            } catch (wrapped) {
+              failure = wrapped;
+            }
+            callback(failure);
+          };
           try {
-            original(...args, (error?: unknown, result?: unknown) => callback(error == null ? error : wrap(error), result));
+            original(...args, settle);
           } catch (cause) {
-            callback(wrap(cause));
+            settle(cause);
           }
         };
       }

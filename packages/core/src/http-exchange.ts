@@ -3,20 +3,27 @@ import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BodyCollector } from './body-capture.js';
 import { headerListFromRaw, headerListFromRawBuffers, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
-import type { MockResponse, OutgoingRequest, OutgoingResponse, RequestContext, ResponseContext } from './hooks.js';
+import { hasTaps, type MockResponse, type OutgoingRequest, type OutgoingResponse, type RequestContext, type ResponseContext } from './hooks.js';
 import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js';
-import type { ProxyRuntime } from './runtime.js';
+import type { CapturePipeline } from './pipeline.js';
+import type { UpstreamPool } from './upstream-pool.js';
 import { classifyUpstreamError } from './upstream-errors.js';
-import { PluginError } from './errors.js';
 
 /**
- * One HTTP exchange through the proxy, start to finish: build the exchange, run `onRequest`,
- * send the request upstream through undici's dispatcher (or answer with a plugin's mock), run
- * `onResponse`, stream the response back, then hand the completed exchange to the runtime. Bodies stream end to end;
- * capture only keeps references to chunks, up to `maxBodySize`.
+ * What a device is told when a plugin failed on its request: the plugin's own words (paths,
+ * internals) go to `onError` and the exchange, never to the client.
+ */
+export const PLUGIN_FAILED_BODY = 'a plugin failed while handling this request';
+
+/**
+ * One HTTP exchange through the proxy, start to finish: open the exchange in the pipeline, run
+ * `onRequest`, send the request upstream through the pool (or answer with a plugin's mock), run
+ * `onResponse`, stream the response back, then complete the exchange in the pipeline. Bodies
+ * stream end to end; capture only keeps references to chunks, up to `maxBodySize`.
  */
 export class HttpExchange implements Dispatcher.DispatchHandler {
-  readonly #rt: ProxyRuntime;
+  readonly #pipeline: CapturePipeline;
+  readonly #upstream: UpstreamPool;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #started = performance.now();
@@ -30,21 +37,16 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #responseStarted = false;
   #finished = false;
 
-  constructor(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, url: string, client: ClientInfo, tls: boolean) {
-    this.#rt = rt;
+  constructor(pipeline: CapturePipeline, upstream: UpstreamPool, req: IncomingMessage, res: ServerResponse, url: string, client: ClientInfo, tls: boolean) {
+    this.#pipeline = pipeline;
+    this.#upstream = upstream;
     this.#req = req;
     this.#res = res;
-    this.#exchange = {
-      id: rt.nextExchangeId(),
+    this.#exchange = pipeline.open(
+      { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
       client,
       tls,
-      request: { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
-      timings: { startedAt: Date.now(), total: 0 },
-      sizes: { requestBody: 0, responseBody: 0 },
-      mocked: false,
-      meta: {},
-    };
-    rt.exchangeStarted();
+    );
     res.on('close', this.#onClientResponseClosed);
   }
 
@@ -56,22 +58,23 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       url: exchange.request.url,
       headers: exchange.request.headers,
     };
+    const { hooks, config } = this.#pipeline;
     let mock: MockResponse | undefined;
-    if (this.#rt.hooks.onRequest.isUsed()) {
+    if (hasTaps(hooks.onRequest)) {
       // Plugins may rewrite the outgoing headers; keep the captured ones as the client sent them.
       outgoing.headers = exchange.request.headers.slice();
       const context: RequestContext = { exchange, outgoing, incoming: this.#req };
       try {
-        mock = await this.#rt.hooks.onRequest.promise(context);
+        mock = await hooks.onRequest.promise(context);
       } catch (error) {
-        this.#failBeforeResponse(500, { code: 'PLUGIN_ERROR', message: errorMessage(error) });
-        this.#rt.reportError(error);
+        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) }, PLUGIN_FAILED_BODY);
+        this.#pipeline.report(error);
         return;
       }
       if (this.#res.destroyed) return;
     }
-    const capturing = !exchange.skip && this.#rt.hooks.onExchange.isUsed();
-    this.#requestBody = new BodyCollector(capturing ? this.#rt.config.maxBodySize : 0);
+    const capturing = !exchange.skip && this.#pipeline.capturing;
+    this.#requestBody = new BodyCollector(capturing ? config.maxBodySize : 0);
     if (mock) {
       this.#req.on('data', this.#requestBody.push);
       this.#answerWithMock(mock);
@@ -90,7 +93,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       this.#failBeforeResponse(400, { code: 'BAD_REQUEST', message: `cannot forward to "${outgoing.url}": not an http(s) URL` });
       return;
     }
-    const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: this.#rt.checkAuth !== undefined, dropExpect: true });
+    const { config } = this.#pipeline;
+    const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: config.auth !== undefined, dropExpect: true });
     setHostHeader(headers, target.host);
     const hasBody = requestHasBody(this.#req.headers);
     if (this.#req.headers.expect?.toLowerCase() === '100-continue') {
@@ -100,15 +104,15 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.#req.on('error', () => this.#abortUpstream());
     this.#authority = target.host;
     try {
-      this.#rt.dispatcher!.dispatch(
+      this.#upstream.dispatcher.dispatch(
         {
           origin: target.origin,
           path: target.pathname + target.search,
           method: outgoing.method,
           headers,
           body: hasBody ? teeInto(this.#req, this.#requestBody!) : null,
-          headersTimeout: this.#rt.config.upstreamTimeout,
-          bodyTimeout: this.#rt.config.upstreamTimeout,
+          headersTimeout: config.upstreamTimeout,
+          bodyTimeout: config.upstreamTimeout,
         },
         this,
       );
@@ -139,7 +143,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     exchange.timings.firstByte = performance.now() - this.#started;
     const headers = headerListFromRawBuffers(rawHeaders);
     exchange.response = { statusCode, statusMessage, httpVersion: '1.1', headers };
-    if (!this.#rt.hooks.onResponse.isUsed()) {
+    const onResponse = this.#pipeline.hooks.onResponse;
+    if (!hasTaps(onResponse)) {
       this.#startResponse(statusCode, statusMessage, headers);
       return true;
     }
@@ -151,7 +156,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
         exchange.response!.bodySkipped = reason;
       },
     };
-    this.#rt.hooks.onResponse.promise(context).then(
+    onResponse.promise(context).then(
       () => {
         if (this.#res.destroyed) return this.#abortUpstream();
         this.#startResponse(outgoing.statusCode, outgoing.statusMessage, outgoing.headers);
@@ -159,8 +164,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       },
       (error: unknown) => {
         this.#abortUpstream();
-        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) });
-        this.#rt.reportError(error);
+        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) }, PLUGIN_FAILED_BODY);
+        this.#pipeline.report(error);
       },
     );
     return false;
@@ -190,8 +195,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     const exchange = this.#exchange;
     this.#responseStarted = true;
     this.#res.writeHead(statusCode, statusMessage, toForwardedHeaders(headers));
-    const capturing = !exchange.skip && !exchange.response?.bodySkipped && this.#rt.hooks.onExchange.isUsed();
-    this.#responseBody = new BodyCollector(capturing ? this.#rt.config.maxBodySize : 0);
+    const capturing = !exchange.skip && !exchange.response?.bodySkipped && this.#pipeline.capturing;
+    this.#responseBody = new BodyCollector(capturing ? this.#pipeline.config.maxBodySize : 0);
   }
 
   #abortUpstream(): void {
@@ -202,7 +207,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
 
   #onUpstreamError(error: Error, authority: string): void {
     if (this.#finished) return;
-    const failure = classifyUpstreamError(error, authority, this.#rt.config.upstreamTimeout);
+    const failure = classifyUpstreamError(error, authority, this.#pipeline.config.upstreamTimeout);
     if (this.#responseStarted) {
       this.#exchange.error ??= {
         code: failure.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_RESET',
@@ -225,8 +230,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       headers.push(['Content-Length', String(Buffer.byteLength(body))]);
     }
     exchange.response = { statusCode: mock.statusCode, statusMessage, httpVersion: '1.1', headers };
-    const capturing = !exchange.skip && this.#rt.hooks.onExchange.isUsed();
-    this.#responseBody = new BodyCollector(capturing ? this.#rt.config.maxBodySize : 0);
+    const capturing = !exchange.skip && this.#pipeline.capturing;
+    this.#responseBody = new BodyCollector(capturing ? this.#pipeline.config.maxBodySize : 0);
     this.#responseStarted = true;
     this.#req.resume();
     this.#res.writeHead(mock.statusCode, statusMessage, toForwardedHeaders(headers));
@@ -243,15 +248,18 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     } else this.#res.end();
   }
 
-  /** Answers with a short plain-text error when nothing of the response was sent yet. */
-  #failBeforeResponse(status: number, error: ExchangeError): void {
+  /**
+   * Answers with a short plain-text error when nothing of the response was sent yet: `clientText`
+   * (default the error's message) for the device, the error itself for the exchange.
+   */
+  #failBeforeResponse(status: number, error: ExchangeError, clientText = error.message): void {
     const exchange = this.#exchange;
     exchange.error = error;
     if (this.#res.headersSent || this.#res.destroyed) {
       this.#res.destroy();
       return;
     }
-    const body = `capture: ${error.message}\n`;
+    const body = `capture: ${clientText}\n`;
     const headers: HeaderList = [
       ['Content-Type', 'text/plain; charset=utf-8'],
       ['Content-Length', String(Buffer.byteLength(body))],
@@ -275,7 +283,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     exchange.timings.total = performance.now() - this.#started;
     exchange.sizes.requestBody = this.#requestBody?.size ?? 0;
     exchange.sizes.responseBody = this.#responseBody?.size ?? 0;
-    this.#rt.exchangeFinished(exchange, this.#requestBody, this.#responseBody);
+    this.#pipeline.complete(exchange, this.#requestBody, this.#responseBody);
   };
 }
 
@@ -296,6 +304,5 @@ function teeInto(body: IncomingMessage, collector: BodyCollector): Transform {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof PluginError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

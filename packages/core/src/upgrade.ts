@@ -2,10 +2,11 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { headerListFromRaw, type ClientInfo, type Exchange } from './exchange.js';
+import { headerListFromRaw, type ClientInfo } from './exchange.js';
 import { setHostHeader, toForwardedHeaders } from './headers.js';
 import { serializeResponseHead, writeRawResponse } from './raw-response.js';
-import type { ProxyRuntime } from './runtime.js';
+import type { CapturePipeline } from './pipeline.js';
+import type { UpstreamPool } from './upstream-pool.js';
 import { formatAuthority } from './host-pattern.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
 
@@ -15,7 +16,8 @@ import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.j
  * own (response 101, body skipped as `upgrade`); the frames are not captured.
  */
 export function forwardUpgrade(
-  rt: ProxyRuntime,
+  pipeline: CapturePipeline,
+  upstream: UpstreamPool,
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
@@ -24,23 +26,18 @@ export function forwardUpgrade(
   tls: boolean,
 ): void {
   const started = performance.now();
-  const exchange: Exchange = {
-    id: rt.nextExchangeId(),
+  const { config } = pipeline;
+  const exchange = pipeline.open(
+    { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
     client,
     tls,
-    request: { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
-    timings: { startedAt: Date.now(), total: 0 },
-    sizes: { requestBody: 0, responseBody: 0 },
-    mocked: false,
-    meta: {},
-  };
-  rt.exchangeStarted();
+  );
   let done = false;
   const finish = () => {
     if (done) return;
     done = true;
     exchange.timings.total = performance.now() - started;
-    rt.exchangeFinished(exchange, undefined, undefined);
+    pipeline.complete(exchange, undefined, undefined);
   };
 
   let target: URL;
@@ -56,7 +53,7 @@ export function forwardUpgrade(
   const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
   const port = target.port ? Number(target.port) : secure ? 443 : 80;
   const authority = formatAuthority(hostname, port);
-  const headers = toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: rt.checkAuth !== undefined });
+  const headers = toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: config.auth !== undefined });
   setHostHeader(headers, target.host);
   // secureContext reaches tls.connect, though https.RequestOptions does not declare it.
   const options: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
@@ -72,12 +69,13 @@ export function forwardUpgrade(
   if (secure) {
     // Same verification as pooled requests, though an upgrade takes a connection of its own.
     options.servername = hostname;
-    if (rt.upstreamTls.secureContext) options.secureContext = rt.upstreamTls.secureContext;
-    options.rejectUnauthorized = rt.upstreamTls.rejectUnauthorized;
+    const trust = upstream.tls;
+    if (trust.secureContext) options.secureContext = trust.secureContext;
+    options.rejectUnauthorized = trust.rejectUnauthorized;
   }
   const upstreamRequest = (secure ? https : http).request(options);
-  upstreamRequest.setTimeout(rt.config.upstreamTimeout, () =>
-    upstreamRequest.destroy(new UpstreamTimeoutError(rt.config.upstreamTimeout)),
+  upstreamRequest.setTimeout(config.upstreamTimeout, () =>
+    upstreamRequest.destroy(new UpstreamTimeoutError(config.upstreamTimeout)),
   );
   socket.on('error', () => upstreamRequest.destroy());
   socket.on('close', () => {

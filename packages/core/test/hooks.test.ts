@@ -114,7 +114,7 @@ describe('hooks and plugins', () => {
     expect(skipped[0]!.request.body).toBeUndefined();
   });
 
-  it('names the plugin and the hook when a tap throws, and answers the client 500', async () => {
+  it('names the plugin and the hook when a tap throws, and answers the client 502 with a generic body', async () => {
     origin = await startOrigin();
     const broken: CapturePlugin = {
       name: 'broken',
@@ -128,8 +128,9 @@ describe('hooks and plugins', () => {
     const errors: string[] = [];
     proxy.proxy.hooks.onError.tap('test', (error) => void errors.push(error.message));
     const res = await requestThroughProxy(proxy.port, `${origin.url}/`);
-    expect(res.status).toBe(500);
-    expect(res.text).toContain('plugin "broken" failed in onRequest: boom');
+    expect(res.status).toBe(502);
+    // The device gets no internal text; the detail goes to onError.
+    expect(res.text).toBe('capture: a plugin failed while handling this request\n');
     expect(errors).toEqual(['plugin "broken" failed in onRequest: boom']);
   });
 
@@ -159,7 +160,13 @@ describe('hooks and plugins', () => {
     proxy.proxy.hooks.onBanner.tap('broken', () => {
       throw new Error('no banner');
     });
-    expect(() => proxy!.proxy.hooks.onBanner.call([])).toThrow(/broken.*onBanner|onBanner.*broken/);
+    proxy.proxy.hooks.onBanner.tap('after', (lines) => [...lines, 'three']);
+    const errors: string[] = [];
+    proxy.proxy.hooks.onError.tap('test', (error) => void errors.push(error.message));
+    // A collector skips the failing tap (its lines are missing), names it, and keeps the others.
+    expect(proxy.proxy.hooks.onBanner.call([])).toEqual(['one', 'two', 'three']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/broken.*onBanner|onBanner.*broken/);
   });
 
   it('rejects invalid plugin lists with errors that name the plugin', async () => {

@@ -1,0 +1,214 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ResolvedConfig } from './config.js';
+import { CaptureError } from './errors.js';
+import { handleConnect } from './connect.js';
+import { Connections } from './connections.js';
+import { formatAuthority } from './host-pattern.js';
+import { HttpExchange } from './http-exchange.js';
+import { LocalRequests } from './local-requests.js';
+import type { CapturePipeline } from './pipeline.js';
+import { createProxyAuthCheck, PROXY_AUTH_CHALLENGE } from './proxy-auth.js';
+import { writeRawResponse } from './raw-response.js';
+import { getSocketInfo, type SocketInfo } from './socket-info.js';
+import type { UpstreamPool } from './upstream-pool.js';
+import { forwardUpgrade } from './upgrade.js';
+
+/**
+ * The socket layer: Node's HTTP server and what arrives on it. Every request, upgrade and
+ * CONNECT passes the same two gates (the client's address, then proxy authentication) and is
+ * routed: local requests to {@link LocalRequests}, proxied ones to an {@link HttpExchange} (or
+ * `upgrade.ts`, `connect.ts`), which complete in the {@link CapturePipeline}. Nothing flows back.
+ */
+export class Router {
+  /** The client connections, for counting and closing. */
+  readonly connections: Connections;
+  /** Requests to the proxy itself. */
+  readonly local: LocalRequests;
+  readonly #config: ResolvedConfig;
+  readonly #pipeline: CapturePipeline;
+  readonly #upstream: UpstreamPool;
+  readonly #server: http.Server;
+  readonly #checkAuth: ((header: string | undefined) => boolean) | undefined;
+
+  constructor(pipeline: CapturePipeline, upstream: UpstreamPool, version: string) {
+    const config = pipeline.config;
+    this.#config = config;
+    this.#pipeline = pipeline;
+    this.#upstream = upstream;
+    this.#checkAuth = config.auth ? createProxyAuthCheck(config.auth) : undefined;
+    this.connections = new Connections(config);
+    this.local = new LocalRequests(pipeline.hooks, version, pipeline.report);
+    this.#server = http.createServer({
+      maxHeaderSize: config.maxHeaderSize,
+      headersTimeout: config.headersTimeout,
+      // Long uploads and downloads are normal through a proxy; only silence is limited.
+      requestTimeout: 0,
+      keepAliveTimeout: config.keepAliveTimeout,
+      // Node enforces headersTimeout on this period (30 s by default): check often enough that a
+      // slow client is cut close to the configured time.
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeout),
+      noDelay: true,
+      requireHostHeader: false,
+    });
+    this.#server.on('connection', this.#onConnection);
+    this.#server.on('request', this.#onRequest);
+    // Handling Expect: 100-continue ourselves lets the upstream decide whether the body is wanted.
+    this.#server.on('checkContinue', this.#onRequest);
+    this.#server.on('connect', this.#onConnect);
+    this.#server.on('upgrade', this.#onUpgrade);
+    this.#server.on('clientError', this.#onClientError);
+  }
+
+  /** Binds the server; resolves with the port really bound. Errors say which address was taken. */
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.#server.off('listening', onListening);
+        if (error.code === 'EADDRINUSE') reject(new CaptureError('PORT_IN_USE', `port ${port} on ${host} is already in use (choose another with --port)`, { cause: error }));
+        else reject(new CaptureError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+      };
+      const onListening = () => {
+        this.#server.off('error', onError);
+        resolve();
+      };
+      this.#server.once('error', onError);
+      this.#server.once('listening', onListening);
+      this.#server.listen(port, host);
+    });
+    this.connections.start();
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Parses HTTP from a connection a plugin prepared, as if the server had accepted it. */
+  handOver(socket: Duplex): void {
+    this.#server.emit('connection', socket);
+  }
+
+  /** Stops accepting and closes idle keep-alive connections; resolves once the server closed. */
+  stopAccepting(): Promise<void> {
+    this.connections.stop();
+    const closed = new Promise<void>((resolve) => {
+      if (!this.#server.listening) return resolve();
+      this.#server.close(() => resolve());
+    });
+    this.#server.closeIdleConnections();
+    return closed;
+  }
+
+  /** Cuts every connection still open (after the close timeout). */
+  destroyConnections(): void {
+    this.connections.destroyAll();
+    this.#server.closeAllConnections();
+  }
+
+  readonly #onConnection = (socket: net.Socket): void => {
+    this.connections.accept(socket);
+  };
+
+  readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket;
+    const info = getSocketInfo(socket)!;
+    this.connections.requestStarted(info, socket, res);
+    if (!info.allowed) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end(`capture: ${publicClientMessage(info)}\n`);
+      return;
+    }
+    const rawUrl = req.url ?? '/';
+    let url: string;
+    if (info.target) url = targetUrl(info.target, rawUrl);
+    else if (rawUrl.startsWith('http://') || rawUrl.startsWith('https://')) {
+      url = rawUrl;
+      if (this.local.isOwnAddress(rawUrl)) return void this.local.serve(req, res);
+    } else return void this.local.serve(req, res);
+    if (!this.#authorized(req, info)) {
+      res.writeHead(407, { 'Proxy-Authenticate': PROXY_AUTH_CHALLENGE, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('capture: proxy authentication required\n');
+      req.resume();
+      return;
+    }
+    void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false).run();
+  };
+
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const info = this.#detach(req, socket);
+    if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
+    const rawUrl = req.url ?? '/';
+    if (!info.target && !/^(https?|wss?):\/\//.test(rawUrl)) {
+      return writeRawResponse(socket, 400, 'upgrade requests to the proxy itself are not supported');
+    }
+    if (!this.#authorized(req, info)) return writeProxyAuthRequired(socket);
+    const url = info.target ? targetUrl(info.target, rawUrl) : rawUrl;
+    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false);
+  };
+
+  readonly #onConnect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const info = this.#detach(req, socket);
+    socket.on('error', () => socket.destroy());
+    if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
+    if (!this.#authorized(req, info)) return writeProxyAuthRequired(socket);
+    void handleConnect(this.#pipeline, req, socket, head, info);
+  };
+
+  readonly #onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+    const code = error.code ?? '';
+    if ((!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') || code === 'HPE_INVALID_EOF_STATE') {
+      // Resets, idle timeouts and clients hanging up mid-message are not requests to answer;
+      // an exchange in progress on the socket reports the abort itself.
+      socket.destroy();
+      return;
+    }
+    if ((socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+      // A request on this socket is in flight (its body was malformed, e.g. a bad chunk size):
+      // answering here would interleave with its response, so cut the connection as Node's own
+      // default handler does; the exchange in flight reports the failure.
+      socket.destroy();
+      return;
+    }
+    const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+    const timedOut = code === 'HPE_HEADERS_TIMEOUT' || code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = tooLarge ? 431 : timedOut ? 408 : 400;
+    const message = tooLarge
+      ? `request head larger than ${this.#config.maxHeaderSize} bytes`
+      : timedOut
+        ? `request head not received within ${this.#config.headersTimeout / 1000} s`
+        : `malformed request (${code})`;
+    writeRawResponse(socket, status, message);
+    const info = getSocketInfo(socket);
+    if (timedOut || !info?.allowed) return;
+    // A head that never parsed is still an exchange: the live log shows the device got an error.
+    const exchange = this.#pipeline.open({ method: '', url: '', httpVersion: '1.1', headers: [] }, info.client, info.target?.secure ?? false);
+    exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers: [] };
+    exchange.error = { code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', message };
+    this.#pipeline.complete(exchange, undefined, undefined);
+  };
+
+  /** The one proxy-authentication check, for requests, upgrades and CONNECTs alike. */
+  #authorized(req: IncomingMessage, info: SocketInfo): boolean {
+    return info.preauthenticated || !this.#checkAuth || this.#checkAuth(req.headers['proxy-authorization']);
+  }
+
+  /** A socket that leaves HTTP parsing (tunnel, WebSocket): tracked on its own, never swept for slow heads. */
+  #detach(req: IncomingMessage, socket: Duplex): SocketInfo {
+    this.connections.track(socket);
+    const info = getSocketInfo(req.socket)!;
+    info.detached = true;
+    return info;
+  }
+}
+
+/** The absolute URL of an origin-form request on a decrypted connection. */
+function targetUrl(target: NonNullable<SocketInfo['target']>, path: string): string {
+  return `${target.secure ? 'https' : 'http'}://${formatAuthority(target.hostname, target.port)}${path}`;
+}
+
+function writeProxyAuthRequired(socket: Duplex): void {
+  writeRawResponse(socket, 407, 'proxy authentication required', [`Proxy-Authenticate: ${PROXY_AUTH_CHALLENGE}`]);
+}
+
+function publicClientMessage(info: SocketInfo): string {
+  return `clients from public address ${info.client.address} are refused; set allowPublicClients: true to serve them`;
+}
