@@ -6,7 +6,7 @@ import { SECRETS, shopTraffic } from './fixtures/shop-api.js';
 import { postmanSchemaErrors, toPostman } from './helpers/postman.js';
 
 const generate = (version: '3.1' | '3.0' = '3.1') => generateOpenApi(shopTraffic(), { openapi: version }).document;
-const validate = (document: OpenApiDocument) => SwaggerParser.validate(structuredClone(document) as Parameters<typeof SwaggerParser.validate>[0]);
+const validate = (document: OpenApiDocument) => SwaggerParser.validate(structuredClone(document) as never);
 const responseSchema = (document: OpenApiDocument, path: string, method: 'get' | 'post' | 'patch', status: string) =>
   document.paths[path]![method]!.responses[status]!.content!['application/json']!.schema!;
 

@@ -27,7 +27,7 @@ export function toPostman(text: string): Promise<Record<string, unknown>> {
     convertV2({ type: 'string', data: text }, {}, (error, result) => {
       if (error) return reject(error);
       if (!result?.result) return reject(new Error(`openapi-to-postmanv2: ${result?.reason ?? 'conversion failed'}`));
-      resolve(result.output[0]!.data as Record<string, unknown>);
+      resolve(result.output![0]!.data as Record<string, unknown>);
     });
   });
 }
