@@ -1,22 +1,15 @@
-/** `1.3 kB`, `12 B`, `–` for unknown. */
+// Core's record helpers, bundled into the page (`@capture/core/record` imports nothing from
+// Node), so sizes and durations read here as in `capture history list` and the live log.
+import { formatBytes as bytesText, formatDuration as durationText } from '@capture/core/record';
+
+/** `1.3 kB`, `12 B` (core's `formatBytes`), `–` for unknown. */
 export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '–';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  return bytes === null || bytes === undefined ? '–' : bytesText(bytes);
 }
 
-/** `14 ms`, `1.2 s`. */
+/** `14 ms`, `1.25 s` (core's `formatDuration`), `–` for unknown. */
 export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return ms === null || ms === undefined ? '–' : durationText(ms);
 }
 
 /** `14:47:14` today, with the date otherwise. */

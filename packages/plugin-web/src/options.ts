@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CaptureError } from '@capture/core';
+import { describeValue as describe, validatePluginOptions } from '@capture/core';
 
 /** The default port of the web view: the proxy's default (5555) plus one. */
 export const DEFAULT_WEB_PORT = 5556;
@@ -39,8 +39,6 @@ export interface ResolvedWebOptions {
   readonly keepInMemory: number;
 }
 
-const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
-
 const optionsSchema = z.strictObject({
   webPort: z
     .number({ error: (issue) => `expected a port number from 0 to 65535, got ${describe(issue.input)}` })
@@ -61,21 +59,8 @@ const optionsSchema = z.strictObject({
     .default(2000),
 });
 
-/** Validates options; an error names the option and the bad value (`web: option "webPort": …`). */
+/** Validates options; an error (a `PluginError`, `CONFIG_INVALID`) names the option and the bad value (`web: option "webPort": …`). */
 export function resolveWebOptions(options: unknown = {}): ResolvedWebOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new CaptureError('CONFIG_INVALID', `web: expected an options object, got ${describe(options)}`);
-  }
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const known = Object.keys(optionsSchema.shape).join(', ');
-    const problems = parsed.error.issues.map((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`
-        : `option "${issue.path.join('.')}": ${issue.message}`,
-    );
-    throw new CaptureError('CONFIG_INVALID', `web: ${problems.join('; ')}`);
-  }
-  const { webPort, token, ...rest } = parsed.data;
+  const { webPort, token, ...rest } = validatePluginOptions('web', optionsSchema, options);
   return { ...rest, token, webPort: webPort ?? DEFAULT_WEB_PORT, webPortChosen: webPort !== undefined };
 }

@@ -1,8 +1,8 @@
-import { Stage, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
+import { CORE_VERSION, Stage, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
 import { EventHub } from './event-hub.js';
+import { webFlags } from './flags.js';
 import { LiveStore } from './live-store.js';
 import { resolveWebOptions, type WebOptions } from './options.js';
-import { peersOf } from './peers.js';
 import { WebServer } from './server.js';
 import { generateToken, tokenChecker } from './token.js';
 import { ViewApi, type CaptureState } from './view-api.js';
@@ -11,7 +11,7 @@ import { ViewGuard } from './view-guard.js';
 /** The plugin's name, also its tap name. */
 const NAME = 'web';
 
-/** What the web plugin offers other plugins, through `proxy.plugin<WebApi>('web')?.api`. */
+/** What the web plugin offers other plugins, through `proxy.plugin('web')?.api`. */
 export interface WebApi {
   /** The view's address with its access token, once it listens (`http://127.0.0.1:5556/?token=…`). */
   readonly url: string | undefined;
@@ -23,11 +23,14 @@ export interface WebApi {
   setPaused(paused: boolean): void;
 }
 
-/** What the proxy answers a device that asks it for the view. */
+/** Why the proxy refuses a device that asks it for the view. */
+const REFUSAL = 'the web view is not reachable through the proxy; open it on the machine running capture';
+
+/** What the proxy answers a device that asks it for the view (the body as the core words a CONNECT refusal). */
 const REFUSED: MockResponse = {
   statusCode: 403,
   headers: [['Content-Type', 'text/plain; charset=utf-8'], ['Connection', 'close']],
-  body: 'capture: the web view is not reachable through the proxy; open it on the machine running capture\n',
+  body: `capture: ${REFUSAL}\n`,
 };
 
 /**
@@ -36,7 +39,7 @@ const REFUSED: MockResponse = {
  * pauses capturing. Every request needs the random access token printed at start, and the proxy
  * refuses to carry any request to the view's address.
  */
-export function web(options: WebOptions = {}): CapturePlugin<WebApi> {
+export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions> {
   const resolved = resolveWebOptions(options);
   const token = resolved.token ?? generateToken();
   const state: CaptureState = { paused: false };
@@ -62,13 +65,15 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi> {
 
   return {
     name: NAME,
+    core: `^${CORE_VERSION}`,
     api,
-    reconfigure: (overrides) => web({ ...options, ...overrides } as WebOptions),
+    flags: webFlags,
+    reconfigure: (overrides) => web({ ...options, ...overrides }),
     apply(proxy: CaptureProxy) {
       const live = new LiveStore(resolved.keepInMemory);
       const hub = new EventHub();
       const guard = new ViewGuard();
-      const current = new ViewApi(proxy, peersOf(proxy), live, hub, state);
+      const current = new ViewApi(proxy, live, hub, state);
       viewApi = current;
 
       // Requests for the view through the proxy are refused before filters, transforms or
@@ -79,13 +84,12 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi> {
         exchange.skip = { reason: 'refused: web view address', by: NAME };
         return REFUSED;
       };
-      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FILTER - 60 }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
-      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Number.MAX_SAFE_INTEGER }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
+      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FIRST }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
+      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.LAST }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
       // A CONNECT to the view would otherwise be tunnelled (or decrypted, then tunnelled when it is not TLS).
-      proxy.hooks.onConnect.tapPromise({ name: NAME, stage: Stage.FILTER }, async ({ request, hostname, port }) => {
-        if (!(await guard.isView(hostname, port))) return undefined;
-        const body = String(REFUSED.body);
-        request.socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      proxy.hooks.onConnect.tapPromise({ name: NAME, stage: Stage.FIRST }, async (connect) => {
+        if (!(await guard.isView(connect.hostname, connect.port))) return undefined;
+        connect.refuse(403, REFUSAL);
         return true;
       });
       // Paused: nothing is captured, everything is still proxied (and listed as not captured).
@@ -110,7 +114,10 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi> {
         url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/?token=${token}`;
       });
       proxy.hooks.onBanner.tap(NAME, (lines) => (url ? [...lines, `web view: ${url}`] : lines));
-      proxy.hooks.onClose.tapPromise(NAME, async () => {
+      // Observers close after storage: rows history still had queued are written first, so a page
+      // reading the list while capture stops sees them (onClose runs its taps by stage).
+      proxy.hooks.onClose.tapPromise({ name: NAME, stage: Stage.OBSERVE }, async () => {
+        await proxy.plugin('history')?.api?.flush();
         await server?.close();
         server = undefined;
       });

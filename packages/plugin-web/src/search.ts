@@ -1,4 +1,4 @@
-import type { PeerHistoryFilter } from './peers.js';
+import type { HistoryFilter } from '@capture/plugin-history';
 import type { ViewExchange } from './view-model.js';
 
 /** Methods the search box reads as a method rather than as text. */
@@ -35,7 +35,7 @@ export function isEmptyQuery(query: ViewQuery): boolean {
 }
 
 /** The same query as history's filter (history searches URL, headers and bodies the same way). */
-export function toHistoryFilter(query: ViewQuery): PeerHistoryFilter {
+export function toHistoryFilter(query: ViewQuery): HistoryFilter {
   return {
     ...(query.methods.length ? { methods: query.methods } : {}),
     ...(query.statuses.length ? { statuses: query.statuses } : {}),
@@ -61,10 +61,15 @@ export function queryMatcher(query: ViewQuery): (exchange: ViewExchange) => bool
       request.url.toLowerCase().includes(lowerText) ||
       headersContain(request.headers, query.text) ||
       (response !== undefined && headersContain(response.headers, query.text)) ||
-      (request.body?.bytes.includes(textBytes) ?? false) ||
-      (response?.body?.bytes.includes(textBytes) ?? false)
+      bytesContain(request.body?.bytes, textBytes) ||
+      bytesContain(response?.body?.bytes, textBytes)
     );
   };
+}
+
+/** Searches stored bytes (typed `Uint8Array` by the record, Buffers on Node) without copying them. */
+function bytesContain(bytes: Uint8Array | undefined, needle: Buffer): boolean {
+  return bytes !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(needle);
 }
 
 function headersContain(headers: ReadonlyArray<readonly [string, string]>, text: string): boolean {

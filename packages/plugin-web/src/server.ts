@@ -68,7 +68,7 @@ export class WebServer {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || portChosen || port === 0) {
         const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'it is already in use (choose another with --web-port or webPort)' : (error as Error).message;
-        throw new CaptureError('WEB_LISTEN_FAILED', `web: cannot listen on ${host}:${port}: ${reason}`, { cause: error });
+        throw new CaptureError('WEB_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${reason}`, { cause: error });
       }
       this.#port = await this.#bind(host, 0);
     }

@@ -1,8 +1,12 @@
 import { CaptureError, type CaptureProxy } from '@capture/core';
+// Type-only imports (erased at build): they type `proxy.plugin(name)` through each package's
+// `PluginRegistry` entry. The view never loads another plugin's code; it asks the proxy for it.
+import type { CollectionsApi } from '@capture/plugin-collections';
+import type { FiltersApi } from '@capture/plugin-filters';
+import type { HistoryApi } from '@capture/plugin-history';
 import { createCollection, toPostmanItem } from '@capture/postman-format';
 import type { EventHub } from './event-hub.js';
 import type { LiveStore, Tombstone } from './live-store.js';
-import type { Peers } from './peers.js';
 import type { ExchangeDetail, ExchangeSummary, ListResponse, SettingsView } from './protocol.js';
 import { isEmptyQuery, parseQuery, queryMatcher, toHistoryFilter } from './search.js';
 import { detailOf, fromStoredExchange, summaryOfHistoryRow, type ViewExchange } from './view-model.js';
@@ -31,21 +35,32 @@ export interface CaptureState {
 /**
  * What the view's HTTP API does, apart from HTTP: lists merge history with what the view saw
  * live, details and exports find an exchange wherever it is, actions go through the other
- * plugins' APIs. Errors are `CaptureError`s whose code the server maps to a status.
+ * plugins' APIs (looked up when asked: plugins are applied in order, and the view may come
+ * first). Errors are `CaptureError`s whose code the server maps to a status.
  */
 export class ViewApi {
   readonly #proxy: CaptureProxy;
-  readonly #peers: Peers;
   readonly #live: LiveStore;
   readonly #hub: EventHub;
   readonly #state: CaptureState;
 
-  constructor(proxy: CaptureProxy, peers: Peers, live: LiveStore, hub: EventHub, state: CaptureState) {
+  constructor(proxy: CaptureProxy, live: LiveStore, hub: EventHub, state: CaptureState) {
     this.#proxy = proxy;
-    this.#peers = peers;
     this.#live = live;
     this.#hub = hub;
     this.#state = state;
+  }
+
+  #history(): HistoryApi | undefined {
+    return this.#proxy.plugin('history')?.api;
+  }
+
+  #collections(): CollectionsApi | undefined {
+    return this.#proxy.plugin('collections')?.api;
+  }
+
+  #filters(): FiltersApi | undefined {
+    return this.#proxy.plugin('filters')?.api;
   }
 
   /**
@@ -56,7 +71,7 @@ export class ViewApi {
   list(search: string | null, limit = DEFAULT_LIST_LIMIT): ListResponse {
     const query = parseQuery(search);
     const matches = queryMatcher(query);
-    const history = this.#peers.history();
+    const history = this.#history();
     const rows: ExchangeSummary[] = [];
     let cutAt = -Infinity;
     // How many of each (start, method, URL) history returned: those live entries are already listed.
@@ -96,7 +111,7 @@ export class ViewApi {
     const number = Number(id.slice(1));
     if (!/^[hx]\d+$/.test(id)) return undefined;
     if (id.startsWith('h')) {
-      const stored = this.#peers.history()?.get(number);
+      const stored = this.#history()?.get(number);
       return stored && fromStoredExchange(stored);
     }
     const entry = this.#live.get(id);
@@ -120,8 +135,8 @@ export class ViewApi {
     const exchanges = this.resolve(ids);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
     if (format === 'har') {
-      const history = this.#peers.history();
-      if (!history?.render) throw new CaptureError('UNAVAILABLE', 'HAR export needs the history plugin (@capture/plugin-history)');
+      const history = this.#history();
+      if (!history) throw new CaptureError('UNAVAILABLE', 'HAR export needs the history plugin (@capture/plugin-history)');
       return { filename: `capture-${stamp}.har`, contentType: 'application/json; charset=utf-8', body: history.render('har', exchanges), count: exchanges.length };
     }
     // A failed exchange's response is the proxy's own 502/504, not the server's: no example for it.
@@ -133,15 +148,15 @@ export class ViewApi {
 
   /** One exchange as a curl command line (history's exporter). */
   curl(id: string): string {
-    const history = this.#peers.history();
-    if (!history?.render) throw new CaptureError('UNAVAILABLE', 'copy as curl needs the history plugin (@capture/plugin-history)');
+    const history = this.#history();
+    if (!history) throw new CaptureError('UNAVAILABLE', 'copy as curl needs the history plugin (@capture/plugin-history)');
     return history.render('curl', this.resolve([id])).trim();
   }
 
   /** Appends exchanges to a named collection through the collections plugin. */
   async saveToCollection(name: string, ids: readonly string[]): Promise<{ file: string; added: number }> {
-    const collections = this.#peers.collections();
-    if (!collections?.save) {
+    const collections = this.#collections();
+    if (!collections) {
       throw new CaptureError('UNAVAILABLE', 'saving to a collection needs the collections plugin: start capture with --collection NAME (or --save-to collection)');
     }
     return collections.save(name, this.resolve(ids));
@@ -149,7 +164,7 @@ export class ViewApi {
 
   /** Deletes history and what the view holds, and tells every open page. */
   clear(): { deleted: number } {
-    const deleted = this.#peers.history()?.clear?.() ?? 0;
+    const deleted = this.#history()?.clear() ?? 0;
     this.#live.clear();
     this.#hub.broadcast('cleared', {});
     return { deleted };
@@ -164,35 +179,35 @@ export class ViewApi {
 
   /** The running capture settings. */
   settings(): SettingsView {
-    const history = this.#peers.history();
-    const collections = this.#peers.collections();
-    const filters = this.#peers.filters();
+    const history = this.#history();
+    const collections = this.#collections();
+    const filters = this.#filters();
     const info = this.#proxy.listenInfo;
     const saveResponses: Record<string, boolean> = {};
-    if (history) saveResponses.history = history.options?.saveResponses ?? true;
-    if (collections) saveResponses.collection = collections.options?.saveResponses ?? false;
+    if (history) saveResponses.history = history.options.saveResponses;
+    if (collections) saveResponses.collection = collections.options.saveResponses;
     return {
       proxy: { host: info?.host ?? this.#proxy.config.host, port: info?.port ?? null, url: info?.url ?? null },
       saveTo: [...(history ? ['history'] : []), ...(collections ? ['collection'] : [])],
       saveResponses,
-      ...(filters?.options
+      ...(filters
         ? {
             filters: {
-              excludeAssets: Boolean(filters.options.excludeAssets),
-              include: (filters.options.include ?? []).map((pattern) => pattern.source),
-              exclude: (filters.options.exclude ?? []).map((pattern) => pattern.source),
-              methods: [...(filters.options.methods ?? [])],
+              excludeAssets: filters.options.excludeAssets,
+              include: filters.options.include.map((pattern) => pattern.source),
+              exclude: filters.options.exclude.map((pattern) => pattern.source),
+              methods: [...filters.options.methods],
             },
           }
         : {}),
-      ...(collections ? { collection: { name: collections.options?.name ?? '', groupBy: [...(collections.options?.groupBy ?? [])], file: collections.file ?? null } } : {}),
-      ...(history ? { history: { file: history.file ?? null, maxEntries: history.options?.maxEntries ?? 0 } } : {}),
+      ...(collections ? { collection: { name: collections.options.name, groupBy: [...collections.options.groupBy], file: collections.file ?? null } } : {}),
+      ...(history ? { history: { file: history.file ?? null, maxEntries: history.options.maxEntries } } : {}),
       paused: this.#state.paused,
       can: {
-        exportHar: Boolean(history?.render),
+        exportHar: Boolean(history),
         exportPostman: true,
-        curl: Boolean(history?.render),
-        saveToCollection: Boolean(collections?.save),
+        curl: Boolean(history),
+        saveToCollection: Boolean(collections),
         clear: true,
       },
       plugins: this.#proxy.plugins.map((plugin) => plugin.name),
@@ -200,7 +215,7 @@ export class ViewApi {
   }
 
   #findInHistory(tombstone: Tombstone): ViewExchange | undefined {
-    const history = this.#peers.history();
+    const history = this.#history();
     if (!history) return undefined;
     const candidates = history.list({ since: tombstone.startedAt, methods: [tombstone.method], search: tombstone.url, limit: 1000 });
     const row = candidates.reverse().find((candidate) => candidate.startedAt === tombstone.startedAt && candidate.url === tombstone.url);

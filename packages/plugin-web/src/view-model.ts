@@ -1,20 +1,14 @@
-import { getHeader, type CapturedBody, type Exchange } from '@capture/core';
+import { getHeader, toStoredExchange, type Exchange, type StoredExchange } from '@capture/core';
 import { mediaType } from '@capture/postman-format';
+import type { HistorySummary } from '@capture/plugin-history';
 import { toBodyView } from './body-view.js';
-import type { PeerBody, PeerHistorySummary, PeerStoredExchange } from './peers.js';
 import type { ExchangeDetail, ExchangeSummary, RowFlags, ViewId } from './protocol.js';
 
-/** An exchange the view can show: history's stored shape, its view id, and why it was not captured. */
-export interface ViewExchange extends PeerStoredExchange {
+/** An exchange the view can show: core's exchange record, its view id, and why it was not captured. */
+export interface ViewExchange extends StoredExchange {
   viewId: ViewId;
   /** The skip reason, for exchanges that were not captured. */
   skipped?: string;
-}
-
-/** `host[:port]` of a URL as history stores it (lower case; the port only when given). */
-export function hostOf(url: string): string {
-  const match = /^[a-z]+:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url);
-  return (match?.[1] ?? '').toLowerCase();
 }
 
 /** The path and query of a URL. */
@@ -24,50 +18,19 @@ export function pathOf(url: string): string {
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
-function storedBody(body: CapturedBody | undefined): PeerBody | undefined {
-  if (!body || body.bytes.length === 0) return undefined;
-  return { bytes: body.bytes, size: body.size, truncated: body.truncated, decoded: body.decoded, ...(body.contentEncoding ? { contentEncoding: body.contentEncoding } : {}) };
-}
-
-/** Converts an exchange the proxy just completed into the stored shape (bodies referenced, not copied). */
+/**
+ * An exchange the proxy just completed in the stored shape, as history will read it back
+ * (bodies referenced, not copied); the response is kept whatever storage saves, since the view
+ * shows it live.
+ */
 export function fromLiveExchange(exchange: Exchange): ViewExchange {
-  const { request, response } = exchange;
-  const view: ViewExchange = {
-    viewId: `x${exchange.id}`,
-    id: exchange.id,
-    client: { address: exchange.client.address, port: exchange.client.port },
-    tls: exchange.tls,
-    mocked: exchange.mocked,
-    request: {
-      method: request.method,
-      url: request.url,
-      host: hostOf(request.url),
-      httpVersion: request.httpVersion,
-      headers: request.headers,
-      bodySize: exchange.sizes.requestBody,
-      ...optional('body', storedBody(request.body)),
-      ...optional('bodySkipped', request.bodySkipped),
-    },
-    timings: { startedAt: exchange.timings.startedAt, total: exchange.timings.total, ...optional('firstByte', exchange.timings.firstByte) },
-    ...optional('skipped', exchange.skip?.reason),
-    ...optional('error', exchange.error && { code: exchange.error.code, message: exchange.error.message }),
-  };
-  if (response) {
-    view.response = {
-      statusCode: response.statusCode,
-      statusMessage: response.statusMessage,
-      httpVersion: response.httpVersion,
-      headers: response.headers,
-      bodySize: exchange.sizes.responseBody,
-      ...optional('body', storedBody(response.body)),
-      ...optional('bodySkipped', response.bodySkipped),
-    };
-  }
+  const view: ViewExchange = { ...toStoredExchange(exchange), viewId: `x${exchange.id}` };
+  if (exchange.skip?.reason) view.skipped = exchange.skip.reason;
   return view;
 }
 
 /** Gives a stored exchange from history its view id. */
-export function fromStoredExchange(stored: PeerStoredExchange): ViewExchange {
+export function fromStoredExchange(stored: StoredExchange): ViewExchange {
   return { ...stored, viewId: `h${stored.id}` };
 }
 
@@ -113,7 +76,7 @@ export function summaryOf(view: ViewExchange): ExchangeSummary {
 }
 
 /** The list row for one of history's summaries. */
-export function summaryOfHistoryRow(row: PeerHistorySummary): ExchangeSummary {
+export function summaryOfHistoryRow(row: HistorySummary): ExchangeSummary {
   return {
     id: `h${row.id}`,
     startedAt: row.startedAt,
@@ -138,7 +101,7 @@ export function detailOf(view: ViewExchange): ExchangeDetail {
     client: { address: view.client.address, ...optional('port', view.client.port) },
     request: {
       headers: request.headers,
-      body: toBodyView({ bytes: request.body?.bytes, truncated: request.body?.truncated, size: request.bodySize, skipped: request.bodySkipped, headers: request.headers }),
+      body: toBodyView({ bytes: request.body?.bytes, truncated: request.body?.truncated, size: request.bodySize, headers: request.headers }),
     },
     timings: view.timings,
     ...optional('error', view.error),

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requestThroughProxy, type TestOrigin } from '@capture/core/testing';
 import collections from '@capture/plugin-collections';
 import filters from '@capture/plugin-filters';
-import history, { type HistoryApi } from '@capture/plugin-history';
+import history from '@capture/plugin-history';
 import type { ExchangeDetail, ExchangeSummary, ListResponse, SettingsView } from '../src/index.js';
 import { compileHarSchema, compilePostmanSchema } from './helpers/schemas.js';
 import { api, openEvents, startTestOrigin, startView, type EventStream, type ViewSetup } from './helpers/view.js';
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 const list = async (query = '') => (await api(setup!, `/api/exchanges?q=${encodeURIComponent(query)}`)).json<ListResponse>().exchanges;
-const historyApi = () => setup!.proxy.proxy.plugin<HistoryApi>('history')!.api!;
+const historyApi = () => setup!.proxy.proxy.plugin('history')!.api!;
 
 /** Sends the usual traffic: a JSON GET, a form POST, an XML GET, a 404, an image, and a filtered request. */
 async function sendTraffic(): Promise<void> {
