@@ -32,36 +32,6 @@ export interface CaptureConfig {
   rejectUnauthorized?: boolean;
 }
 
-/** The config with every default filled in: what the proxy uses. */
-export interface ResolvedConfig {
-  /** See {@link CaptureConfig.port}. */
-  port: number;
-  /** See {@link CaptureConfig.host}. */
-  host: string;
-  /** See {@link CaptureConfig.dataDir}; undefined means "resolve from the environment". */
-  dataDir: string | undefined;
-  /** The flattened plugin list. */
-  plugins: CapturePlugin[];
-  /** See {@link CaptureConfig.allowPublicClients}. */
-  allowPublicClients: boolean;
-  /** See {@link CaptureConfig.auth}. */
-  auth: string | undefined;
-  /** See {@link CaptureConfig.maxBodySize}. */
-  maxBodySize: number;
-  /** See {@link CaptureConfig.maxHeaderSize}. */
-  maxHeaderSize: number;
-  /** See {@link CaptureConfig.upstreamTimeout}. */
-  upstreamTimeout: number;
-  /** See {@link CaptureConfig.headersTimeout}. */
-  headersTimeout: number;
-  /** See {@link CaptureConfig.keepAliveTimeout}. */
-  keepAliveTimeout: number;
-  /** See {@link CaptureConfig.closeTimeout}. */
-  closeTimeout: number;
-  /** See {@link CaptureConfig.rejectUnauthorized}. */
-  rejectUnauthorized: boolean;
-}
-
 /** The default proxy port, as in Postman's capture settings. */
 export const DEFAULT_PORT = 5555;
 
@@ -88,6 +58,19 @@ export const configSchema = z.strictObject({
 });
 
 /**
+ * The config with every default filled in: what the proxy uses. Derived from the schema (Vite's
+ * `ResolvedConfig` is the model), so each option is documented once, on {@link CaptureConfig};
+ * `plugins` is the flattened list. `dataDir` and `auth` stay optional: undefined means "resolve
+ * from the environment" and "no authentication".
+ */
+export type ResolvedConfig = Readonly<Omit<z.output<typeof configSchema>, 'plugins'> & { plugins: readonly CapturePlugin[] }>;
+
+/** Fails to compile when {@link CaptureConfig} and the schema disagree on the option names. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+const configKeysMatch: SameKeys<CaptureConfig, z.input<typeof configSchema>> = true;
+void configKeysMatch;
+
+/**
  * Declares a config with types and editor completion. It returns its argument unchanged.
  *
  * @example
@@ -107,7 +90,7 @@ export function resolveConfig(config: CaptureConfig = {}, source = 'config'): Re
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) throw new CaptureError('CONFIG_INVALID', formatConfigIssues(parsed.error, source));
   const { plugins, ...rest } = parsed.data;
-  return { ...rest, dataDir: rest.dataDir, auth: rest.auth, plugins: flattenPlugins(plugins as PluginInput[] | undefined) };
+  return { ...rest, plugins: flattenPlugins(plugins as PluginInput[] | undefined) };
 }
 
 /** Turns schema issues into one line per problem: `file: key "x": expected …, got …`. */

@@ -20,7 +20,7 @@ export interface CapturedBody {
 }
 
 /** Why a body was not captured although it was forwarded. */
-export type BodySkipReason = 'media' | 'not-captured' | 'upgrade' | (string & {});
+export type BodySkipReason = 'media' | 'upgrade' | (string & {});
 
 /** The request half of an exchange. */
 export interface ExchangeRequest {
@@ -34,8 +34,6 @@ export interface ExchangeRequest {
   headers: HeaderList;
   /** The captured body, absent when the request had none or it was not captured. */
   body?: CapturedBody;
-  /** Set when the request body was deliberately not captured. */
-  bodySkipped?: BodySkipReason;
 }
 
 /** The response half of an exchange. */
@@ -63,7 +61,6 @@ export type ExchangeErrorCode =
   | 'CLIENT_ABORTED'
   | 'BAD_REQUEST'
   | 'HEADERS_TOO_LARGE'
-  | 'PROXY_AUTH_REQUIRED'
   | 'PLUGIN_ERROR';
 
 /** What went wrong in an exchange; present only on failed exchanges. */

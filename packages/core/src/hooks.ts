@@ -56,7 +56,10 @@ export interface ConnectContext {
   tunnel(socket?: Duplex): void;
   /**
    * Refuses the CONNECT: answers `status` with `message` as a short plain-text body and closes
-   * the connection; the refusal shows in the live log. A tap that calls this must return `true`.
+   * the connection (after `accept()` it can only close). The refusal is completed as an exchange
+   * (method `CONNECT`, the authority as `url`, `status` as the response) marked
+   * `skip: { reason: 'refused: <message>', by: <this tap's name> }`, so it reaches `onSkipped`
+   * (the live log shows it) and never storage. A tap that calls this must return `true`.
    */
   refuse(status: number, message: string): void;
 }
@@ -157,7 +160,8 @@ export function createProxyHooks() {
     /**
      * A request is about to be sent upstream. Taps may change `ctx.outgoing`, set
      * `ctx.exchange.skip` so it is not captured, or return a `MockResponse` to answer it
-     * themselves (later taps then do not run). Async, series, by stage.
+     * themselves (later taps then do not run). Async, series, by stage. A tap that throws stops
+     * the request: the client gets 502 with a generic body, the detail goes to `onError`.
      */
     onRequest: new AsyncSeriesBailHook<[RequestContext], MockResponse | undefined>(['context']),
     /**
@@ -168,25 +172,30 @@ export function createProxyHooks() {
     /**
      * An exchange completed and is to be captured: storage plugins listen here. Exchanges that a
      * plugin marked with `skip` go to `onSkipped` instead. Bodies are decoded. Async, series, by
-     * stage; the proxy never waits for it before answering clients.
+     * stage; the proxy never waits for it before answering clients. Observing: a tap that fails
+     * is reported through `onError` and the later taps still get the exchange.
      */
     onExchange: new AsyncSeriesHook<[Exchange]>(['exchange']),
-    /** An exchange completed that a plugin decided not to capture (`exchange.skip` says why). Sync. */
+    /** An exchange completed that a plugin decided not to capture (`exchange.skip` says why). Sync; observing. */
     onSkipped: new SyncHook<[Exchange]>(['exchange']),
     /** A request addressed to the proxy itself. Return `true` when the tap answered it. Async, series. */
     onLocalRequest: new AsyncSeriesBailHook<[LocalRequestContext], boolean | undefined>(['context']),
-    /** Collects the links shown on the proxy's own information page. Sync waterfall. */
+    /** Collects the links shown on the proxy's own information page. Sync waterfall; a failing tap is reported and skipped. */
     onInfoPage: new SyncWaterfallHook<[InfoPageLink[]]>(['links']),
     /**
      * Collects lines a host prints when the proxy has started (the CLI's start banner), such as
      * the web view's address with its access token: for the person who started capture, never
      * shown to devices (unlike `onInfoPage`). Each tap returns the list with its lines appended.
-     * Sync waterfall; hosts call it once `listen()` has resolved.
+     * Sync waterfall, a failing tap reported and skipped; hosts call it once `listen()` resolved.
      */
     onBanner: new SyncWaterfallHook<[string[]]>(['lines']),
-    /** The proxy is listening. Async, series. */
+    /** The proxy is listening. Async, series; a failing tap fails `listen()`, which then closes the proxy. */
     onListen: new AsyncSeriesHook<[ListenInfo]>(['info']),
-    /** The proxy closed: flush and release resources. Async, parallel. */
+    /**
+     * The proxy closed: flush and release resources. Async, parallel; observing (one tap failing
+     * does not keep the others from closing). After a failed start the taps run one by one, last
+     * plugin first.
+     */
     onClose: new AsyncParallelHook<[]>([]),
     /** A plugin or the proxy failed outside any client's response (e.g. a storage write). Sync. */
     onError: new SyncHook<[CaptureError]>(['error']),

@@ -1,4 +1,16 @@
+/**
+ * `@capture/core`: what plugins and hosts (the CLI) use, curated (mockttp's `main.ts` is the
+ * model). Internals (the router, the pipeline, the upstream pool, config parsing) are not
+ * exported: plugins reach the proxy through its hooks and its small facade only.
+ */
+
+// The proxy and how to create one.
 export { CaptureProxy, createProxy, type ConnectionTarget, type UpstreamTlsOptions } from './proxy.js';
+export { defineConfig, DEFAULT_PORT, type CaptureConfig, type ResolvedConfig } from './config.js';
+export { resolveDataDir, type DataDirInput } from './data-dir.js';
+export { CORE_VERSION } from './version.js';
+
+// Hooks: the whole extension surface.
 export {
   Stage,
   createProxyHooks,
@@ -13,9 +25,10 @@ export {
   type InfoPageLink,
   type ListenInfo,
 } from './hooks.js';
+
+// The exchange as hooks see it.
 export {
   getHeader,
-  headerListFromRaw,
   type Exchange,
   type ExchangeRequest,
   type ExchangeResponse,
@@ -29,9 +42,10 @@ export {
   type HeaderList,
   type SkipDecision,
 } from './exchange.js';
+
+// Writing a plugin: its shape, context, flags, commands, options and errors.
 export {
   flattenPlugins,
-  validatePlugins,
   type CapturePlugin,
   type PluginInput,
   type PluginFactoryContext,
@@ -41,7 +55,11 @@ export {
   type RegisteredPlugin,
   type PluginApiOf,
 } from './plugin.js';
+export type { CommandSpec, CommandArgumentSpec, CommandOptionSpec, CommandInput, CommandContext } from './commands.js';
 export { validatePluginOptions, invalidOptions } from './plugin-options.js';
+export { CaptureError, PluginError, type CaptureErrorCode } from './errors.js';
+
+// Shared helpers, so plugins and the CLI read patterns and hosts the same way.
 export {
   parseRegexLiteral,
   compileUrlPattern,
@@ -52,6 +70,8 @@ export {
   type CompiledPattern,
 } from './pattern.js';
 export { compileHostPattern, hostMatcher, stripBrackets, formatAuthority, type HostPattern, type HostMatcher } from './host-pattern.js';
+
+// The stored exchange record (also browser-safe as `@capture/core/record`).
 export {
   formatBytes,
   formatDuration,
@@ -63,17 +83,3 @@ export {
   type StoredRequest,
   type StoredResponse,
 } from './record/index.js';
-export {
-  defineConfig,
-  resolveConfig,
-  configSchema,
-  formatConfigIssues,
-  DEFAULT_PORT,
-  type CaptureConfig,
-  type ResolvedConfig,
-} from './config.js';
-export { resolveDataDir, type DataDirInput } from './data-dir.js';
-export { CaptureError, PluginError, type CaptureErrorCode } from './errors.js';
-export { isLocalNetworkAddress } from './access-control.js';
-export type { CommandSpec, CommandArgumentSpec, CommandOptionSpec, CommandInput, CommandContext } from './commands.js';
-export { CORE_VERSION } from './version.js';

@@ -77,7 +77,8 @@ export interface CapturePlugin<Api = unknown, Options extends object = object> {
   readonly name: string;
   /**
    * Taps the proxy's hooks. May be async to open files or databases before the proxy listens.
-   * A failed start closes the plugins applied before this one (their `close`, then `onClose`).
+   * When it throws, the start fails with a `PluginError` naming this plugin (its code kept), after
+   * the `onClose` taps of the plugins applied so far (this one's included) ran, last plugin first.
    */
   apply(proxy: CaptureProxy, context: PluginContext): void | Promise<void>;
   /** Names of plugins that must be applied before this one; a missing one is an error naming both. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/index.js';
+import { resolveConfig } from '../../src/config.js';
 import {
   collectExchanges,
   requestThroughProxy,
