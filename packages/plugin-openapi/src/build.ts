@@ -112,9 +112,10 @@ function sortedParams(params: Map<string, ParamModel>): ParamModel[] {
 function parameter(param: ParamModel, where: 'query' | 'header', operation: OperationModel, version: OpenApiVersion): ParameterObject {
   const out: ParameterObject = { name: param.name, in: where };
   if (param.count === operation.samples) out.required = true;
-  out.schema = toSchema(param.shape, version);
-  if (param.example !== undefined) out.example = param.example;
-  // Repeated names (`?tag=a&tag=b`) are arrays in form style, which explode by default.
+  // A repeated name (`?tag=a&tag=b`) is an array; query parameters are form style and exploded by default, which is how it was sent.
+  const values = toSchema(param.shape, version);
+  out.schema = param.repeated ? { type: 'array', items: values } : values;
+  if (param.example !== undefined) out.example = param.repeated && !Array.isArray(param.example) ? [param.example] : param.example;
   return out;
 }
 

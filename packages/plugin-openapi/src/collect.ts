@@ -12,9 +12,12 @@ import { METHODS, type Method, type SecuritySchemeObject } from './types.js';
 export interface ParamModel {
   /** Its name as first seen. */
   name: string;
+  /** Every value seen (a repeated query name adds each of its values). */
   shape: Shape;
   /** Samples that had it. */
   count: number;
+  /** True once a sample repeated it (`?tag=a&tag=b`): it is an array. */
+  repeated: boolean;
   /** Its value in the first sample that had it (redacted when secret). */
   example: unknown;
 }
@@ -178,8 +181,7 @@ function addExchange(model: TrafficModel, exchange: StoredExchange, options: Col
 function addQuery(operation: OperationModel, query: URLSearchParams, credentials: Set<string>, secrets: SecretSet): void {
   for (const [name, values] of grouped([...query])) {
     if (credentials.has(name)) continue;
-    const value = values.length > 1 ? values.map(scalarFromText) : scalarFromText(values[0]!);
-    addParam(operation.query, name, name, value, secrets);
+    addParam(operation.query, name, name, values.map(scalarFromText), secrets);
   }
 }
 
@@ -187,17 +189,19 @@ function addHeaders(operation: OperationModel, headers: HeaderList, credentials:
   for (const [name, values] of grouped(headers.map(([key, value]): [string, string] => [key, value]), (key) => key.toLowerCase())) {
     const lower = name.toLowerCase();
     if (credentials.has(lower) || isStandardHeader(lower)) continue;
-    addParam(operation.headers, lower, name, values.join(', '), secrets);
+    addParam(operation.headers, lower, name, [values.join(', ')], secrets);
   }
 }
 
-function addParam(params: Map<string, ParamModel>, key: string, name: string, value: unknown, secrets: SecretSet): void {
+/** Adds one sample of a parameter: its values (several when a query name repeats). */
+function addParam(params: Map<string, ParamModel>, key: string, name: string, values: unknown[], secrets: SecretSet): void {
   let param = params.get(key);
   const first = !param;
-  if (!param) params.set(key, (param = { name, shape: emptyShape(), count: 0, example: undefined }));
+  if (!param) params.set(key, (param = { name, shape: emptyShape(), count: 0, repeated: false, example: undefined }));
   param.count++;
-  addSample(param.shape, value, name);
-  if (first) param.example = exampleOf(name, value, secrets);
+  if (values.length > 1) param.repeated = true;
+  for (const value of values) addSample(param.shape, value, name);
+  if (first) param.example = exampleOf(name, values.length > 1 ? values : values[0], secrets);
 }
 
 /** A parameter's example value, redacted when its name or value is secret-like. */
