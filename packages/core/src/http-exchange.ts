@@ -187,6 +187,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
 
   /** undici handler: the upstream failed (before or during the response). */
   onError(error: Error): void {
+    // After our own abort (client gone, plugin failed) the error is ours, already handled.
+    if (this.#upstreamDone) return;
     this.#upstreamDone = true;
     this.#onUpstreamError(error, this.#authority);
   }
