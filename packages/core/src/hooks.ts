@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import { AsyncSeriesBailHook, AsyncSeriesHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type { BodySkipReason, ClientInfo, Exchange, HeaderList } from './exchange.js';
 import { PluginError, type CaptureError } from './errors.js';
 
@@ -192,11 +192,12 @@ export function createProxyHooks() {
     /** The proxy is listening. Async, series; a failing tap fails `listen()`, which then closes the proxy. */
     onListen: new AsyncSeriesHook<[ListenInfo]>(['info']),
     /**
-     * The proxy closed: flush and release resources. Async, parallel; observing (one tap failing
-     * does not keep the others from closing). After a failed start the taps run one by one, last
-     * plugin first.
+     * The proxy closed: flush and release resources. Async, series by stage, so storage
+     * (`Stage.STORAGE`) has flushed before observers (`Stage.OBSERVE`) close; observing (one tap
+     * failing does not keep the others from closing). After a failed start the taps run last
+     * plugin first instead.
      */
-    onClose: new AsyncParallelHook<[]>([]),
+    onClose: new AsyncSeriesHook<[]>([]),
     /** A plugin or the proxy failed outside any client's response (e.g. a storage write). Sync. */
     onError: new SyncHook<[CaptureError]>(['error']),
   };

@@ -49,7 +49,7 @@ describe('one bad plugin', () => {
     ]);
   });
 
-  it('a throwing onSkipped or onClose tap does not keep the others from running', async () => {
+  it('a throwing onClose tap does not keep the others from closing', async () => {
     const events: string[] = [];
     const plugin: CapturePlugin = {
       name: 'noisy',
@@ -64,6 +64,22 @@ describe('one bad plugin', () => {
     created.hooks.onError.tap('test', (error) => void events.push(error.message));
     await created.close();
     expect(events.sort()).toEqual(['plugin "noisy" failed in onClose: flush failed', 'quiet closed']);
+  });
+
+  it('closes by stage: storage has flushed before observers close, whatever the plugin order', async () => {
+    const closed: string[] = [];
+    const observer: CapturePlugin = { name: 'web', apply: (p) => void p.hooks.onClose.tap({ name: 'web', stage: Stage.OBSERVE }, () => void closed.push('web')) };
+    const storage: CapturePlugin = {
+      name: 'history',
+      apply: (p) =>
+        void p.hooks.onClose.tapPromise({ name: 'history', stage: Stage.STORAGE }, async () => {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          closed.push('history');
+        }),
+    };
+    const created = await createProxy({ plugins: [observer, storage] });
+    await created.close();
+    expect(closed).toEqual(['history', 'web']);
   });
 
   it('an error thrown in apply names the plugin and keeps its code', async () => {
