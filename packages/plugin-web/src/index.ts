@@ -9,7 +9,15 @@
  * export default defineConfig({ plugins: [history(), web({ webPort: 5556 })] });
  * ```
  */
-import { web } from './plugin.js';
+import type { WebOptions } from './options.js';
+import { web, type WebApi } from './plugin.js';
+
+declare module '@capture/core' {
+  interface PluginRegistry {
+    /** `proxy.plugin('web')?.api` is a {@link WebApi}, wherever this package's types are loaded. */
+    web: { api: WebApi; options: WebOptions };
+  }
+}
 
 export default web;
 export { web, type WebApi } from './plugin.js';
