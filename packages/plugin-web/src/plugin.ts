@@ -1,4 +1,4 @@
-import { CORE_VERSION, Stage, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
+import { CORE_VERSION, Stage, formatAuthority, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
 import { EventHub } from './event-hub.js';
 import { webFlags } from './flags.js';
 import { LiveStore } from './live-store.js';
@@ -111,7 +111,7 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
         server = started;
         guard.bind(resolved.webHost, port);
         const shown = resolved.webHost === '0.0.0.0' || resolved.webHost === '::' ? '127.0.0.1' : resolved.webHost;
-        url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/?token=${token}`;
+        url = `http://${formatAuthority(shown, port)}/?token=${token}`;
       });
       proxy.hooks.onBanner.tap(NAME, (lines) => (url ? [...lines, `web view: ${url}`] : lines));
       // Observers close after storage: rows history still had queued are written first, so a page

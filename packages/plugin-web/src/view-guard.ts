@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
+import { stripBrackets } from '@capture/core';
 
 /**
  * Knows the web view's address and every name that reaches it from this machine, so the proxy
@@ -72,14 +73,13 @@ export class ViewGuard {
 
 /** Lower case, no brackets, no trailing dot; IPv4 written any way URLs allow (`0x7f.1`, `2130706433`) made canonical. */
 function normalizeName(hostname: string): string {
-  let name = hostname.trim().toLowerCase();
-  if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
+  let name = stripBrackets(hostname.trim().toLowerCase());
   if (name.endsWith('.')) name = name.slice(0, -1);
   if (net.isIP(name)) return name;
   try {
     // The WHATWG URL parser canonicalises the IPv4 spellings a client may use to dodge a literal check.
     const canonical = new URL(`http://${name}/`).hostname;
-    return canonical.startsWith('[') ? canonical.slice(1, -1) : canonical;
+    return stripBrackets(canonical);
   } catch {
     return name;
   }
