@@ -40,14 +40,15 @@ export interface ResolvedHistoryOptions {
   readonly dataDir: string | undefined;
 }
 
+/** A whole number of at least 1, every failure worded the same. */
+function wholeNumber() {
+  const error = (issue: { input?: unknown }) => `expected a whole number of at least 1, got ${describe(issue.input)}`;
+  return z.number({ error }).int({ error }).min(1, { error });
+}
 
 const optionsSchema = z.strictObject({
   saveResponses: z.boolean({ error: (issue) => `expected true or false, got ${describe(issue.input)}` }).default(true),
-  maxEntries: z
-    .number({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
-    .int({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
-    .min(1, { error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
-    .default(10_000),
+  maxEntries: wholeNumber().default(10_000),
   maxAge: z
     .unknown()
     .transform((value, ctx) => {
@@ -62,11 +63,7 @@ const optionsSchema = z.strictObject({
     .min(1, { error: (issue) => `expected milliseconds from 1 to 1000, got ${describe(issue.input)}` })
     .max(1000, { error: (issue) => `expected milliseconds from 1 to 1000 (a captured exchange is written within one second), got ${describe(issue.input)}` })
     .default(200),
-  batchSize: z
-    .number({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
-    .int({ error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
-    .min(1, { error: (issue) => `expected a whole number of at least 1, got ${describe(issue.input)}` })
-    .default(500),
+  batchSize: wholeNumber().default(500),
   dataDir: z
     .string({ error: (issue) => `expected a folder path, got ${describe(issue.input)}` })
     .min(1, { error: 'expected a folder path, got ""' })
