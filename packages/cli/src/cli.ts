@@ -115,7 +115,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       if (configError) return printError(configError, io);
       return EXIT.USAGE;
     }
-    if (error instanceof CaptureError && error.code === 'USAGE') {
+    // By code, not instanceof: a plugin loaded from a config may bring its own copy of core.
+    if (isUsageError(error)) {
       io.stderr.write(`capture: ${error.message}\n`);
       return EXIT.USAGE;
     }
@@ -138,4 +139,9 @@ function findConfigFlag(argv: string[]): string | undefined {
     if (arg.startsWith('--config=')) return arg.slice('--config='.length);
   }
   return undefined;
+}
+
+/** True for an error that means "wrong usage" (exit 2), whichever copy of `@capture/core` made it. */
+function isUsageError(error: unknown): error is Error & { code: 'USAGE' } {
+  return error instanceof Error && (error as Error & { code?: unknown }).code === 'USAGE';
 }

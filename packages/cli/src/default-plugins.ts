@@ -3,6 +3,7 @@ import collections from '@capture/plugin-collections';
 import filters from '@capture/plugin-filters';
 import history from '@capture/plugin-history';
 import https from '@capture/plugin-https';
+import openapi from '@capture/plugin-openapi';
 import osCerts from '@capture/plugin-os-certs';
 import web from '@capture/plugin-web';
 
@@ -34,6 +35,8 @@ export const DEFAULT_PLUGINS: readonly DefaultPlugin[] = [
   { name: 'filters', create: () => filters() },
   { name: 'history', create: () => history() },
   { name: 'os-certs', create: () => osCerts(), commandsOnly: true },
+  // `capture openapi`: an OpenAPI document from history (commands only; it reads history's API).
+  { name: 'openapi', create: () => openapi(), commandsOnly: true },
   // Opt-in: `--save-to collection`, `--collection` or `--group-by` adds it.
   { name: 'collections', create: () => collections(), optIn: true },
   // The live web view on 127.0.0.1:5556 (`--no-web` leaves it out); it prints its URL with the token.
