@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { CaptureError, resolveDataDir, type CapturePlugin, type CommandContext, type PluginApiOf } from '@capture/core';
+import { resolveDataDir, type CapturePlugin, type CommandContext, type PluginApiOf } from '@capture/core';
 import { parsePort, runStart, type StartFlags } from './commands/start.js';
 import { addStartFlags } from './commands/start-options.js';
 import { commandPlugins, resolveStartPlugins, startCandidates, type StartCandidate } from './default-plugins.js';

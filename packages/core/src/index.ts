@@ -57,6 +57,7 @@ export {
 } from './plugin.js';
 export type { CommandSpec, CommandArgumentSpec, CommandOptionSpec, CommandInput, CommandContext } from './commands.js';
 export { validatePluginOptions, invalidOptions } from './plugin-options.js';
+export { peerCoreRange } from './plugin-version.js';
 export { CaptureError, PluginError, type CaptureErrorCode } from './errors.js';
 
 // Shared helpers, so plugins and the CLI read patterns and hosts the same way.

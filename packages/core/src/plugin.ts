@@ -86,7 +86,7 @@ export interface CapturePlugin<Api = unknown, Options extends object = object> {
   /**
    * The `@capture/core` versions this plugin works with, a semver range (its peerDependency).
    * `use()` refuses a plugin whose range the running core does not satisfy, naming both.
-   * First-party plugins write `` `^${CORE_VERSION}` ``, the core they were built with.
+   * Plugin packages write `peerCoreRange(import.meta.url)`, the range their package.json declares.
    */
   readonly core?: string;
   /** What this plugin offers other plugins, found with `proxy.plugin(name)?.api`. */

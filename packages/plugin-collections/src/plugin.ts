@@ -1,4 +1,4 @@
-import { CaptureError, CORE_VERSION, PluginError, Stage, type CapturePlugin } from '@capture/core';
+import { CaptureError, peerCoreRange, PluginError, Stage, type CapturePlugin } from '@capture/core';
 import { toPostmanItem, type SourceExchange } from '@capture/postman-format';
 import { collectionCommands } from './commands/index.js';
 import { collectionFile } from './files.js';
@@ -81,7 +81,7 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
 
   return {
     name: NAME,
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     api,
     commands: collectionCommands(resolved),
     flags: collectionsFlags,

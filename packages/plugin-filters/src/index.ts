@@ -1,4 +1,4 @@
-import { CORE_VERSION, Stage, type CapturePlugin, type PluginFactoryContext } from '@capture/core';
+import { peerCoreRange, Stage, type CapturePlugin, type PluginFactoryContext } from '@capture/core';
 import { isAsset, isMediaType, mediaTypeOf } from './content-type.js';
 import { filtersFlags } from './flags.js';
 import { PLUGIN_NAME, resolveFiltersOptions, type FiltersOptions, type ResolvedFiltersOptions } from './options.js';
@@ -51,7 +51,7 @@ export default function filters(options: FiltersOptions = {}, context: PluginFac
   const skip = (rule: FilterRule) => ({ reason: `filtered: ${rule}`, by: PLUGIN_NAME });
   return {
     name: PLUGIN_NAME,
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     api: { options: resolved },
     flags: filtersFlags,
     apply(proxy) {

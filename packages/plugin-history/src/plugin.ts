@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CaptureError, CORE_VERSION, Stage, type CapturePlugin, type CaptureProxy, type CommandSpec, type PluginContext } from '@capture/core';
+import { CaptureError, peerCoreRange, Stage, type CapturePlugin, type CaptureProxy, type CommandSpec, type PluginContext } from '@capture/core';
 import { createHistoryApi, type HistoryApi } from './api.js';
 import { BatchQueue } from './batch-queue.js';
 import { historyCommands } from './commands/index.js';
@@ -43,7 +43,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
 
   return {
     name: 'history',
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     api,
     commands: commandsFor(resolved.dataDir),
     reconfigure: (overrides) => history({ ...options, ...overrides }),

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { CaptureError, CORE_VERSION, PluginError, Stage, hostMatcher, type CapturePlugin, type InfoPageLink } from '@capture/core';
+import { CaptureError, peerCoreRange, PluginError, Stage, hostMatcher, type CapturePlugin, type InfoPageLink } from '@capture/core';
 import { caInfo, type CaInfo } from './ca-info.js';
 import { ensureCa } from './ca-store.js';
 import { CertificateCache } from './certificate-cache.js';
@@ -75,7 +75,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
 
   return {
     name: NAME,
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     api,
     commands: caCommands(),
     flags: httpsFlags,

@@ -1,4 +1,4 @@
-import { CORE_VERSION, type CapturePlugin } from '@capture/core';
+import { peerCoreRange, type CapturePlugin } from '@capture/core';
 import type { StoredExchange } from '@capture/core/record';
 import { openapiCommands } from './commands/openapi.js';
 import { parseOpenApi } from './files.js';
@@ -51,7 +51,7 @@ export function openapi(options: OpenApiOptions = {}): CapturePlugin<OpenApiApi,
   };
   return {
     name: PLUGIN_NAME,
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     api,
     commands: openapiCommands(resolved),
     flags: [],

@@ -1,4 +1,4 @@
-import { CORE_VERSION, type CapturePlugin } from '@capture/core';
+import { peerCoreRange, type CapturePlugin } from '@capture/core';
 import { osCertsCommands } from './commands.js';
 import { osCertsFlags } from './flags.js';
 import { PLUGIN_NAME as NAME, resolveOsCertsOptions, type OsCertsOptions } from './options.js';
@@ -30,7 +30,7 @@ export default function osCerts(options: OsCertsOptions = {}): CapturePlugin<und
   const resolved = resolveOsCertsOptions(options);
   return {
     name: NAME,
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     dependencies: ['https'],
     commands: osCertsCommands(resolved),
     flags: osCertsFlags,

@@ -1,4 +1,4 @@
-import { CORE_VERSION, Stage, formatAuthority, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
+import { peerCoreRange, Stage, formatAuthority, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
 import { EventHub } from './event-hub.js';
 import { webFlags } from './flags.js';
 import { LiveStore } from './live-store.js';
@@ -65,7 +65,7 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
 
   return {
     name: NAME,
-    core: `^${CORE_VERSION}`,
+    core: peerCoreRange(import.meta.url),
     api,
     flags: webFlags,
     reconfigure: (overrides) => web({ ...options, ...overrides }),
