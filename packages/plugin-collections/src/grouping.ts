@@ -1,19 +1,11 @@
+import { isIdentifier } from '@capture/core/record';
 import type { GroupLevel } from './options.js';
 
 /** What replaces an identifier-like path segment in an endpoint folder's name. */
 export const ID_PLACEHOLDER = ':id';
 
-const NUMBER = /^\d+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Hex of 8+ characters with a digit in it (object ids, hashes), so words such as `deadbeef` or `facade` stay. */
-const HEX = /^(?=[0-9a-f]*\d)[0-9a-f]{8,}$/i;
-/** ULIDs: 26 characters of Crockford's base32, starting with a time digit. */
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-
-/** True when a path segment looks like an identifier: a number, a UUID, long hex or a ULID. */
-export function isIdentifier(segment: string): boolean {
-  return NUMBER.test(segment) || UUID.test(segment) || HEX.test(segment) || ULID.test(segment);
-}
+/** True when a path segment looks like an identifier (core's rule, shared with OpenAPI templating). */
+export { isIdentifier };
 
 /**
  * The endpoint a path belongs to: identifier-like segments collapse to `:id`, so `/users/42`

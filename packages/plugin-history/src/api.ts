@@ -2,7 +2,7 @@ import { CaptureError, PluginError, type StoredExchange } from '@capture/core';
 import { renderExport, type ExportFormat } from './commands/export.js';
 import { openHistoryDatabase } from './database.js';
 import type { ResolvedHistoryOptions } from './options.js';
-import type { HistoryFilter } from './query.js';
+import { filterFromFlags, type FilterFlags, type HistoryFilter } from './query.js';
 import { HistoryStore, type HistorySummary } from './store.js';
 
 /**
@@ -27,6 +27,12 @@ export interface HistoryApi {
    * proxy, where nothing waits.
    */
   flush(): Promise<void>;
+  /**
+   * The filter the command-line flags of `capture history list` mean (`--id`, `--host`,
+   * `--method`, `--status`, `--search`, `--since`, `--limit`, as commander gives them), so other
+   * commands filter history exactly as it does; a bad value throws a `USAGE` error naming the flag.
+   */
+  filterFromFlags(flags: FilterFlags): HistoryFilter;
   /** Summaries, newest first; empty when a running proxy could not open history. */
   list(filter?: HistoryFilter): HistorySummary[];
   /** One stored exchange by id. */
@@ -101,6 +107,7 @@ export function createHistoryApi(source: HistorySource): HistoryApi {
       return source.runningFile() ?? source.fileOutside();
     },
     flush: () => source.flush(),
+    filterFromFlags: (flags) => filterFromFlags(flags, undefined),
     list: (filter) => use('list', [], (store) => store.list(filter)),
     get: (id) => use('get', undefined, (store) => store.get(id)),
     exchanges: (filter) => use('exchanges', [], (store) => [...store.exchanges(filter)]),

@@ -26,7 +26,7 @@ export type { HistoryApi } from './api.js';
 export type { ExportFormat } from './commands/export.js';
 export { HISTORY_FILE } from './database.js';
 export { resolveHistoryOptions, type HistoryOptions, type ResolvedHistoryOptions } from './options.js';
-export type { HistoryFilter } from './query.js';
+export type { HistoryFilter, FilterFlags } from './query.js';
 export type { HistorySummary } from './store.js';
 /** Core's one exchange record, re-exported for code written against earlier versions of this package. */
 export type { StoredExchange, StoredBody } from '@capture/core';

@@ -15,25 +15,16 @@ const context = (plugin: CapturePlugin | undefined): CommandContext => ({
 });
 
 describe('readHistory', () => {
-  it('reads through a copy pointed at the data folder', async () => {
-    const reader = { name: 'history', apply() {}, api: { file: '/data/history.db', exchanges: () => ['from the copy'] } };
-    const plugin = { name: 'history', apply() {}, api: { file: undefined, exchanges: () => [] }, reconfigure: (options: { dataDir?: string }) => (options.dataDir ? reader : plugin) };
-    await expect(readHistory(context(plugin as unknown as CapturePlugin), {})).resolves.toEqual(['from the copy']);
-  });
-
-  it('applies a history plugin without dataDir to a proxy that never listens', async () => {
-    let applied = false;
-    const plugin = {
+  it('reads through a copy pointed at the data folder, filtered as history parses the flags', async () => {
+    const seen: unknown[] = [];
+    const reader = {
       name: 'history',
-      apply() {
-        applied = true;
-      },
-      api: { file: undefined, exchanges: () => (applied ? ['opened'] : []) },
-      reconfigure: () => {
-        throw new Error('unknown option "dataDir"');
-      },
+      apply() {},
+      api: { filterFromFlags: (flags: { method?: string }) => ({ methods: [flags.method] }), exchanges: (filter: unknown) => (seen.push(filter), ['from the copy']) },
     };
-    await expect(readHistory(context(plugin as unknown as CapturePlugin), {})).resolves.toEqual(['opened']);
+    const plugin = { name: 'history', apply() {}, api: {}, reconfigure: (options: { dataDir?: string }) => (options.dataDir === os.tmpdir() ? reader : plugin) };
+    await expect(readHistory(context(plugin as unknown as CapturePlugin), { method: 'GET' })).resolves.toEqual(['from the copy']);
+    expect(seen).toEqual([{ methods: ['GET'] }]);
   });
 
   it('names the missing plugin', async () => {

@@ -1,30 +1,11 @@
 /**
  * Turns concrete paths into OpenAPI path templates: identifier-like segments (numbers, UUIDs,
- * long hex, ULIDs) become `{name}` parameters named from the segment before them.
- *
- * The identifier rules are those of the collections plugin's endpoint folders (its
- * `isIdentifier`); they are repeated here rather than imported because plugins never import each
- * other at run time, and this file also needs the kind of identifier for the parameter's schema.
- * They belong in a shared module (see the package README).
+ * long hex, ULIDs, as core's `identifierKind` tells them, the same rule collections group
+ * endpoints by) become `{name}` parameters named from the segment before them.
  */
+import { identifierKind, type IdentifierKind } from '@capture/core/record';
 
-/** What an identifier segment looks like, which decides its parameter's schema. */
-export type IdentifierKind = 'integer' | 'uuid' | 'string';
-
-const NUMBER = /^\d+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Hex of 8+ characters with a digit in it (object ids, hashes), so words such as `deadbeef` or `facade` stay. */
-const HEX = /^(?=[0-9a-f]*\d)[0-9a-f]{8,}$/i;
-/** ULIDs: 26 characters of Crockford's base32, starting with a time digit. */
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-
-/** The kind of identifier a path segment is, or undefined when it is a literal word. */
-export function identifierKind(segment: string): IdentifierKind | undefined {
-  if (NUMBER.test(segment)) return 'integer';
-  if (UUID.test(segment)) return 'uuid';
-  if (HEX.test(segment) || ULID.test(segment)) return 'string';
-  return undefined;
-}
+export { identifierKind, type IdentifierKind };
 
 /** The kind that covers two samples of one parameter: the same kind, else a plain string. */
 export function widenKind(a: IdentifierKind, b: IdentifierKind): IdentifierKind {

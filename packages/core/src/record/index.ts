@@ -5,4 +5,5 @@
 export type { StoredBody, StoredExchange, StoredRequest, StoredResponse } from './stored-exchange.js';
 export { formatBytes, formatDuration, hostOf } from './format.js';
 export { toStoredBody, toStoredExchange } from './to-stored.js';
+export { identifierKind, isIdentifier, type IdentifierKind } from './path-identifiers.js';
 export type { HeaderList } from '../exchange.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CaptureError, type CommandInput, type CommandSpec } from '@capture/core';
-import { filterFromFlags, type FilterFlags } from '../filter-flags.js';
+import type { FilterFlags } from '@capture/plugin-history';
 import { readOpenApiFile, writeFileAtomic } from '../files.js';
 import { generateOpenApi } from '../generate.js';
 import { readHistory } from '../history-source.js';
@@ -45,9 +45,8 @@ export function openapiCommands(options: ResolvedOpenApiOptions): CommandSpec[] 
 /** Runs `capture openapi`. */
 export async function runOpenApi({ options: raw, context }: CommandInput, defaults: ResolvedOpenApiOptions): Promise<number> {
   const flags = raw as OpenApiFlags;
-  const filter = filterFromFlags(flags);
   const existing = flags.merge ? await readOpenApiFile(path.resolve(flags.merge)) : undefined;
-  const exchanges = await readHistory(context, filter);
+  const exchanges = await readHistory(context, flags);
   if (!exchanges.length) throw new CaptureError('OPENAPI_NO_TRAFFIC', 'openapi: no exchanges in history match; capture some traffic first (capture start)');
 
   const version = flags.openapi ?? (existing ? (existing.openapi.startsWith('3.0') ? '3.0' : '3.1') : defaults.openapi);
