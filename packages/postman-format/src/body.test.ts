@@ -26,9 +26,22 @@ describe('toPostmanBody', () => {
       mode: 'formdata',
       formdata: [
         { key: 'k', value: 'v', type: 'text' },
-        { key: 'f', src: 'x.bin', type: 'file', contentType: 'application/octet-stream' },
+        { key: 'f', src: null, type: 'file', contentType: 'application/octet-stream', description: 'captured file name: x.bin' },
       ],
     });
+  });
+
+  it('never turns a captured file name into a src a runner would read (a path stays in the description)', () => {
+    const body = bytes('--b\r\nContent-Disposition: form-data; name="key"; filename="/home/me/.ssh/id_rsa"\r\nContent-Type: application/octet-stream\r\n\r\nsecret\r\n--b\r\nContent-Disposition: form-data; name="g"; filename=""\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n');
+    const result = toPostmanBody(body, 'multipart/form-data; boundary=b', 'http://e.com/');
+    expect(result).toEqual({
+      mode: 'formdata',
+      formdata: [
+        { key: 'key', src: null, type: 'file', contentType: 'application/octet-stream', description: 'captured file name: /home/me/.ssh/id_rsa' },
+        { key: 'g', src: null, type: 'file', contentType: 'text/plain' },
+      ],
+    });
+    expect(JSON.stringify(result)).not.toMatch(/"src":"/);
   });
 
   it('recognises GraphQL requests', () => {

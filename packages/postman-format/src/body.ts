@@ -26,13 +26,17 @@ export function toPostmanBody(body: SourceBody | undefined, contentType: string 
   return { mode: 'raw', raw: text, options: { raw: { language: languageOf(type) } } };
 }
 
+/** How a file field's `description` starts, before the file name the client sent. */
+export const CAPTURED_FILE_NAME = 'captured file name: ';
+
 function multipartFields(bytes: Uint8Array, boundary: string): PostmanFormParam[] | undefined {
   try {
     const parts = parseMultipart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), boundary);
     if (parts.length === 0) return undefined;
     return parts.map((part): PostmanFormParam => {
       const key = part.name ?? '';
-      if (part.filename !== undefined) return { key, src: part.filename, type: 'file', ...(part.type ? { contentType: part.type } : {}) };
+      // Never `src: part.filename`: the client chose that name, and a runner would read a local file by it.
+      if (part.filename !== undefined) return { key, src: null, type: 'file', ...(part.type ? { contentType: part.type } : {}), ...(part.filename ? { description: `${CAPTURED_FILE_NAME}${part.filename}` } : {}) };
       return { key, value: part.data.toString('utf8'), type: 'text' };
     });
   } catch {

@@ -65,6 +65,16 @@ describe('toPostmanItem', () => {
       },
     });
     expect(form.request.description).toBe('The form\'s file field "f" (x.bin) kept only the file name: choose the file to send.');
+    const ssh = toPostmanItem({
+      request: {
+        method: 'POST',
+        url: 'http://e.com/upload',
+        headers: [['Content-Type', 'multipart/form-data; boundary=b']],
+        body: { bytes: bytes('--b\r\nContent-Disposition: form-data; name="f"; filename="/home/me/.ssh/id_rsa"\r\nContent-Type: application/octet-stream\r\n\r\nkey\r\n--b--\r\n') },
+      },
+    });
+    expect(ssh.request.body).toEqual({ mode: 'formdata', formdata: [{ key: 'f', src: null, type: 'file', contentType: 'application/octet-stream', description: 'captured file name: /home/me/.ssh/id_rsa' }] });
+    expect(ssh.request.description).toBe('The form\'s file field "f" (/home/me/.ssh/id_rsa) kept only the file name: choose the file to send.');
     const text = toPostmanItem({ request: { method: 'POST', url: 'http://e.com/', headers: [['Content-Type', 'text/plain']], body: { bytes: bytes('hello') } } });
     expect(text.request.description).toBeUndefined();
   });

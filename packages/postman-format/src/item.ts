@@ -1,4 +1,4 @@
-import { toPostmanBody } from './body.js';
+import { CAPTURED_FILE_NAME, toPostmanBody } from './body.js';
 import { bodyText, headerValue, languageOf, mediaType } from './text.js';
 import { toPostmanUrl } from './url.js';
 import type { HeaderPairs, PostmanBody, PostmanHeader, PostmanItem, PostmanRequest, PostmanResponse, SourceExchange, SourceRequest, SourceResponse } from './types.js';
@@ -46,7 +46,11 @@ function bodyNotes(request: SourceRequest, body: PostmanBody | undefined, conten
     notes.push(`The captured request body was ${size} byte${size === 1 ? '' : 's'} of binary data${contentType ? ` (${contentType})` : ''}, which a collection cannot hold: choose a file to send it.`);
   }
   if (body?.mode === 'formdata') {
-    const files = body.formdata.filter((field) => field.type === 'file').map((field) => `"${field.key}"${field.type === 'file' && field.src ? ` (${field.src})` : ''}`);
+    // The captured file name (never a `src`, see toPostmanBody) is kept only as text.
+    const files = body.formdata.filter((field) => field.type === 'file').map((field) => {
+      const name = field.type === 'file' && field.description?.startsWith(CAPTURED_FILE_NAME) ? field.description.slice(CAPTURED_FILE_NAME.length) : '';
+      return `"${field.key}"${name ? ` (${name})` : ''}`;
+    });
     if (files.length) notes.push(`The form's file field${files.length === 1 ? '' : 's'} ${files.join(', ')} kept only the file name: choose the file${files.length === 1 ? '' : 's'} to send.`);
   }
   return notes;

@@ -79,7 +79,12 @@ export interface PostmanUrlEncodedParam {
 /** A `formdata` body parameter: a text field or a file field. */
 export type PostmanFormParam =
   | { key: string; value: string; type: 'text'; contentType?: string }
-  | { key: string; src: string | null; type: 'file'; contentType?: string };
+  /**
+   * A file field. `src` is always null: a captured file name is the client's word, and a path
+   * there would make a collection runner (newman) upload that local file. The captured name is in
+   * `description` (and in the request's description).
+   */
+  | { key: string; src: null; type: 'file'; contentType?: string; description?: string };
 
 /** The body modes of Postman v2.1.0. */
 export type PostmanBody =
