@@ -119,18 +119,13 @@ export class VirtualList {
     const visible = Math.ceil((this.#viewport.clientHeight || 600) / ROW) + OVERSCAN * 2;
     const last = Math.min(count, first + visible);
     this.#layer.style.transform = `translateY(${first * ROW}px)`;
-    while (this.#pool.length < last - first) this.#pool.push(this.#makeRow());
-    for (let slot = 0; slot < this.#pool.length; slot++) {
-      const element = this.#pool[slot]!;
-      const index = first + slot;
-      if (index >= last) {
-        element.hidden = true;
-        continue;
-      }
-      element.hidden = false;
-      this.#fill(element, this.#rows[count - 1 - index]!, index);
-    }
-    if (!this.#layer.childElementCount || this.#layer.childElementCount < this.#pool.length) this.#layer.replaceChildren(...this.#pool);
+    // Exactly the rows in view are in the layer: when the list shrinks (a search, a reset) the
+    // surplus elements leave the DOM. (Hiding them is not enough: `.row`'s `display: grid`
+    // overrides the `hidden` attribute, so stale rows stayed on screen, clickable.)
+    const needed = Math.max(0, last - first);
+    while (this.#pool.length < needed) this.#pool.push(this.#makeRow());
+    for (let slot = 0; slot < needed; slot++) this.#fill(this.#pool[slot]!, this.#rows[count - 1 - (first + slot)]!, first + slot);
+    if (this.#layer.childElementCount !== needed) this.#layer.replaceChildren(...this.#pool.slice(0, needed));
   }
 
   #schedule(): void {
@@ -183,7 +178,9 @@ export class VirtualList {
     const element = (event.target as HTMLElement).closest<HTMLElement>('.row');
     if (!element?.dataset.id) return;
     const id = element.dataset.id;
-    const index = Number(element.dataset.index);
+    // By id, not the rendered index: rows may have come in (or gone) since the last frame.
+    const index = this.#indexOf(id);
+    if (index < 0) return;
     if (event.shiftKey && this.#anchor !== undefined) {
       this.#selected.clear();
       for (let i = Math.min(this.#anchor, index); i <= Math.max(this.#anchor, index); i++) this.#selected.add(this.#rowAt(i)!.id);

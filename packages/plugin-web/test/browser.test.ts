@@ -24,6 +24,8 @@ let origin: TestOrigin;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+/** Every uncaught error in the page; none is expected. */
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!available && !process.env.CI) return;
@@ -38,6 +40,7 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 800 },
   });
   page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? String(error)));
 }, 60_000);
 
 afterAll(async () => {
@@ -49,6 +52,21 @@ afterAll(async () => {
 
 const through = (url: string, options?: Parameters<typeof requestThroughProxy>[2]) => requestThroughProxy(setup.proxy.port, `${origin.url}${url}`, options);
 const row = (text: string) => page.locator('#rows .row:not([hidden])', { hasText: text });
+
+/** The rows the browser actually draws in the list (whatever their attributes say), top first. */
+const renderedRows = () =>
+  page.locator('#rows').evaluate((list) => {
+    const box = list.getBoundingClientRect();
+    return [...list.querySelectorAll('.row')]
+      .filter((element) => {
+        const rect = element.getBoundingClientRect();
+        return element.getClientRects().length > 0 && rect.height > 0 && rect.bottom > box.top && rect.top < box.bottom;
+      })
+      .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+      .map((element) => ({ method: element.querySelector('.method')!.textContent, path: element.querySelector('.path')!.textContent }));
+  });
+/** The count in the footer ("3 exchanges matching …"). */
+const footerCount = async () => Number(/^(\d+) exchanges?/.exec((await page.locator('#status').textContent()) ?? '')?.[1]);
 
 /** Sends `count` GETs through the proxy, `concurrency` at a time, on keep-alive connections. */
 async function burst(count: number, concurrency: number): Promise<void> {
@@ -99,20 +117,52 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
     // Search narrows the list: by method, then by text in a request body.
     await page.fill('#search', 'POST');
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login']);
+    // What is drawn is exactly the matches, as many as the footer says (no stale rows left below).
+    await expect.poll(renderedRows).toEqual([{ method: 'POST', path: '/login' }]);
+    expect(await footerCount()).toBe(1);
+    // Clicking after the search opens a match, and the page throws nothing.
+    await page.locator('#rows .row', { hasText: '/login' }).click();
+    await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}/login`);
+    expect(pageErrors).toEqual([]);
     await page.fill('#search', 's3cret');
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login']);
     // A live exchange that does not match the search stays out; one that does comes in.
     await through('/json?while=searching');
     await through('/login?again=1', { method: 'POST', body: 's3cret' });
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login?again=1', '/login']);
+    await expect.poll(renderedRows).toEqual([{ method: 'POST', path: '/login?again=1' }, { method: 'POST', path: '/login' }]);
+    expect(await footerCount()).toBe(2);
     await page.fill('#search', '');
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').count()).toBe(6);
+    await expect.poll(async () => (await renderedRows()).length).toBe(6);
 
     // Keyboard: the list takes focus, arrows move, the detail follows.
     await page.focus('#rows');
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}/json?while=searching`);
+  });
+
+  it('shows exactly the matches after a search, however many rows it hides, and clicking them throws nothing', async () => {
+    for (let i = 0; i < 12; i++) await through(`/json?get=${i}`);
+    for (let i = 0; i < 3; i++) await through(`/login?post=${i}`, { method: 'POST', body: 'x' });
+    await row('/login?post=2').waitFor();
+    for (const query of ['POST', 'get=1', 'nothing-matches-this', 'post=']) {
+      await page.fill('#search', query);
+      await expect.poll(async () => (await page.locator('#status').textContent())?.includes(`“${query}”`)).toBe(true);
+      await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
+      const drawn = await renderedRows();
+      if (query === 'POST') expect(drawn.length).toBeGreaterThanOrEqual(5);
+      for (const { method, path } of drawn) expect(query === 'POST' ? method : path, `${method} ${path} under “${query}”`).toContain(query === 'POST' ? 'POST' : query);
+      // Click every drawn row: each opens its own exchange.
+      for (const [i, drawnRow] of drawn.entries()) {
+        await page.locator('#rows .row').nth(i).click();
+        await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}${drawnRow.path}`);
+      }
+    }
+    expect(pageErrors).toEqual([]);
+    await page.fill('#search', '');
+    await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
   });
 
   it('exports the selection as a HAR file that validates', async () => {
@@ -149,8 +199,9 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
 
   it('keeps up with a burst of traffic, rendering only the visible rows', async () => {
     const before = await page.locator('#rows').evaluate((element) => element.querySelectorAll('.row').length);
+    const listed = await footerCount();
     await burst(400, 20);
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toMatch(/^40\d exchanges/);
+    await expect.poll(footerCount, { timeout: 20_000 }).toBe(listed + 400);
     const rendered = await page.locator('#rows').evaluate((element) => element.querySelectorAll('.row').length);
     // About a screenful plus overscan, however many there are.
     expect(rendered).toBeLessThan(80);
