@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { createJiti } from 'jiti';
+import { formatSyntaxError, syntaxLocation } from './config-error-location.js';
 import { CaptureError, type CaptureConfig, type CapturePlugin, type PluginFactoryContext, type PluginInput } from '@capture/core';
 
 /** Config files written in code, where options can hold RegExps; the others are data (JSON, YAML). */
@@ -48,6 +49,7 @@ class ConfigLoadError extends Error {
   constructor(
     readonly filepath: string,
     readonly original: unknown,
+    readonly content?: string,
   ) {
     super(original instanceof Error ? original.message : String(original));
   }
@@ -60,7 +62,7 @@ const remembersFile =
     try {
       return await loader(filepath, content);
     } catch (error) {
-      throw new ConfigLoadError(filepath, error);
+      throw new ConfigLoadError(filepath, error, content);
     }
   };
 
@@ -93,6 +95,10 @@ export async function loadConfig(options: { cwd?: string; configFile?: string } 
     const reason = error instanceof Error ? error.message : String(error);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && file) {
       throw new CaptureError('CONFIG_INVALID', `${shown}: no such config file`);
+    }
+    if (error instanceof ConfigLoadError) {
+      const location = syntaxLocation(error.original, error.filepath, error.content);
+      if (location) throw new CaptureError('CONFIG_INVALID', formatSyntaxError(location, cwd, error.content, error.filepath), { cause: error.original });
     }
     throw new CaptureError('CONFIG_INVALID', `${shown}: failed to load: ${firstLine(reason)}`, { cause: error });
   }

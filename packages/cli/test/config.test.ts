@@ -1,3 +1,6 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/load-config.js';
 import { runCliProcess, startCli, tempProject } from './helpers/cli-process.js';
@@ -101,7 +104,6 @@ describe('config errors', () => {
     ],
     ['a config file that throws', { 'capture.config.mjs': 'throw new Error("kaboom");\n' }, /capture\.config\.mjs: failed to load: kaboom/],
     ['a config that is not an object', { 'capture.config.json': '[1, 2]' }, /capture\.config\.json: expected the config to be an object, got a list/],
-    ['invalid YAML', { 'capture.config.yaml': 'port: [\n' }, /capture\.config\.yaml: failed to load:/],
   ];
 
   it.each(cases)('reports %s with the file and key, exiting 1', async (_name, files, message) => {
@@ -117,5 +119,68 @@ describe('config errors', () => {
     const result = await runCliProcess(['start', '--config', 'nope.json'], { cwd: project.dir });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('capture: nope.json: no such config file');
+  });
+});
+
+describe('config syntax errors', () => {
+  const cases: Array<[string, string, string]> = [
+    [
+      'capture.config.ts',
+      `import { defineConfig } from '@capture/core';\nexport default defineConfig({\n  port: 1 +,\n});\n`,
+      ['capture: capture.config.ts:3:12: Unexpected token', '  3 |   port: 1 +,', '    |            ^'].join('\n'),
+    ],
+    [
+      'capture.config.json',
+      `{\n  "port": 6000,\n  "host" "127.0.0.1"\n}\n`,
+      ['capture: capture.config.json:3:10: Unexpected string', '  3 |   "host" "127.0.0.1"', '    |          ^'].join('\n'),
+    ],
+    [
+      'capture.config.yaml',
+      `port: 6000\nhost: 127.0.0.1\nplugins: [a\n  - b: c\n`,
+      ['capture: capture.config.yaml:4:6: missed comma between flow collection entries', '  4 |   - b: c', '    |      ^'].join('\n'),
+    ],
+    [
+      '.capturerc.json',
+      `{\n  "port": 6000,\n}\n`,
+      // Node's wording of this one changed between versions; the location and the frame did not.
+      ['capture: .capturerc.json:3:1: *', '  3 | }', '    | ^'].join('\n'),
+    ],
+  ];
+
+  it.each(cases)('names the file, line and column of a broken %s and shows the line, exiting 1', async (file, content, expected) => {
+    project = tempProject({ [file]: content });
+    const result = await runCliProcess(['start', '--port', '0'], { cwd: project.dir });
+    expect(result.code).toBe(1);
+    const [head, ...frame] = expected.split('\n');
+    const [gotHead, ...gotFrame] = result.stderr.trimEnd().split('\n');
+    if (head!.endsWith('*')) expect(gotHead!.startsWith(head!.slice(0, -1)) && gotHead!.length > head!.length).toBe(true);
+    else expect(gotHead).toBe(head);
+    expect(gotFrame).toEqual(frame);
+    expect(result.stdout).not.toContain('listening on');
+  });
+});
+
+describe('regex literals with bad flags', () => {
+  it('refuses --include /abc/z as a usage error (exit 2)', async () => {
+    project = tempProject();
+    const result = await runCliProcess(['start', '--port', '0', '--host', '127.0.0.1', '--include', '/abc/z'], { cwd: project.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'capture: --include: invalid regular expression "/abc/z": Invalid flags: unknown flag "z" (flags are d, g, i, m, s, u, v, y); ' +
+        'to match the text /abc/z, write abc/z (no first slash) or the regex /\\/abc\\/z/',
+    );
+    expect(result.stdout).not.toContain('listening on');
+  });
+
+  it('refuses "/abc/z" in a YAML config (exit 1)', async () => {
+    project = tempProject({ 'capture.config.yaml': 'plugins:\n  - - "@capture/plugin-filters"\n    - include: ["/abc/z"]\n' });
+    symlinkSync(
+      fileURLToPath(new URL('../../plugin-filters', import.meta.url)),
+      path.join(project.dir, 'node_modules', '@capture', 'plugin-filters'),
+      'dir',
+    );
+    const result = await runCliProcess(['start', '--port', '0', '--host', '127.0.0.1'], { cwd: project.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^capture: capture\.config\.yaml: plugins\[0\]: .*invalid regular expression "\/abc\/z": Invalid flags: unknown flag "z"/);
   });
 });

@@ -1,28 +1,68 @@
 import { CaptureError } from './errors.js';
 
+/** The flags a JavaScript regex accepts (`g` and `y` are accepted and then dropped). */
+const KNOWN_FLAGS = 'dgimsuvy';
+
 /**
- * `/pattern/flags`, as a JavaScript regex literal is written: everything between the first and
- * the last slash is the pattern, and what follows the last slash is only flag letters. A path
- * such as `/api/private` (ending in letters that are not all flags) is not a literal.
+ * `/pattern/tail`: everything between the first and the last slash is the pattern, and the
+ * tail is what follows the last slash (no slash in it).
  */
-const REGEX_LITERAL = /^\/(.+)\/([dgimsuvy]*)$/s;
+const SLASHED = /^\/(.+)\/([^/]*)$/s;
+
+/** A tail this short and made only of ASCII letters is taken as an attempt at flags. */
+const FLAG_ATTEMPT = /^[A-Za-z]{1,3}$/;
 
 /**
  * Reads a regex written `/pattern/flags` (how JSON, YAML and the command line write regexes).
- * Returns undefined when `text` is not written that way; throws a `CaptureError`
- * (`PATTERN_INVALID`) naming the text when it is, but does not compile. `g` and `y` are dropped:
- * they make `test()` remember where it stopped, so one URL would change the answer for the next.
  * The one parser of this syntax: every plugin and the CLI use it.
+ *
+ * The rule, for text that starts with `/` and has another `/` later (the tail is what follows
+ * the last slash):
+ * - an empty tail, or a tail of only known flag letters (`dgimsuvy`), is a regex literal:
+ *   `/api/`, `/api/i`, `/v\d+/gi`;
+ * - a tail of 1–3 ASCII letters that are not all known flags is a literal with bad flags, and
+ *   an error: `/abc/z`, `/x/Ig`. So is a known flag given twice (`/x/gg`, `/x/ii`);
+ * - any other tail (4 letters or more, or holding a digit, `.`, `-`, …) is not a literal, and
+ *   the text stays a plain substring: `/api/private`, `/api/v1`, `/static/app.js`.
+ * Real flag sets are short (nobody needs more than three of them), while path segments are
+ * usually longer; a two- or three-letter last segment (`/api/me`) is refused with a message
+ * saying how to write it as text, rather than silently read one way or the other.
+ *
+ * Returns undefined when `text` is not a literal; throws a `CaptureError` (`PATTERN_INVALID`)
+ * naming the text (and the bad flag) when it is one but has bad flags or does not compile.
+ * `g` and `y` are dropped: they make `test()` remember where it stopped, so one URL would
+ * change the answer for the next.
  */
 export function parseRegexLiteral(text: string): RegExp | undefined {
-  const literal = REGEX_LITERAL.exec(text);
+  const literal = SLASHED.exec(text);
   if (!literal) return undefined;
+  const pattern = literal[1]!;
+  const tail = literal[2]!;
+  const allKnown = [...tail].every((flag) => KNOWN_FLAGS.includes(flag));
+  if (!allKnown && !FLAG_ATTEMPT.test(tail)) return undefined;
+  const unknown = [...tail].find((flag) => !KNOWN_FLAGS.includes(flag));
+  if (unknown !== undefined) {
+    throw new CaptureError(
+      'PATTERN_INVALID',
+      `invalid regular expression ${JSON.stringify(text)}: Invalid flags: unknown flag "${unknown}" (flags are ${[...KNOWN_FLAGS].join(', ')}); ` +
+        `to match the text ${text}, write ${text.slice(1)} (no first slash) or the regex ${asTextRegex(text)}`,
+    );
+  }
+  const repeated = [...tail].find((flag, index) => tail.indexOf(flag) !== index);
+  if (repeated !== undefined) {
+    throw new CaptureError('PATTERN_INVALID', `invalid regular expression ${JSON.stringify(text)}: Invalid flags: flag "${repeated}" is given twice`);
+  }
   try {
-    return new RegExp(literal[1]!, literal[2]!.replace(/[gy]/g, ''));
+    return new RegExp(pattern, tail.replace(/[gy]/g, ''));
   } catch (error) {
     const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     throw new CaptureError('PATTERN_INVALID', `invalid regular expression ${JSON.stringify(text)}: ${reason}`);
   }
+}
+
+/** `/api/me` as a regex literal matching that text: `/\/api\/me/`. */
+function asTextRegex(text: string): string {
+  return `/${text.replace(/[\\^$.*+?()[\]{}|/]/g, (char) => `\\${char}`)}/`;
 }
 
 /** A copy of `regex` without the stateful `g` and `y` flags (see {@link parseRegexLiteral}). */
