@@ -50,7 +50,10 @@ describe('compileUrlPattern', () => {
     const pattern = compiled('/api/private');
     expect(pattern.test('http://h/api/private/keys')).toBe(true);
     expect(pattern.test('http://h/api/PRIVATE')).toBe(false);
-    expect(compiled('/a/q').test('http://h/a/q')).toBe(true);
+  });
+
+  it('refuses a short tail that is not all flags (issue 21: /abc/z is a typo, not a substring)', () => {
+    expect(compileUrlPattern('/a/q', { regexStrings: true })).toMatch(/unknown flag "q"/);
   });
 
   it('reads an unescaped slash inside /pattern/ as part of the pattern', () => {
