@@ -39,7 +39,7 @@ describe('history API', () => {
     const validate = compileHarSchema();
     expect(validate(har), JSON.stringify(validate.errors)).toBe(true);
     expect(har.log.entries.map((entry) => entry.request.method)).toEqual(['GET', 'POST']);
-    expect(api.render('curl', [exchanges[1]!])).toMatch(/^curl .*--data-binary 'x=1'/);
+    expect(api.render('curl', [exchanges[1]!])).toMatch(/^curl .*--data-raw 'x=1'/);
     expect(JSON.parse(api.render('postman', exchanges, 'Picked')).info.name).toBe('Picked');
 
     expect(api.clear()).toBe(2);

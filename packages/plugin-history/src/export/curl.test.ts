@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { StoredExchange } from '@capture/core';
-import { dataArgument, quote, quoteBytes, toCurl } from './curl.js';
+import { printfCommand, quote, quoteBytes, toCurl, toCurlScript } from './curl.js';
 
 /** What bash makes of a quoted word: the bytes it passes to a program. */
 const bashSees = (word: string) => execFileSync('bash', ['-c', `printf %s ${word}`]);
@@ -22,12 +22,14 @@ describe('shell quoting', () => {
     expect(bashSees(quoteBytes(binary))).toEqual(binary);
   });
 
-  it('feeds bodies with NUL bytes (which no shell argument can hold) from printf', () => {
-    const binary = Buffer.from([0, 1, 0x27, 0x5c, 0x25, 0x37, 0xff, 0x0a, 0x41, 0]);
-    const argument = dataArgument(binary);
-    expect(argument.startsWith('@<(printf ')).toBe(true);
-    expect(execFileSync('bash', ['-c', `cat ${argument.slice(1)}`])).toEqual(binary);
-    expect(dataArgument(Buffer.from('plain'))).toBe("'plain'");
+  it('writes bodies with NUL bytes (which no shell argument can hold) with printf, even when they start with -', () => {
+    const binary = Buffer.from([0x2d, 0x76, 0, 1, 0x27, 0x5c, 0x25, 0x37, 0xff, 0x0a, 0x41, 0]);
+    expect(execFileSync('bash', ['-c', printfCommand(binary)])).toEqual(binary);
+    expect(() => quoteBytes(Buffer.from([0x41, 0]))).toThrow(RangeError);
+  });
+
+  it('escapes ! inside $\'…\' so interactive history expansion has nothing to expand', () => {
+    expect(quote('a!\nb')).toBe("$'a\\x21\\nb'");
   });
 
   it('keeps every command on one line', () => {
@@ -45,6 +47,32 @@ describe('toCurl', () => {
     expect(toCurl(exchange({ method: 'DELETE', url: 'http://e.com/a[1]' }))).toBe("curl -X 'DELETE' --globoff 'http://e.com/a[1]'");
     expect(toCurl(exchange({ method: 'HEAD' }))).toBe("curl --head 'http://example.com/'");
     const truncated = toCurl(exchange({ method: 'PUT', body: { bytes: Buffer.from('abc'), size: 10, truncated: true, decoded: false } }));
-    expect(truncated).toBe("# #7: request body truncated (3 of 10 bytes captured)\ncurl -X 'PUT' 'http://example.com/' --data-binary 'abc'");
+    expect(truncated).toBe("# #7: request body truncated (3 of 10 bytes captured)\ncurl -X 'PUT' 'http://example.com/' --data-raw 'abc'");
+  });
+
+  it('sends bodies with --data-raw (never @file) and NUL bodies from printf on standard input', () => {
+    expect(toCurl(exchange({ method: 'POST', body: { bytes: Buffer.from('@/etc/passwd'), size: 12, truncated: false, decoded: false } }))).toBe("curl 'http://example.com/' --data-raw '@/etc/passwd'");
+    const nul = toCurl(exchange({ method: 'POST', body: { bytes: Buffer.from([0x40, 0x2f, 0, 0x78]), size: 4, truncated: false, decoded: false } }));
+    expect(nul).toBe("printf -- '@/\\000x' | curl 'http://example.com/' --data-binary @-");
+  });
+
+  it('writes an empty header value as Name; (Name: alone would remove the header)', () => {
+    expect(toCurl(exchange({ headers: [['X-Empty', '']] }))).toBe("curl 'http://example.com/' -H 'X-Empty;'");
+  });
+
+  it('skips (and counts) exchanges whose URL, method or headers cannot be replayed safely', () => {
+    const bad = [
+      exchange({ url: '-o/tmp/x' }),
+      exchange({ url: 'file:///etc/passwd' }),
+      exchange({ url: 'http://e.com/a\nb' }),
+      exchange({ method: 'GET -o x' }),
+      exchange({ headers: [['X-A', 'a\r\nX-B: b']] }),
+      exchange({ headers: [['@/etc/passwd', 'x']] }),
+    ];
+    const { text, skipped } = toCurlScript([exchange({}), ...bad]);
+    expect(skipped).toBe(bad.length);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe("curl 'http://example.com/'");
+    expect(lines.slice(1).every((line) => line.startsWith('# #7: skipped'))).toBe(true);
   });
 });

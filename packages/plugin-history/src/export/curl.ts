@@ -3,12 +3,46 @@ import type { StoredExchange } from '@capture/core';
 /** Request headers a replayed request leaves to curl or must not send. */
 const LEFT_TO_CURL = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length']);
 
+/** An HTTP token (RFC 9110): what a method or header name may be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Bytes no URL or header value may carry on replay: controls (but tab in header values), DEL. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_URL = /[\u0000-\u0020\u007f]/;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** Why an exchange cannot be exported as curl, or undefined when it can. */
+export function curlSkipReason(exchange: StoredExchange): string | undefined {
+  const { request } = exchange;
+  if (!TOKEN.test(request.method)) return 'method is not an HTTP token';
+  if (!/^https?:\/\/[^\s]/i.test(request.url) || UNSAFE_URL.test(request.url)) return 'URL is not an http(s) URL without control characters or spaces';
+  for (const [name, value] of request.headers) {
+    if (LEFT_TO_CURL.has(name.toLowerCase())) continue;
+    if (!TOKEN.test(name)) return 'a header name is not an HTTP token';
+    if (UNSAFE_VALUE.test(value)) return `header ${name} has control characters`;
+  }
+  return undefined;
+}
+
 /**
- * One curl command that sends the request again (for bash and zsh: values with control
- * characters or binary bytes use `$'…'` quoting so every command stays on one line). A truncated
- * body is preceded by a comment line saying so.
+ * One curl command that sends the request again, for bash and zsh. Replaying it never reads a
+ * local file and never runs anything but `curl` (and `printf`):
+ * - every argument (method, URL, header, body) is quoted so that no captured byte ends it: single
+ *   quotes, or `$'…'` when it has control characters or non-UTF-8 bytes, so each command stays on
+ *   one line;
+ * - a body goes with `--data-raw`, which, unlike `--data-binary`, never reads `@file`; a body with
+ *   NUL bytes (which no shell argument can hold) is piped from `printf` into `--data-binary @-`
+ *   (standard input, never a file);
+ * - the URL is an http(s) URL, method and header names are HTTP tokens, and header values and the
+ *   URL carry no control characters; an exchange where that does not hold is not exported but
+ *   replaced by a `# #id: skipped …` comment line (see {@link toCurlScript}, which counts them).
+ *
+ * A truncated body is preceded by a comment line saying so.
  */
 export function toCurl(exchange: StoredExchange): string {
+  const reason = curlSkipReason(exchange);
+  if (reason) return `# #${exchange.id}: skipped, cannot be exported as curl safely (${reason})`;
   const { request } = exchange;
   const args = ['curl'];
   const hasBody = Boolean(request.body);
@@ -33,28 +67,48 @@ export function toCurl(exchange: StoredExchange): string {
       args.push('--compressed');
       continue;
     }
-    args.push('-H', quote(`${name}: ${value}`));
+    // `Name:` alone would remove the header; `Name;` is curl's spelling of an empty value.
+    args.push('-H', quote(value.trim() === '' ? `${name};` : `${name}: ${value}`));
   }
-  if (request.body) args.push('--data-binary', dataArgument(request.body.bytes));
-  const command = args.join(' ');
+  let stdin = '';
+  if (request.body) {
+    const { bytes } = request.body;
+    if (bytes.includes(0)) {
+      stdin = `${printfCommand(bytes)} | `;
+      args.push('--data-binary', '@-');
+    } else {
+      args.push('--data-raw', quoteBytes(bytes));
+    }
+  }
+  const command = stdin + args.join(' ');
   if (request.body?.truncated) return `# #${exchange.id}: request body truncated (${request.body.bytes.length} of ${request.body.size} bytes captured)\n${command}`;
   return command;
 }
 
+/** Every exchange as a curl command line, and how many were skipped (as comment lines) because they could not be exported safely. */
+export function toCurlScript(exchanges: Iterable<StoredExchange>): { text: string; skipped: number } {
+  let text = '';
+  let skipped = 0;
+  for (const exchange of exchanges) {
+    if (curlSkipReason(exchange)) skipped += 1;
+    text += `${toCurl(exchange)}\n`;
+  }
+  return { text, skipped };
+}
+
 /**
- * The `--data-binary` value for a body. Shell arguments cannot hold NUL bytes, so a body with
- * any is fed from `printf` through bash's process substitution; others are quoted inline.
+ * A `printf` command that writes exactly `bytes` (NULs included) to standard output: its format
+ * holds only printable ASCII other than `'` and `\`, with octal escapes for every other byte and
+ * `%%` for `%`, inside single quotes.
  */
-export function dataArgument(bytes: Uint8Array): string {
-  if (!bytes.includes(0)) return quoteBytes(bytes);
+export function printfCommand(bytes: Uint8Array): string {
   let format = '';
   for (const byte of bytes) {
-    // printf's format: octal escapes for anything but plain printable ASCII, `%%` for `%`.
     if (byte === 0x25) format += '%%';
     else if (byte >= 0x20 && byte < 0x7f && byte !== 0x27 && byte !== 0x5c) format += String.fromCharCode(byte);
     else format += `\\${byte.toString(8).padStart(3, '0')}`;
   }
-  return `@<(printf '${format}')`;
+  return `printf -- '${format}'`;
 }
 
 /** Quotes text for a POSIX shell: single quotes when it has no control characters, else `$'…'`. */
@@ -62,11 +116,16 @@ export function quote(text: string): string {
   return quoteBytes(Buffer.from(text, 'utf8'));
 }
 
-/** Quotes bytes for bash/zsh; bytes that are not printable ASCII or UTF-8 text are written as `\xHH`. */
+/**
+ * Quotes bytes (without NUL) for bash/zsh: plain UTF-8 text in single quotes (`'` as `'\''`);
+ * anything else in `$'…'` with every byte that is not printable ASCII, and `!`, `'` and `\`,
+ * escaped.
+ */
 export function quoteBytes(bytes: Uint8Array): string {
+  if (bytes.includes(0)) throw new RangeError('a shell argument cannot hold a NUL byte');
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   // eslint-disable-next-line no-control-regex
-  const plain = !/[\u0000-\u001f\u007f\ufffd]/.test(text);
+  const plain = !/[\u0000-\u001f\u007f-\u009f\ufffd\u2028\u2029]/.test(text);
   if (plain) return `'${text.replace(/'/g, `'\\''`)}'`;
   let out = "$'";
   for (const byte of bytes) {
@@ -75,7 +134,7 @@ export function quoteBytes(bytes: Uint8Array): string {
     else if (byte === 0x0a) out += '\\n';
     else if (byte === 0x0d) out += '\\r';
     else if (byte === 0x09) out += '\\t';
-    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else if (byte >= 0x20 && byte < 0x7f && byte !== 0x21) out += String.fromCharCode(byte);
     else out += `\\x${byte.toString(16).padStart(2, '0')}`;
   }
   return `${out}'`;
