@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import forge from 'node-forge';
 import type { CertificateAuthority } from './ca-store.js';
 
@@ -15,6 +16,11 @@ export interface CaInfo {
   readonly fingerprint: string;
   /** The certificate's subject, e.g. `CN=capture proxy CA 1a2b3c4d, O=capture, OU=…`. */
   readonly subject: string;
+  /**
+   * SHA-256 of the CA's SubjectPublicKeyInfo, base64: the pin Chromium's
+   * `--ignore-certificate-errors-spki-list` takes (and HPKP's `pin-sha256`).
+   */
+  readonly spkiSha256: string;
   /** The subject's common name alone, which is how OS certificate stores list it. */
   readonly commonName: string;
   /** Start of validity. */
@@ -32,6 +38,7 @@ export function caInfo(ca: CertificateAuthority): CaInfo {
     certPem: ca.certPem,
     certDer: ca.certDer,
     fingerprint: ca.fingerprint,
+    spkiSha256: spkiSha256(ca.certPem),
     subject: ca.subject,
     commonName: commonName?.value ?? ca.subject,
     validFrom: ca.validFrom,
@@ -48,4 +55,10 @@ export function caToPkcs12(info: CaInfo): Buffer {
   const cert = forge.pki.certificateFromPem(info.certPem);
   const p12 = forge.pkcs12.toPkcs12Asn1(null, [cert], '', { friendlyName: info.commonName, algorithm: '3des' });
   return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
+}
+
+/** The base64 SHA-256 of a certificate's SubjectPublicKeyInfo (DER), as Chromium pins keys. */
+export function spkiSha256(certPem: string): string {
+  const spki = crypto.createPublicKey(certPem).export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(spki).digest('base64');
 }

@@ -79,7 +79,9 @@ export class CertificateCache {
     const key = await this.#leafKey;
     const leaf = issueLeafCertificate(this.#ca, key.publicKey, hostname);
     this.#issued++;
-    const context = tls.createSecureContext({ key: key.keyPem, cert: leaf.certPem });
+    // The CA goes after the leaf: a client that trusts the CA by its key pin alone (Chromium's
+    // --ignore-certificate-errors-spki-list) needs the CA in the chain, as it has no copy of it.
+    const context = tls.createSecureContext({ key: key.keyPem, cert: `${leaf.certPem}${this.#ca.certPem}` });
     return { context, certPem: leaf.certPem, notAfter: leaf.notAfter };
   }
 }

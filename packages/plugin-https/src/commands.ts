@@ -79,6 +79,7 @@ function describeCa(info: CaInfo): string {
   return [
     `subject:     ${info.subject}`,
     `SHA-256:     ${info.fingerprint}`,
+    `SPKI pin:    ${info.spkiSha256} (for --ignore-certificate-errors-spki-list)`,
     `valid from:  ${info.validFrom.toISOString()}`,
     `valid until: ${info.validTo.toISOString()}`,
     `certificate: ${info.certPath}`,

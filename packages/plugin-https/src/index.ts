@@ -12,6 +12,7 @@ import { PLUGIN_NAME as NAME, resolveHttpsOptions, type HttpsOptions } from './o
 
 export type { HttpsOptions, ResolvedHttpsOptions } from './options.js';
 export type { CaInfo } from './ca-info.js';
+export { spkiSha256 } from './ca-info.js';
 export type { HttpsStats } from './handshake-failures.js';
 // Passthrough entries are core's host patterns; the type is re-exported so existing imports keep working.
 export type { HostPattern } from '@capture/core';

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
@@ -11,6 +13,11 @@ import { peerCertificate, type PeerCertificate } from './helpers/inspect.js';
 import { getOverSocket, tlsThroughProxy } from './helpers/through-proxy.js';
 import { selfSignedCertificate, startTlsOrigin } from './helpers/tls-origin.js';
 
+const execFileAsync = (file: string, args: string[], options: { input: string }) =>
+  new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    const child = execFile(file, args, { timeout: 15_000 }, (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })));
+    child.stdin?.end(options.input);
+  });
 const DAY = 24 * 3600 * 1000;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
@@ -139,7 +146,19 @@ function captured(predicate: (exchange: Exchange) => boolean): Promise<Exchange>
     const found = exchanges.all.find(predicate);
     if (!found) throw new Error('not captured yet');
     return found;
+  
+  it('sends the CA after the leaf (openssl s_client sees a chain of 2), and the API gives the CA key pin Chromium takes', async () => {
+    // s_client speaks CONNECT itself (-proxy), so this is the chain exactly as sent on the wire.
+    const { stdout } = await execFileAsync('openssl', ['s_client', '-proxy', `127.0.0.1:${proxy.port}`, '-connect', `chain.test:${origin.port}`, '-servername', 'chain.test', '-showcerts', '-CAfile', caFile], { input: '' });
+    const sent = stdout.match(/-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----/g) ?? [];
+    expect(sent).toHaveLength(2);
+    expect(new X509Certificate(sent[0]!).subjectAltName).toBe('DNS:chain.test');
+    expect(new X509Certificate(sent[1]!).fingerprint256).toBe(proxy.api.ca!.fingerprint);
+    expect(stdout).toMatch(/Verify return code: 0 \(ok\)/);
+    const spki = createPublicKey(proxy.caPem).export({ type: 'spki', format: 'der' });
+    expect(proxy.api.ca!.spkiSha256).toBe(createHash('sha256').update(spki).digest('base64'));
   });
+});
 }
 
 /** The CA's subjectKeyIdentifier, hex. */
