@@ -23,6 +23,7 @@ export async function handleConnect(
   socket: Duplex,
   head: Buffer,
   info: SocketInfo,
+  source: string,
 ): Promise<void> {
   const authority = parseAuthority(req.url ?? '');
   if (!authority) return writeRawResponse(socket, 400, `CONNECT needs host:port, got "${req.url ?? ''}"`);
@@ -34,6 +35,7 @@ export async function handleConnect(
     hostname: authority.hostname,
     port: authority.port,
     client: info.client,
+    source,
     accept: () => {
       if (!accepted) {
         accepted = true;
@@ -49,9 +51,10 @@ export async function handleConnect(
       if (accepted) socket.destroy();
       else writeRawResponse(socket, status, message);
       const exchange = pipeline.open(
-        { method: 'CONNECT', url: formatAuthority(authority.hostname, authority.port), httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
+        { method: 'CONNECT', url: formatAuthority(authority.hostname, authority.port), httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders, true) },
         info.client,
         false,
+        source,
       );
       exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers: [] };
       exchange.skip = { reason: `refused: ${message}`, by: context[kActiveTap] ?? 'proxy' };

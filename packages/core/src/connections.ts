@@ -37,6 +37,7 @@ export class Connections {
     const address = normalizeAddress(socket.remoteAddress);
     const info: SocketInfo = {
       client: { address, port: socket.remotePort ?? 0 },
+      source: address,
       allowed: this.#config.allowPublicClients || isLocalNetworkAddress(address),
       preauthenticated: false,
       ...idleState(socket),
@@ -45,11 +46,16 @@ export class Connections {
     return info;
   }
 
-  /** Tags a decrypted connection a plugin hands over: allowed, authenticated, requests origin-form for `target`. */
-  adopt(socket: Duplex, target: NonNullable<SocketInfo['target']>, client: ClientInfo | undefined): void {
+  /**
+   * Tags a decrypted connection a plugin hands over: allowed, authenticated, requests origin-form
+   * for `target`, from `source` (its CONNECT's) or else the client's address.
+   */
+  adopt(socket: Duplex, target: NonNullable<SocketInfo['target']>, client: ClientInfo | undefined, source: string | undefined): void {
     const peer = socket as net.Socket;
+    const from = client ?? { address: normalizeAddress(peer.remoteAddress), port: peer.remotePort ?? 0 };
     setSocketInfo(socket, {
-      client: client ?? { address: normalizeAddress(peer.remoteAddress), port: peer.remotePort ?? 0 },
+      client: from,
+      source: source ?? from.address,
       allowed: true,
       preauthenticated: true,
       target,

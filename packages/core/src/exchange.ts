@@ -114,6 +114,12 @@ export interface Exchange {
   id: number;
   /** The client that sent the request. */
   client: ClientInfo;
+  /**
+   * Where the exchange came from: the client's address (`127.0.0.1`) by default, or the source
+   * registered for the proxy credentials the client sent (`run:npm`, see
+   * `CaptureProxy.addClientSource`); decrypted connections inherit their CONNECT's.
+   */
+  source: string;
   /** True when the request arrived over TLS that the proxy terminated (HTTPS interception). */
   tls: boolean;
   /** The request as received. */
@@ -143,10 +149,18 @@ export function getHeader(headers: HeaderList, name: string): string | undefined
   return undefined;
 }
 
-/** Converts Node's flat `rawHeaders` array into a header list. */
-export function headerListFromRaw(raw: readonly string[]): HeaderList {
+/**
+ * Converts Node's flat `rawHeaders` array into a header list; `dropProxyAuthorization` leaves
+ * out the `Proxy-Authorization` the proxy consumed, so it is never recorded.
+ */
+export function headerListFromRaw(raw: readonly string[], dropProxyAuthorization = false): HeaderList {
   const list: HeaderList = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i]!, raw[i + 1]!]);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // The length test keeps the lowercasing off nearly every header.
+    if (dropProxyAuthorization && name.length === 19 && name.toLowerCase() === 'proxy-authorization') continue;
+    list.push([name, raw[i + 1]!]);
+  }
   return list;
 }
 

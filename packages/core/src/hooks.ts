@@ -43,6 +43,12 @@ export interface ConnectContext {
   /** Who asked. */
   readonly client: ClientInfo;
   /**
+   * Where the CONNECT came from (`run:npm`, or the client's address). A plugin that hands the
+   * decrypted socket to `proxy.handleConnection` passes it on as `ConnectionTarget.source`, so the
+   * tunnel's exchanges carry it too.
+   */
+  readonly source: string;
+  /**
    * Answers `200 Connection Established` and hands the client's socket to the caller, with any
    * bytes the client already sent put back in front. A tap that calls this owns the socket and
    * must return `true`.

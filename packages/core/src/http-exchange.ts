@@ -37,15 +37,30 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #responseStarted = false;
   #finished = false;
 
-  constructor(pipeline: CapturePipeline, upstream: UpstreamPool, req: IncomingMessage, res: ServerResponse, url: string, client: ClientInfo, tls: boolean) {
+  /**
+   * `source` is where the exchange comes from; `consumedAuth` is true when the proxy checked the
+   * client's `Proxy-Authorization`, which is then neither recorded nor forwarded.
+   */
+  constructor(
+    pipeline: CapturePipeline,
+    upstream: UpstreamPool,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    client: ClientInfo,
+    tls: boolean,
+    source: string,
+    consumedAuth: boolean,
+  ) {
     this.#pipeline = pipeline;
     this.#upstream = upstream;
     this.#req = req;
     this.#res = res;
     this.#exchange = pipeline.open(
-      { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
+      { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders, consumedAuth) },
       client,
       tls,
+      source,
     );
     res.on('close', this.#onClientResponseClosed);
   }

@@ -38,11 +38,12 @@ export class CapturePipeline {
    * keeps V8's property access on the hot path monomorphic). Counted in flight until
    * {@link CapturePipeline.complete}.
    */
-  open(request: ExchangeRequest, client: ClientInfo, tls: boolean): Exchange {
+  open(request: ExchangeRequest, client: ClientInfo, tls: boolean, source: string): Exchange {
     this.#inFlight++;
     return {
       id: this.#nextId++,
       client,
+      source,
       tls,
       request,
       timings: { startedAt: Date.now(), total: 0 },

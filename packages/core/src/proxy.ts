@@ -24,6 +24,8 @@ export interface ConnectionTarget {
   port: number;
   /** The original client; defaults to the socket's own peer. */
   client?: ClientInfo;
+  /** Where the connection's exchanges come from: pass the CONNECT's `ConnectContext.source`. Default the client's address. */
+  source?: string;
 }
 
 /**
@@ -148,12 +150,23 @@ export class CaptureProxy {
   }
 
   /**
+   * Tags whatever arrives with these proxy credentials (`Proxy-Authorization: Basic`, as in
+   * `http://user:pass@127.0.0.1:5555`) with `source`, e.g. `run:npm` for `capture run`. Such
+   * requests, upgrades and CONNECTs count as authenticated even when `auth` is configured, and
+   * their `Proxy-Authorization` is consumed: never forwarded, never recorded. Returns the
+   * function that removes the credentials again.
+   */
+  addClientSource(username: string, password: string, source: string): () => void {
+    return this.#router.auth.addSource(username, password, source);
+  }
+
+  /**
    * Takes over a client connection that a plugin prepared, typically a TLS socket it terminated
    * after CONNECT: the proxy parses HTTP/1.1 from it and runs every request through the same
    * hooks, with URLs built from `target`.
    */
   handleConnection(socket: Duplex, target: ConnectionTarget): void {
-    this.#router.connections.adopt(socket, { secure: target.secure, hostname: target.hostname, port: target.port }, target.client);
+    this.#router.connections.adopt(socket, { secure: target.secure, hostname: target.hostname, port: target.port }, target.client, target.source);
     this.#router.handOver(socket);
   }
 

@@ -10,7 +10,7 @@ import { formatAuthority } from './host-pattern.js';
 import { HttpExchange } from './http-exchange.js';
 import { LocalRequests } from './local-requests.js';
 import type { CapturePipeline } from './pipeline.js';
-import { createProxyAuthCheck, PROXY_AUTH_CHALLENGE } from './proxy-auth.js';
+import { PROXY_AUTH_CHALLENGE, ProxyAuthenticator } from './proxy-auth.js';
 import { writeRawResponse } from './raw-response.js';
 import { getSocketInfo, type SocketInfo } from './socket-info.js';
 import type { UpstreamPool } from './upstream-pool.js';
@@ -31,14 +31,15 @@ export class Router {
   readonly #pipeline: CapturePipeline;
   readonly #upstream: UpstreamPool;
   readonly #server: http.Server;
-  readonly #checkAuth: ((header: string | undefined) => boolean) | undefined;
+  /** The one proxy-authentication gate: `auth` and the credentials registered with a source. */
+  readonly auth: ProxyAuthenticator;
 
   constructor(pipeline: CapturePipeline, upstream: UpstreamPool, version: string) {
     const config = pipeline.config;
     this.#config = config;
     this.#pipeline = pipeline;
     this.#upstream = upstream;
-    this.#checkAuth = config.auth ? createProxyAuthCheck(config.auth) : undefined;
+    this.auth = new ProxyAuthenticator(config.auth);
     this.connections = new Connections(config);
     this.local = new LocalRequests(pipeline.hooks, version, pipeline.report);
     this.#server = http.createServer({
@@ -124,13 +125,15 @@ export class Router {
       url = rawUrl;
       if (this.local.isOwnAddress(rawUrl)) return void this.local.serve(req, res);
     } else return void this.local.serve(req, res);
-    if (!this.#authorized(req, info)) {
+    const source = this.#authenticate(req, info);
+    if (source === undefined) {
       res.writeHead(407, { 'Proxy-Authenticate': PROXY_AUTH_CHALLENGE, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('capture: proxy authentication required\n');
       req.resume();
       return;
     }
-    void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false).run();
+    const consumed = this.auth.required || source !== info.source;
+    void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false, source, consumed).run();
   };
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -140,17 +143,20 @@ export class Router {
     if (!info.target && !/^(https?|wss?):\/\//.test(rawUrl)) {
       return writeRawResponse(socket, 400, 'upgrade requests to the proxy itself are not supported');
     }
-    if (!this.#authorized(req, info)) return writeProxyAuthRequired(socket);
+    const source = this.#authenticate(req, info);
+    if (source === undefined) return writeProxyAuthRequired(socket);
     const url = info.target ? targetUrl(info.target, rawUrl) : rawUrl;
-    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false);
+    const consumed = this.auth.required || source !== info.source;
+    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false, source, consumed);
   };
 
   readonly #onConnect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const info = this.#detach(req, socket);
     socket.on('error', () => socket.destroy());
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
-    if (!this.#authorized(req, info)) return writeProxyAuthRequired(socket);
-    void handleConnect(this.#pipeline, req, socket, head, info);
+    const source = this.#authenticate(req, info);
+    if (source === undefined) return writeProxyAuthRequired(socket);
+    void handleConnect(this.#pipeline, req, socket, head, info, source);
   };
 
   readonly #onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
@@ -180,15 +186,25 @@ export class Router {
     const info = getSocketInfo(socket);
     if (timedOut || !info?.allowed) return;
     // A head that never parsed is still an exchange: the live log shows the device got an error.
-    const exchange = this.#pipeline.open({ method: '', url: '', httpVersion: '1.1', headers: [] }, info.client, info.target?.secure ?? false);
+    const exchange = this.#pipeline.open({ method: '', url: '', httpVersion: '1.1', headers: [] }, info.client, info.target?.secure ?? false, info.source);
     exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers: [] };
     exchange.error = { code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', message };
     this.#pipeline.complete(exchange, undefined, undefined);
   };
 
-  /** The one proxy-authentication check, for requests, upgrades and CONNECTs alike. */
-  #authorized(req: IncomingMessage, info: SocketInfo): boolean {
-    return info.preauthenticated || !this.#checkAuth || this.#checkAuth(req.headers['proxy-authorization']);
+  /**
+   * The one proxy-authentication check, for requests, upgrades and CONNECTs alike: the source of
+   * what the client sends (the one registered for its credentials, else the connection's), or
+   * undefined when it must be answered 407.
+   */
+  #authenticate(req: IncomingMessage, info: SocketInfo): string | undefined {
+    if (info.preauthenticated) return info.source;
+    const header = req.headers['proxy-authorization'];
+    if (header !== undefined) {
+      const source = this.auth.sourceFor(header);
+      if (source !== undefined) return source;
+    }
+    return this.auth.accepts(header) ? info.source : undefined;
   }
 
   /** A socket that leaves HTTP parsing (tunnel, WebSocket): tracked on its own, never swept for slow heads. */

@@ -5,6 +5,11 @@ import type { ClientInfo } from './exchange.js';
 export interface SocketInfo {
   /** The client at the other end (the original TCP peer, also for decrypted TLS sockets). */
   client: ClientInfo;
+  /**
+   * Where the connection's exchanges come from unless a request's credentials say otherwise:
+   * the client's address, or for a decrypted connection the source of its CONNECT.
+   */
+  source: string;
   /** False when the client's address is not allowed (public address without `allowPublicClients`). */
   allowed: boolean;
   /** True when proxy authentication is not needed on this connection (a tunnel already authenticated). */

@@ -24,13 +24,16 @@ export function forwardUpgrade(
   url: string,
   client: ClientInfo,
   tls: boolean,
+  source: string,
+  consumedAuth: boolean,
 ): void {
   const started = performance.now();
   const { config } = pipeline;
   const exchange = pipeline.open(
-    { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders) },
+    { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders, consumedAuth) },
     client,
     tls,
+    source,
   );
   let done = false;
   const finish = () => {

@@ -63,6 +63,8 @@ export interface StoredExchange {
   id: number;
   /** The client that sent it. */
   client: { address: string; port: number | undefined };
+  /** Where it came from (`run:npm`, or the client's address); absent in records made before sources existed. */
+  source?: string;
   /** True when it arrived over intercepted TLS. */
   tls: boolean;
   /** True when a plugin answered it instead of the upstream. */

@@ -25,6 +25,7 @@ export function toStoredExchange(exchange: Exchange, options: { saveResponses?: 
   const stored: StoredExchange = {
     id: exchange.id,
     client: { address: exchange.client.address, port: exchange.client.port },
+    source: exchange.source,
     tls: exchange.tls,
     mocked: exchange.mocked,
     request: {
