@@ -66,7 +66,8 @@ describe('body modes', () => {
       mode: 'formdata',
       formdata: [
         { key: 'title', value: 'hello world', type: 'text' },
-        { key: 'file', src: 'photo.jpg', type: 'file', contentType: 'image/jpeg' },
+        // No local path from captured data: newman would upload the file `src` names (issue 22).
+        { key: 'file', src: null, type: 'file', contentType: 'image/jpeg', description: 'captured file name: photo.jpg' },
       ],
     });
     expect(multipart.request!.description).toContain('"file" (photo.jpg) kept only the file name');
