@@ -1,6 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { headerListFromRaw } from './exchange.js';
+import { requestHeaderListFromRaw } from './exchange.js';
 import { formatAuthority } from './host-pattern.js';
 import { hasTaps, kActiveTap, type ConnectContext } from './hooks.js';
 import type { CapturePipeline } from './pipeline.js';
@@ -51,7 +51,7 @@ export async function handleConnect(
       if (accepted) socket.destroy();
       else writeRawResponse(socket, status, message);
       const exchange = pipeline.open(
-        { method: 'CONNECT', url: formatAuthority(authority.hostname, authority.port), httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders, true) },
+        { method: 'CONNECT', url: formatAuthority(authority.hostname, authority.port), httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
         info.client,
         false,
         source,

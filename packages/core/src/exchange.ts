@@ -149,19 +149,31 @@ export function getHeader(headers: HeaderList, name: string): string | undefined
   return undefined;
 }
 
+/** Converts Node's flat `rawHeaders` array into a header list. */
+export function headerListFromRaw(raw: readonly string[]): HeaderList {
+  const list: HeaderList = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i]!, raw[i + 1]!]);
+  return list;
+}
+
 /**
- * Converts Node's flat `rawHeaders` array into a header list; `dropProxyAuthorization` leaves
- * out the `Proxy-Authorization` the proxy consumed, so it is never recorded.
+ * A client's request headers as capture records them: without `Proxy-Authorization` and
+ * `Proxy-Connection`, which were meant for capture and are consumed by it, so they are never
+ * stored, exported or (the forwarded headers start from this list) sent to the origin.
  */
-export function headerListFromRaw(raw: readonly string[], dropProxyAuthorization = false): HeaderList {
+export function requestHeaderListFromRaw(raw: readonly string[]): HeaderList {
   const list: HeaderList = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     // The length test keeps the lowercasing off nearly every header.
-    if (dropProxyAuthorization && name.length === 19 && name.toLowerCase() === 'proxy-authorization') continue;
+    if ((name.length === 19 || name.length === 16) && isProxyHeader(name.toLowerCase())) continue;
     list.push([name, raw[i + 1]!]);
   }
   return list;
+}
+
+function isProxyHeader(lower: string): boolean {
+  return lower === 'proxy-authorization' || lower === 'proxy-connection';
 }
 
 /** Converts the raw header buffers of an HTTP client (undici) into a header list. */

@@ -3,7 +3,8 @@ import type { HeaderList } from './exchange.js';
 /**
  * Headers that describe one connection, not the message, so a proxy must not forward them
  * (RFC 9110 section 7.6.1), plus `Proxy-Connection`, the legacy spelling clients still send
- * to proxies. `Proxy-Authorization` is removed separately, only when the proxy consumed it.
+ * to proxies. `Proxy-Authorization` is removed on request (the exchanges always ask: capture
+ * consumes it, with or without `auth`).
  */
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade']);
 
@@ -14,7 +15,7 @@ const CANDIDATE_LENGTHS = new Set([...HOP_BY_HOP, 'proxy-authorization', 'expect
 export interface ForwardHeaderOptions {
   /** Keep `Connection: upgrade` and `Upgrade` (for WebSocket handshakes). */
   keepUpgrade?: boolean;
-  /** Also drop `Proxy-Authorization` (the proxy checked it). */
+  /** Also drop `Proxy-Authorization` (meant for the proxy, never for the origin). */
   dropProxyAuthorization?: boolean;
   /** Also drop `Expect` (the proxy answers `100 Continue` itself). */
   dropExpect?: boolean;

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BodyCollector } from './body-capture.js';
-import { headerListFromRaw, headerListFromRawBuffers, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
+import { headerListFromRawBuffers, requestHeaderListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
 import { hasTaps, type MockResponse, type OutgoingRequest, type OutgoingResponse, type RequestContext, type ResponseContext } from './hooks.js';
 import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js';
 import type { CapturePipeline } from './pipeline.js';
@@ -37,10 +37,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #responseStarted = false;
   #finished = false;
 
-  /**
-   * `source` is where the exchange comes from; `consumedAuth` is true when the proxy checked the
-   * client's `Proxy-Authorization`, which is then neither recorded nor forwarded.
-   */
+  /** `source` is where the exchange comes from (see `Exchange.source`). */
   constructor(
     pipeline: CapturePipeline,
     upstream: UpstreamPool,
@@ -50,14 +47,13 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     client: ClientInfo,
     tls: boolean,
     source: string,
-    consumedAuth: boolean,
   ) {
     this.#pipeline = pipeline;
     this.#upstream = upstream;
     this.#req = req;
     this.#res = res;
     this.#exchange = pipeline.open(
-      { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders, consumedAuth) },
+      { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
       client,
       tls,
       source,
@@ -109,7 +105,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       return;
     }
     const { config } = this.#pipeline;
-    const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: config.auth !== undefined, dropExpect: true });
+    const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: true, dropExpect: true });
     setHostHeader(headers, target.host);
     const hasBody = requestHasBody(this.#req.headers);
     if (this.#req.headers.expect?.toLowerCase() === '100-continue') {

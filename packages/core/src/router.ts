@@ -132,8 +132,7 @@ export class Router {
       req.resume();
       return;
     }
-    const consumed = this.auth.required || source !== info.source;
-    void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false, source, consumed).run();
+    void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false, source).run();
   };
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -146,8 +145,7 @@ export class Router {
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
     const url = info.target ? targetUrl(info.target, rawUrl) : rawUrl;
-    const consumed = this.auth.required || source !== info.source;
-    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false, source, consumed);
+    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false, source);
   };
 
   readonly #onConnect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { headerListFromRaw, type ClientInfo } from './exchange.js';
+import { headerListFromRaw, requestHeaderListFromRaw, type ClientInfo } from './exchange.js';
 import { setHostHeader, toForwardedHeaders } from './headers.js';
 import { serializeResponseHead, writeRawResponse } from './raw-response.js';
 import type { CapturePipeline } from './pipeline.js';
@@ -25,12 +25,11 @@ export function forwardUpgrade(
   client: ClientInfo,
   tls: boolean,
   source: string,
-  consumedAuth: boolean,
 ): void {
   const started = performance.now();
   const { config } = pipeline;
   const exchange = pipeline.open(
-    { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: headerListFromRaw(req.rawHeaders, consumedAuth) },
+    { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
     client,
     tls,
     source,
@@ -56,7 +55,7 @@ export function forwardUpgrade(
   const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
   const port = target.port ? Number(target.port) : secure ? 443 : 80;
   const authority = formatAuthority(hostname, port);
-  const headers = toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: config.auth !== undefined });
+  const headers = toForwardedHeaders(exchange.request.headers, { keepUpgrade: true, dropProxyAuthorization: true });
   setHostHeader(headers, target.host);
   // secureContext reaches tls.connect, though https.RequestOptions does not declare it.
   const options: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
