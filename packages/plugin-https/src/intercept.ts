@@ -86,6 +86,7 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
     // Requests go where the client asked; an IP CONNECT with a server name goes to that name,
     // so the upstream sees the right SNI and its certificate can be verified.
     const hostname = servername && net.isIP(ctx.hostname) ? servername : ctx.hostname;
-    deps.proxy.handleConnection(tlsSocket, { secure: true, hostname, port: ctx.port, client: ctx.client });
+    // The CONNECT's source (`run:npm`, from its proxy credentials) carries over to every request inside.
+    deps.proxy.handleConnection(tlsSocket, { secure: true, hostname, port: ctx.port, client: ctx.client, source: ctx.source });
   });
 }

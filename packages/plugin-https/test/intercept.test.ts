@@ -138,15 +138,7 @@ describe('HTTPS interception', () => {
     expect(await proxy.api.certificateFor('BURST.test')).toContain('BEGIN CERTIFICATE');
     expect(proxy.api.certificatesIssued).toBe(before + 1);
   });
-});
 
-/** Waits until an exchange matching `predicate` was emitted (exchanges are emitted after the client got its response). */
-function captured(predicate: (exchange: Exchange) => boolean): Promise<Exchange> {
-  return vi.waitFor(() => {
-    const found = exchanges.all.find(predicate);
-    if (!found) throw new Error('not captured yet');
-    return found;
-  
   it('sends the CA after the leaf (openssl s_client sees a chain of 2), and the API gives the CA key pin Chromium takes', async () => {
     // s_client speaks CONNECT itself (-proxy), so this is the chain exactly as sent on the wire.
     const { stdout } = await execFileAsync('openssl', ['s_client', '-proxy', `127.0.0.1:${proxy.port}`, '-connect', `chain.test:${origin.port}`, '-servername', 'chain.test', '-showcerts', '-CAfile', caFile], { input: '' });
@@ -158,7 +150,29 @@ function captured(predicate: (exchange: Exchange) => boolean): Promise<Exchange>
     const spki = createPublicKey(proxy.caPem).export({ type: 'spki', format: 'der' });
     expect(proxy.api.ca!.spkiSha256).toBe(createHash('sha256').update(spki).digest('base64'));
   });
+
+  it('keeps the CONNECT\'s source (from its proxy credentials) on the exchanges inside the intercepted tunnel', async () => {
+    const remove = proxy.proxy.addClientSource('capture', 'per-launch-token', 'run:curl');
+    try {
+      // A later -x wins over the helper's own, so this CONNECT carries the credentials.
+      const result = await curlThroughProxy(proxy.port, ['-x', `http://capture:per-launch-token@127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://localhost:${origin.port}/tagged`]);
+      expect(result.code).toBe(0);
+      const exchange = await captured((entry) => entry.request.url.endsWith('/tagged'));
+      expect(exchange.source).toBe('run:curl');
+      expect(exchange.request.headers.some(([name]) => name.toLowerCase() === 'proxy-authorization')).toBe(false);
+    } finally {
+      remove();
+    }
+  });
 });
+
+/** Waits until an exchange matching `predicate` was emitted (exchanges are emitted after the client got its response). */
+function captured(predicate: (exchange: Exchange) => boolean): Promise<Exchange> {
+  return vi.waitFor(() => {
+    const found = exchanges.all.find(predicate);
+    if (!found) throw new Error('not captured yet');
+    return found;
+  });
 }
 
 /** The CA's subjectKeyIdentifier, hex. */
