@@ -29,7 +29,7 @@ export interface HistoryApi {
   flush(): Promise<void>;
   /**
    * The filter the command-line flags of `capture history list` mean (`--id`, `--host`,
-   * `--method`, `--status`, `--search`, `--since`, `--limit`, as commander gives them), so other
+   * `--method`, `--status`, `--search`, `--source`, `--since`, `--limit`, as commander gives them), so other
    * commands filter history exactly as it does; a bad value throws a `USAGE` error naming the flag.
    */
   filterFromFlags(flags: FilterFlags): HistoryFilter;

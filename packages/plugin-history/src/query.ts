@@ -11,6 +11,11 @@ export interface HistoryFilter {
   methods?: string[];
   /** Status codes or classes: `404`, `4xx`. */
   statuses?: string[];
+  /**
+   * Where exchanges came from: exactly this source (`run:npm`, `127.0.0.1`), or, when it ends in
+   * `:` (`run:`), every source that starts with it.
+   */
+  source?: string;
   /** Text in the URL (any case), the headers or the bodies. */
   search?: string;
   /** Epoch milliseconds: only exchanges that started at or after it. */
@@ -50,6 +55,16 @@ export function filterToSql(filter: HistoryFilter): FilterSql {
     });
     clauses.push(`(${parts.join(' OR ')})`);
   }
+  if (filter.source) {
+    if (filter.source.endsWith(':')) {
+      // A prefix, compared byte for byte (LIKE would ignore case and need its wildcards escaped).
+      params.sourcePrefix = filter.source;
+      clauses.push('substr(source, 1, length(@sourcePrefix)) = @sourcePrefix');
+    } else {
+      params.source = filter.source;
+      clauses.push('source = @source');
+    }
+  }
   if (filter.search) {
     params.search = filter.search;
     params.searchBytes = Buffer.from(filter.search);
@@ -72,6 +87,7 @@ export interface FilterFlags {
   method?: string;
   status?: string;
   search?: string;
+  source?: string;
   since?: string;
   limit?: string;
 }
@@ -95,6 +111,7 @@ export function filterFromFlags(flags: FilterFlags, defaultLimit: number | undef
     }
   }
   if (flags.search) filter.search = flags.search;
+  if (flags.source) filter.source = flags.source;
   if (flags.since) {
     const since = parseSince(flags.since);
     if (since === undefined) throw usage(`--since expects a duration such as 10m, 2h, 7d or a date such as 2024-05-01T10:00, got "${flags.since}"`);

@@ -17,6 +17,8 @@ export interface HistoryRow {
   request_body_decoded: number;
   client_address: string;
   client_port: number;
+  /** Where the exchange came from: `run:npm` for `capture run`, else the client's address. */
+  source: string;
   tls: number;
   mocked: number;
   error_code: string | null;
@@ -58,6 +60,8 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
     request_body_decoded: request.body?.decoded ? 1 : 0,
     client_address: exchange.client.address,
     client_port: exchange.client.port,
+    // An exchange made by hand (a test, an older plugin) may lack a source: its client is where it came from.
+    source: exchange.source || exchange.client.address,
     tls: exchange.tls ? 1 : 0,
     mocked: exchange.mocked ? 1 : 0,
     error_code: exchange.error?.code ?? null,
@@ -89,6 +93,7 @@ export function fromHistoryRow(row: StoredRow): StoredExchange {
   const stored: StoredExchange = {
     id: row.id,
     client: { address: row.client_address ?? '', port: row.client_port ?? undefined },
+    source: row.source || (row.client_address ?? ''),
     tls: row.tls === 1,
     mocked: row.mocked === 1,
     request: {

@@ -60,6 +60,15 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX exchanges_method ON exchanges (method);
     `);
   },
+  // 3: where the exchange came from (`run:npm` for `capture run`, else the client's address).
+  // Rows written before sources existed came from their client, so they read as such.
+  (db) => {
+    db.exec(`
+      ALTER TABLE exchanges ADD COLUMN source TEXT NOT NULL DEFAULT '';
+      UPDATE exchanges SET source = coalesce(client_address, '');
+      CREATE INDEX exchanges_source ON exchanges (source);
+    `);
+  },
 ];
 
 /** The version a file is at once every migration has run. */

@@ -26,11 +26,13 @@ export interface HistorySummary {
   tls: boolean;
   /** True when a plugin answered it. */
   mocked: boolean;
+  /** Where it came from: `run:npm` for `capture run`, else the client's address. */
+  source: string;
 }
 
 const COLUMNS = [
   'started_at', 'method', 'url', 'host', 'http_version', 'request_headers', 'request_body', 'request_body_size', 'request_body_truncated',
-  'request_body_skipped', 'request_body_encoding', 'request_body_decoded', 'client_address', 'client_port', 'tls', 'mocked', 'error_code',
+  'request_body_skipped', 'request_body_encoding', 'request_body_decoded', 'client_address', 'client_port', 'source', 'tls', 'mocked', 'error_code',
   'error_message', 'status', 'status_message', 'response_http_version', 'response_headers', 'response_body', 'response_body_size',
   'response_body_truncated', 'response_body_skipped', 'response_body_encoding', 'response_body_decoded', 'duration', 'first_byte',
 ] as const satisfies ReadonlyArray<keyof HistoryRow>;
@@ -97,13 +99,13 @@ export class HistoryStore {
     const rows = this.#db
       .prepare(
         'SELECT id, started_at, method, url, host, status, error_code, response_body_size, duration, response_headers, response_body_skipped,' +
-          ` request_body_truncated, response_body_truncated, tls, mocked FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
+          ` request_body_truncated, response_body_truncated, tls, mocked, source FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
       )
       .all(params) as Array<
       Pick<
         StoredRow,
         | 'id' | 'started_at' | 'method' | 'url' | 'host' | 'status' | 'error_code' | 'response_body_size' | 'duration' | 'response_headers'
-        | 'response_body_skipped' | 'request_body_truncated' | 'response_body_truncated' | 'tls' | 'mocked'
+        | 'response_body_skipped' | 'request_body_truncated' | 'response_body_truncated' | 'tls' | 'mocked' | 'source'
       >
     >;
     return rows.map((row) => ({
@@ -121,6 +123,7 @@ export class HistoryStore {
       truncated: row.request_body_truncated === 1 || row.response_body_truncated === 1,
       tls: row.tls === 1,
       mocked: row.mocked === 1,
+      source: row.source,
     }));
   }
 

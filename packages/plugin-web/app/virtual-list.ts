@@ -134,7 +134,7 @@ export class VirtualList {
 
   #makeRow(): HTMLElement {
     const cell = (name: string) => h('span', { class: `cell ${name}`, role: 'gridcell' });
-    return h('div', { class: 'row', role: 'row' }, cell('method'), cell('status'), cell('host'), cell('path'), cell('type'), cell('size'), cell('duration'), cell('flags'));
+    return h('div', { class: 'row', role: 'row' }, cell('method'), cell('status'), cell('host'), cell('path'), cell('type'), cell('size'), cell('duration'), cell('flags'), cell('source'));
   }
 
   #fill(element: HTMLElement, row: ExchangeSummary, index: number): void {
@@ -163,6 +163,8 @@ export class VirtualList {
     if (row.flags.error) flags.push(row.flags.error.toLowerCase().replace(/_/g, ' '));
     cells[7]!.textContent = flags.join(' · ');
     cells[7]!.setAttribute('title', row.flags.skipped ? `not captured: ${row.flags.skipped}` : flags.join(', '));
+    cells[8]!.textContent = row.source;
+    cells[8]!.setAttribute('title', row.source);
   }
 
   #indexOf(id: string): number {

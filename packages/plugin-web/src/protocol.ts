@@ -45,6 +45,8 @@ export interface ExchangeSummary {
   size: number | null;
   /** Milliseconds from the request head to the end of the response. */
   duration: number;
+  /** Where it came from: `run:npm` for `capture run`, else the client's address. */
+  source: string;
   flags: RowFlags;
 }
 

@@ -36,3 +36,21 @@ describe('search', () => {
     expect(match('200', exchange('GET', 'http://example.com/', undefined))).toBe(false);
   });
 });
+
+describe('search by source', () => {
+  const from = (source: string | undefined): ViewExchange => ({ ...exchange('GET', 'http://example.com/a', 200), ...(source === undefined ? {} : { source }) });
+
+  it('reads source:S as a selector and passes it to history', () => {
+    expect(parseQuery('source:run:npm GET login')).toEqual({ methods: ['GET'], statuses: [], source: 'run:npm', text: 'login' });
+    expect(toHistoryFilter(parseQuery('source:run:'))).toEqual({ source: 'run:' });
+  });
+
+  it('matches exactly, or every source with the prefix when it ends in ":"; records without a source are their client', () => {
+    const match = (query: string, candidate: ViewExchange) => queryMatcher(parseQuery(query))(candidate);
+    expect(match('source:run:npm', from('run:npm'))).toBe(true);
+    expect(match('source:run:npm', from('run:npmx'))).toBe(false);
+    expect(match('source:run:', from('run:git'))).toBe(true);
+    expect(match('source:run:', from('127.0.0.1'))).toBe(false);
+    expect(match('source:127.0.0.1', from(undefined))).toBe(true);
+  });
+});

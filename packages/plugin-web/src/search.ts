@@ -5,15 +5,26 @@ import type { ViewExchange } from './view-model.js';
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
 const STATUS = /^([1-5]\d\d|[1-5]xx)$/i;
 
+/** A word that selects by source: `source:run:npm`, or `source:run:` for every `capture run`. */
+const SOURCE = /^source:(.+)$/i;
+
 /**
  * What the search box asks for. Words that are a method (`post`) or a status (`404`, `4xx`)
- * select by method or status (any one of several); the other words, together as one phrase,
- * must appear in the URL (any case), the headers or the bodies.
+ * select by method or status (any one of several); `source:S` selects by source as
+ * `capture history list --source S` does (exact, or a prefix when S ends in `:`); the other
+ * words, together as one phrase, must appear in the URL (any case), the headers or the bodies.
  */
 export interface ViewQuery {
   methods: string[];
   statuses: string[];
+  /** The source asked for (the last `source:` word), or undefined. */
+  source?: string;
   text: string;
+}
+
+/** True when `source` is `wanted`, or starts with it when `wanted` ends in `:` (history's rule). */
+export function sourceMatches(source: string, wanted: string): boolean {
+  return wanted.endsWith(':') ? source.startsWith(wanted) : source === wanted;
 }
 
 /** Reads the search box. */
@@ -21,17 +32,20 @@ export function parseQuery(query: string | null | undefined): ViewQuery {
   const methods: string[] = [];
   const statuses: string[] = [];
   const words: string[] = [];
+  let source: string | undefined;
   for (const word of (query ?? '').trim().split(/\s+/).filter(Boolean)) {
-    if (METHODS.has(word.toUpperCase())) methods.push(word.toUpperCase());
+    const sourceWord = SOURCE.exec(word);
+    if (sourceWord) source = sourceWord[1]!;
+    else if (METHODS.has(word.toUpperCase())) methods.push(word.toUpperCase());
     else if (STATUS.test(word)) statuses.push(word.toLowerCase());
     else words.push(word);
   }
-  return { methods, statuses, text: words.join(' ') };
+  return { methods, statuses, ...(source !== undefined ? { source } : {}), text: words.join(' ') };
 }
 
 /** True when the query selects everything. */
 export function isEmptyQuery(query: ViewQuery): boolean {
-  return !query.methods.length && !query.statuses.length && !query.text;
+  return !query.methods.length && !query.statuses.length && query.source === undefined && !query.text;
 }
 
 /** The same query as history's filter (history searches URL, headers and bodies the same way). */
@@ -39,6 +53,7 @@ export function toHistoryFilter(query: ViewQuery): HistoryFilter {
   return {
     ...(query.methods.length ? { methods: query.methods } : {}),
     ...(query.statuses.length ? { statuses: query.statuses } : {}),
+    ...(query.source !== undefined ? { source: query.source } : {}),
     ...(query.text ? { search: query.text } : {}),
   };
 }
@@ -55,6 +70,7 @@ export function queryMatcher(query: ViewQuery): (exchange: ViewExchange) => bool
       if (status === undefined) return false;
       if (!query.statuses.some((wanted) => (wanted.endsWith('xx') ? Math.floor(status / 100) === Number(wanted[0]) : status === Number(wanted)))) return false;
     }
+    if (query.source !== undefined && !sourceMatches(exchange.source ?? exchange.client.address, query.source)) return false;
     if (!query.text) return true;
     const { request, response } = exchange;
     return (

@@ -64,6 +64,7 @@ export function summaryOf(view: ViewExchange): ExchangeSummary {
     type: response ? mediaType(getHeader(response.headers, 'content-type')).type : '',
     size: response ? response.bodySize : null,
     duration: view.timings.total,
+    source: view.source ?? view.client.address,
     flags: flagsOf({
       skipped: view.skipped,
       bodySkipped: response?.bodySkipped,
@@ -88,6 +89,7 @@ export function summaryOfHistoryRow(row: HistorySummary): ExchangeSummary {
     type: row.contentType ? mediaType(row.contentType).type : '',
     size: row.size,
     duration: row.duration,
+    source: row.source,
     flags: flagsOf({ bodySkipped: row.bodySkipped, truncated: row.truncated, tls: row.tls, mocked: row.mocked, error: row.errorCode }),
   };
 }

@@ -87,6 +87,23 @@ describe('the view API', () => {
     expect(await paths('nothing-like-this')).toEqual([]);
   });
 
+  it('lists the source of each exchange and selects by it, live and from history', async () => {
+    setup = await startView({ plugins: [history({ flushInterval: 10 })] });
+    origin = await startTestOrigin();
+    setup.proxy.proxy.addClientSource('npm', 'pw', 'run:npm');
+    const runAuth = `Basic ${Buffer.from('npm:pw').toString('base64')}`;
+    await requestThroughProxy(setup.proxy.port, `${origin.url}/json?from=run`, { headers: { 'Proxy-Authorization': runAuth } });
+    await requestThroughProxy(setup.proxy.port, `${origin.url}/json?from=client`);
+    // Live rows (x ids) first, then the same rows as history reads them back (h ids).
+    const sources = async (query = '') => (await list(query)).map((row) => `${row.path} ${row.source}`);
+    expect(await sources()).toEqual(['/json?from=client 127.0.0.1', '/json?from=run run:npm']);
+    expect(await sources('source:run:')).toEqual(['/json?from=run run:npm']);
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(2));
+    expect((await list()).map((row) => row.id[0]).join('')).toBe('hh');
+    expect(await sources('source:run:npm')).toEqual(['/json?from=run run:npm']);
+    expect(await sources('source:127.0.0.1')).toEqual(['/json?from=client 127.0.0.1']);
+  });
+
   it('shows an exchange in full: headers, pretty JSON and XML, form fields, images, binary summarised, timings and flags', async () => {
     setup = await startView();
     origin = await startTestOrigin();
@@ -158,7 +175,8 @@ describe('the view API', () => {
     await requestThroughProxy(setup.proxy.port, `${origin.url}/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
     const [row] = await list();
     const curl = await api(setup, `/api/exchanges/${row!.id}/curl`);
-    expect(curl.text).toMatch(new RegExp(`^curl '${origin.url}/login' .*--data-binary 'a=1'\\n$`));
+    // Issue 22 item 1: bodies go as --data-raw, which never reads @file on replay.
+    expect(curl.text).toMatch(new RegExp(`^curl '${origin.url}/login' .*--data-raw 'a=1'\\n$`));
   });
 
   it('pauses capturing (exchanges are proxied, not saved, not listed) and resumes it, telling open pages', async () => {

@@ -9,6 +9,7 @@ const FILTERS: CommandOptionSpec[] = [
   { flags: '--method <methods>', description: 'only these methods, comma-separated (GET,POST)' },
   { flags: '--status <codes>', description: 'only these status codes or classes, comma-separated (404, 5xx)' },
   { flags: '--search <text>', description: 'only exchanges with this text in the URL, headers or bodies' },
+  { flags: '--source <source>', description: 'only exchanges from this source: run:npm, a client address, or run: for every capture run' },
   { flags: '--since <time>', description: 'only exchanges since a time: 10m, 2h, 7d, or a date such as 2024-05-01T10:00' },
 ];
 

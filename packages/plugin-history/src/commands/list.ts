@@ -31,6 +31,7 @@ function toJson(summary: HistorySummary) {
     method: summary.method,
     url: summary.url,
     host: summary.host,
+    source: summary.source,
     status: summary.status,
     ...(summary.errorCode ? { error: summary.errorCode } : {}),
     size: summary.size,

@@ -32,6 +32,7 @@ export function exchangeToJson(exchange: StoredExchange) {
     id: exchange.id,
     startedAt: new Date(exchange.timings.startedAt).toISOString(),
     client: exchange.client,
+    source: exchange.source ?? exchange.client.address,
     tls: exchange.tls,
     mocked: exchange.mocked,
     request: {
@@ -62,7 +63,7 @@ export function exchangeToJson(exchange: StoredExchange) {
 export function formatExchange(exchange: StoredExchange): string {
   const { request, response } = exchange;
   const lines: string[] = [];
-  lines.push(`#${exchange.id}  ${formatDateTime(exchange.timings.startedAt)}  from ${exchange.client.address}${exchange.tls ? '  (HTTPS, intercepted)' : ''}${exchange.mocked ? '  (answered by a plugin)' : ''}`);
+  lines.push(`#${exchange.id}  ${formatDateTime(exchange.timings.startedAt)}  from ${describeSource(exchange)}${exchange.tls ? '  (HTTPS, intercepted)' : ''}${exchange.mocked ? '  (answered by a plugin)' : ''}`);
   lines.push('');
   lines.push(`${request.method} ${request.url} HTTP/${request.httpVersion}`);
   for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
@@ -77,6 +78,12 @@ export function formatExchange(exchange: StoredExchange): string {
     lines.push('(response not saved: saveResponses was off)', '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** `127.0.0.1`, or `run:npm (127.0.0.1)` when the source is not simply the client. */
+function describeSource(exchange: StoredExchange): string {
+  const source = exchange.source ?? exchange.client.address;
+  return source === exchange.client.address ? source : `${source} (${exchange.client.address})`;
 }
 
 function describeBody(body: StoredBody | undefined, headers: HeaderList, skipped?: string): string[] {
