@@ -22,8 +22,18 @@ export interface CaptureConfig {
   maxHeaderSize?: number;
   /** Milliseconds the upstream may stay silent before the client gets 504. Default 60000. */
   upstreamTimeout?: number;
-  /** Milliseconds a client has to send a complete request head. Default 30000. */
+  /**
+   * Milliseconds a client has to send a complete request head, counted from when the connection
+   * was accepted or last became idle; a connection that sends nothing at all is closed after it
+   * too. Default 30000.
+   */
   headersTimeout?: number;
+  /**
+   * Open connections one client address may have (tunnels and WebSockets included); beyond it a
+   * new connection gets 503 and is closed. Default 1024: room for a test suite or a browser on
+   * this machine, a bound for one device on the LAN.
+   */
+  maxConnectionsPerClient?: number;
   /** Milliseconds an idle keep-alive client connection stays open. Default 30000. */
   keepAliveTimeout?: number;
   /** Milliseconds in-flight exchanges get to finish when the proxy closes. Default 5000. */
@@ -52,6 +62,7 @@ export const configSchema = z.strictObject({
   maxHeaderSize: z.number().int().min(1024).default(32 * 1024),
   upstreamTimeout: milliseconds.default(60_000),
   headersTimeout: milliseconds.default(30_000),
+  maxConnectionsPerClient: z.number().int().positive().default(1024),
   keepAliveTimeout: milliseconds.default(30_000),
   closeTimeout: z.number().int().nonnegative().default(5_000),
   rejectUnauthorized: z.boolean().default(true),

@@ -15,6 +15,8 @@ import { getSocketInfo, setSocketInfo, type SocketInfo } from './socket-info.js'
 export class Connections {
   readonly #config: ResolvedConfig;
   readonly #sockets = new Set<Duplex>();
+  /** Open accepted connections per client address, for `maxConnectionsPerClient`. */
+  readonly #perClient = new Map<string, number>();
   #sweep: NodeJS.Timeout | undefined;
 
   constructor(config: ResolvedConfig) {
@@ -28,13 +30,24 @@ export class Connections {
 
   /**
    * A connection the server accepted: tracked, and tagged with the client's address and whether
-   * that address may use the proxy, unless a plugin handed it over already tagged.
+   * that address may use the proxy, unless a plugin handed it over already tagged (it rides on a
+   * connection counted already). A client over `maxConnectionsPerClient` gets 503 and is closed.
    */
   accept(socket: net.Socket): SocketInfo {
     this.track(socket);
     const known = getSocketInfo(socket);
     if (known) return known;
     const address = normalizeAddress(socket.remoteAddress);
+    const open = this.#perClient.get(address) ?? 0;
+    if (open >= this.#config.maxConnectionsPerClient) refuseOverCap(socket, address, this.#config.maxConnectionsPerClient);
+    else {
+      this.#perClient.set(address, open + 1);
+      socket.once('close', () => {
+        const left = this.#perClient.get(address)! - 1;
+        if (left === 0) this.#perClient.delete(address);
+        else this.#perClient.set(address, left);
+      });
+    }
     const info: SocketInfo = {
       client: { address, port: socket.remotePort ?? 0 },
       source: address,
@@ -72,6 +85,7 @@ export class Connections {
   /** Counts a request in flight on its connection until its response closes: an idle connection is not slow. */
   requestStarted(info: SocketInfo, socket: net.Socket, response: ServerResponse): void {
     info.inFlight++;
+    info.fresh = false;
     response.once('close', () => {
       if (--info.inFlight === 0) {
         info.idleSince = performance.now();
@@ -98,10 +112,11 @@ export class Connections {
   }
 
   /**
-   * Cuts connections that take longer than `headersTimeout` to send a request head (slowloris).
-   * Node's own headersTimeout check proved unreliable once other connections came and went, so
-   * the proxy sweeps its connections itself; idle keep-alive connections are left to
-   * `keepAliveTimeout`.
+   * Cuts connections that take longer than `headersTimeout` to send a request head (slowloris),
+   * and connections that have sent nothing at all since they were accepted (Node's timers start
+   * only with a first byte, so those would stay open for good). Node's own headersTimeout check
+   * proved unreliable once other connections came and went, so the proxy sweeps its connections
+   * itself; idle keep-alive connections (a request served already) are left to `keepAliveTimeout`.
    */
   readonly #cutSlowHeads = (): void => {
     const now = performance.now();
@@ -109,7 +124,11 @@ export class Connections {
     for (const socket of this.#sockets) {
       const info = getSocketInfo(socket);
       if (!info || info.detached || info.inFlight > 0 || now - info.idleSince < limit) continue;
-      if (((socket as net.Socket).bytesRead ?? 0) === info.bytesAtIdle) continue;
+      if (((socket as net.Socket).bytesRead ?? 0) === info.bytesAtIdle) {
+        // Silent since accept: nothing was asked, so nothing to answer.
+        if (info.fresh) socket.destroy();
+        continue;
+      }
       writeRawResponse(socket, 408, `request head not received within ${limit / 1000} s`);
       socket.destroy();
     }
@@ -117,6 +136,16 @@ export class Connections {
 }
 
 /** A connection's idle bookkeeping as it starts: idle now, nothing read yet. */
-function idleState(socket: Duplex): Pick<SocketInfo, 'inFlight' | 'idleSince' | 'bytesAtIdle' | 'detached'> {
-  return { inFlight: 0, idleSince: performance.now(), bytesAtIdle: (socket as net.Socket).bytesRead ?? 0, detached: false };
+function idleState(socket: Duplex): Pick<SocketInfo, 'inFlight' | 'idleSince' | 'bytesAtIdle' | 'fresh' | 'detached'> {
+  return { inFlight: 0, idleSince: performance.now(), bytesAtIdle: (socket as net.Socket).bytesRead ?? 0, fresh: true, detached: false };
+}
+
+/**
+ * Answers 503 on a connection beyond the client's cap and closes it once the answer is out. The
+ * server has attached its parser already; a request parsed meanwhile finds the socket ended.
+ */
+function refuseOverCap(socket: net.Socket, address: string, cap: number): void {
+  const body = `capture: too many open connections from ${address} (maxConnectionsPerClient is ${cap})\n`;
+  const head = `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  socket.end(head + body, () => socket.destroy());
 }

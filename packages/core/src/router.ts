@@ -111,6 +111,8 @@ export class Router {
 
   readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket;
+    // Ended already (refused over the per-client cap): nothing may be forwarded or answered.
+    if (!socket.writable) return void socket.destroy();
     const info = getSocketInfo(socket)!;
     this.connections.requestStarted(info, socket, res);
     if (!info.allowed) {
@@ -136,6 +138,7 @@ export class Router {
   };
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!socket.writable) return void socket.destroy();
     const info = this.#detach(req, socket);
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
     const rawUrl = req.url ?? '/';
@@ -149,6 +152,7 @@ export class Router {
   };
 
   readonly #onConnect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!socket.writable) return void socket.destroy();
     const info = this.#detach(req, socket);
     socket.on('error', () => socket.destroy());
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));

@@ -20,6 +20,8 @@ export interface SocketInfo {
   idleSince: number;
   /** `bytesRead` at that moment: more bytes since then mean a request head is arriving. */
   bytesAtIdle: number;
+  /** True until the first request head arrived: a connection silent since accept is closed after `headersTimeout`. */
+  fresh: boolean;
   /** True once the socket left HTTP parsing (CONNECT tunnel, WebSocket). */
   detached: boolean;
   /** Set for decrypted TLS connections handed over by a plugin: requests are origin-form for this target. */
