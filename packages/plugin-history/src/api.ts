@@ -1,5 +1,5 @@
 import { CaptureError, PluginError, type StoredExchange } from '@capture/core';
-import { renderExport, type ExportFormat } from './commands/export.js';
+import { renderExport, type ExportFormat, type RenderedExport } from './commands/export.js';
 import { openHistoryDatabase } from './database.js';
 import type { ResolvedHistoryOptions } from './options.js';
 import { filterFromFlags, type FilterFlags, type HistoryFilter } from './query.js';
@@ -44,6 +44,12 @@ export interface HistoryApi {
    * HAR 1.2 JSON, a Postman Collection v2.1.0 JSON named `name`, or one curl command per line.
    */
   render(format: ExportFormat, exchanges: Iterable<StoredExchange>, name?: string): string;
+  /**
+   * As {@link HistoryApi.render}, with how many exchanges the export holds and how many it left
+   * out because the format cannot represent them safely (an empty URL, control characters in a
+   * header for curl): an export skips such exchanges instead of failing whole.
+   */
+  renderCounted(format: ExportFormat, exchanges: Iterable<StoredExchange>, name?: string): RenderedExport;
   /**
    * Deletes every saved exchange, and drops those still queued, as `capture history clear` does.
    * Returns how many rows were deleted. Runs on the calling thread (it may wait for the writer's
@@ -111,7 +117,8 @@ export function createHistoryApi(source: HistorySource): HistoryApi {
     list: (filter) => use('list', [], (store) => store.list(filter)),
     get: (id) => use('get', undefined, (store) => store.get(id)),
     exchanges: (filter) => use('exchanges', [], (store) => [...store.exchanges(filter)]),
-    render: (format, exchanges, name) => renderExport(format, [...exchanges], name),
+    render: (format, exchanges, name) => renderExport(format, exchanges, name).text,
+    renderCounted: (format, exchanges, name) => renderExport(format, exchanges, name),
     clear: () => {
       source.discardQueued();
       return use('clear', 0, (store) => store.clear());

@@ -23,7 +23,7 @@ declare module '@capture/core' {
 export default history;
 export { history } from './plugin.js';
 export type { HistoryApi } from './api.js';
-export type { ExportFormat } from './commands/export.js';
+export type { ExportFormat, RenderedExport } from './commands/export.js';
 export { HISTORY_FILE } from './database.js';
 export { resolveHistoryOptions, type HistoryOptions, type ResolvedHistoryOptions } from './options.js';
 export type { HistoryFilter, FilterFlags } from './query.js';

@@ -39,7 +39,7 @@ export const clearHistory = async () => (await (await post('/api/clear', { confi
 export const saveToCollection = async (name: string, ids: string[]) => (await (await post('/api/collections', { name, ids })).json()) as { file: string; added: number };
 
 /** Downloads an export: the browser saves the file the server names. */
-export async function downloadExport(format: 'har' | 'postman', ids: string[], name?: string): Promise<number> {
+export async function downloadExport(format: 'har' | 'postman', ids: string[], name?: string): Promise<{ count: number; skipped: number }> {
   const response = await post('/api/export', { format, ids, ...(name ? { name } : {}) });
   const filename = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? `capture.${format === 'har' ? 'har' : 'json'}`;
   const blob = await response.blob();
@@ -50,5 +50,5 @@ export async function downloadExport(format: 'har' | 'postman', ids: string[], n
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  return Number(response.headers.get('X-Exchange-Count') ?? ids.length);
+  return { count: Number(response.headers.get('X-Exchange-Count') ?? ids.length), skipped: Number(response.headers.get('X-Exchange-Skipped') ?? 0) };
 }

@@ -159,8 +159,9 @@ async function exportAs(format: 'har' | 'postman', scope: 'selection' | 'list'):
   const ids = targetIds(scope);
   if (!ids.length) return notify(scope === 'selection' ? 'Select exchanges first (click, Ctrl+click, Shift+click).' : 'The list is empty.', true);
   try {
-    const count = await api.downloadExport(format, ids);
-    notify(`Exported ${count} exchange${count === 1 ? '' : 's'} as ${format === 'har' ? 'HAR' : 'a Postman collection'}.`);
+    const { count, skipped } = await api.downloadExport(format, ids);
+    const left = skipped ? ` Skipped ${skipped} that cannot be represented (such as an empty URL).` : '';
+    notify(`Exported ${count} exchange${count === 1 ? '' : 's'} as ${format === 'har' ? 'HAR' : 'a Postman collection'}.${left}`);
   } catch (error) {
     notify((error as Error).message, true);
   }

@@ -145,6 +145,7 @@ export class WebServer {
         const download = api.export(format, idsOf(body), typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined);
         res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
         res.setHeader('X-Exchange-Count', String(download.count));
+        res.setHeader('X-Exchange-Skipped', String(download.skipped));
         return this.#send(res, 200, download.contentType, download.body);
       }
       if (path === '/api/collections') {

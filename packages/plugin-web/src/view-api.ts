@@ -4,7 +4,7 @@ import { CaptureError, type CaptureProxy } from '@capture/core';
 import type { CollectionsApi } from '@capture/plugin-collections';
 import type { FiltersApi } from '@capture/plugin-filters';
 import type { HistoryApi } from '@capture/plugin-history';
-import { createCollection, toPostmanItem } from '@capture/postman-format';
+import { createCollection, postmanSkipReason, toPostmanItem } from '@capture/postman-format';
 import type { EventHub } from './event-hub.js';
 import type { LiveStore, Tombstone } from './live-store.js';
 import type { ExchangeDetail, ExchangeSummary, ListResponse, SettingsView } from './protocol.js';
@@ -24,7 +24,10 @@ export interface Download {
   filename: string;
   contentType: string;
   body: string;
+  /** Exchanges the file holds. */
   count: number;
+  /** Exchanges left out because the format cannot represent them (an empty URL): an export never fails whole. */
+  skipped: number;
 }
 
 /** The capture state the view controls. */
@@ -137,13 +140,15 @@ export class ViewApi {
     if (format === 'har') {
       const history = this.#history();
       if (!history) throw new CaptureError('UNAVAILABLE', 'HAR export needs the history plugin (@capture/plugin-history)');
-      return { filename: `capture-${stamp}.har`, contentType: 'application/json; charset=utf-8', body: history.render('har', exchanges), count: exchanges.length };
+      const har = history.renderCounted('har', exchanges);
+      return { filename: `capture-${stamp}.har`, contentType: 'application/json; charset=utf-8', body: har.text, count: har.exported, skipped: har.skipped };
     }
+    const representable = exchanges.filter((exchange) => !postmanSkipReason(exchange.request));
     // A failed exchange's response is the proxy's own 502/504, not the server's: no example for it.
-    const items = exchanges.map((exchange) => toPostmanItem(exchange, { saveResponse: !exchange.error }));
+    const items = representable.map((exchange) => toPostmanItem(exchange, { saveResponse: !exchange.error }));
     const collection = createCollection({ name, description: 'Exported from the capture web view.', items });
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'capture';
-    return { filename: `${slug}.postman_collection.json`, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(collection, null, 2)}\n`, count: exchanges.length };
+    return { filename: `${slug}.postman_collection.json`, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(collection, null, 2)}\n`, count: items.length, skipped: exchanges.length - items.length };
   }
 
   /** One exchange as a curl command line (history's exporter). */

@@ -5,6 +5,7 @@
  */
 export { toPostmanItem, toPostmanRequest, toPostmanResponse, toPostmanHeaders, defaultItemName, type ItemOptions } from './item.js';
 export { toPostmanBody } from './body.js';
+export { postmanSkipReason } from './skip.js';
 export { toPostmanUrl } from './url.js';
 export { createCollection, createFolder, type CollectionInput } from './collection.js';
 export { bodyText, headerValue, isTextType, languageOf, mediaType, type MediaType } from './text.js';

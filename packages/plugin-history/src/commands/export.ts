@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, type CommandInput } from '@capture/core';
-import { toCurl } from '../export/curl.js';
+import { toCurlScript } from '../export/curl.js';
 import { toHar } from '../export/har.js';
 import { toPostmanCollection } from '../export/postman.js';
 import { filterFromFlags, type FilterFlags } from '../query.js';
@@ -18,10 +18,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export async function runExport({ options, context }: CommandInput): Promise<number> {
   const format = options.format as (typeof EXPORT_FORMATS)[number];
   const filter = filterFromFlags(options as FilterFlags, undefined);
-  const { text, count } = await withStore(context, (store) => {
-    const exchanges = [...store.exchanges(filter)];
-    return { text: renderExport(format, exchanges, options.name as string | undefined), count: exchanges.length };
-  });
+  const { text, exported: count, skipped } = await withStore(context, (store) => renderExport(format, store.exchanges(filter), options.name as string | undefined));
   const output = options.output as string | undefined;
   if (output) {
     const file = path.resolve(output);
@@ -34,12 +31,35 @@ export async function runExport({ options, context }: CommandInput): Promise<num
   } else {
     context.stdout.write(text);
   }
+  if (skipped) context.stderr.write(`skipped ${skipped} exchange${skipped === 1 ? '' : 's'} that cannot be exported as ${FORMAT_NAMES[format]} safely\n`);
   return 0;
 }
 
-/** Renders exchanges in an export format; `name` names a Postman collection. */
-export function renderExport(format: ExportFormat, exchanges: StoredExchange[], name: string | undefined): string {
-  if (format === 'har') return `${JSON.stringify(toHar(exchanges), null, 2)}\n`;
-  if (format === 'postman') return `${JSON.stringify(toPostmanCollection(exchanges, name ?? 'capture history'), null, 2)}\n`;
-  return exchanges.map((exchange) => `${toCurl(exchange)}\n`).join('');
+/** How the skip line names each format. */
+const FORMAT_NAMES: Record<ExportFormat, string> = { har: 'HAR', postman: 'a Postman collection', curl: 'curl' };
+
+/** An export: its text, how many exchanges it holds, and how many could not be represented and were left out. */
+export interface RenderedExport {
+  text: string;
+  exported: number;
+  skipped: number;
+}
+
+/**
+ * Renders exchanges in an export format; `name` names a Postman collection. Exchanges the format
+ * cannot represent safely are left out (curl keeps a `# #id: skipped …` comment line for each)
+ * and counted, so one malformed request never fails the whole export.
+ */
+export function renderExport(format: ExportFormat, exchanges: Iterable<StoredExchange>, name: string | undefined): RenderedExport {
+  const list = [...exchanges];
+  if (format === 'har') {
+    const { har, skipped } = toHar(list);
+    return { text: `${JSON.stringify(har, null, 2)}\n`, exported: list.length - skipped, skipped };
+  }
+  if (format === 'postman') {
+    const { collection, skipped } = toPostmanCollection(list, name ?? 'capture history');
+    return { text: `${JSON.stringify(collection, null, 2)}\n`, exported: list.length - skipped, skipped };
+  }
+  const { text, skipped } = toCurlScript(list);
+  return { text, exported: list.length - skipped, skipped };
 }

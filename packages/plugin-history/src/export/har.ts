@@ -7,11 +7,29 @@ import { base64Of } from '../bytes.js';
 
 const VERSION = (createRequire(import.meta.url)('@capture/plugin-history/package.json') as { version: string }).version;
 
-/** Builds a HAR 1.2 log (as browsers' network panels export it) from exchanges, in the order given. */
-export function toHar(exchanges: Iterable<StoredExchange>): Har {
+/**
+ * Builds a HAR 1.2 log (as browsers' network panels export it) from exchanges, in the order
+ * given. HAR requests have absolute URLs: an exchange without one (a malformed request stored
+ * with an empty URL) is left out and counted in `skipped`, never failing the whole log.
+ */
+export function toHar(exchanges: Iterable<StoredExchange>): { har: Har; skipped: number } {
   const entries: Entry[] = [];
-  for (const exchange of exchanges) entries.push(toEntry(exchange));
-  return { log: { version: '1.2', creator: { name: 'capture', version: VERSION }, entries } };
+  let skipped = 0;
+  for (const exchange of exchanges) {
+    if (harSkipReason(exchange)) skipped += 1;
+    else entries.push(toEntry(exchange));
+  }
+  return { har: { log: { version: '1.2', creator: { name: 'capture', version: VERSION }, entries } }, skipped };
+}
+
+/** Why an exchange cannot be a HAR entry, or undefined when it can. */
+export function harSkipReason(exchange: StoredExchange): string | undefined {
+  try {
+    new URL(exchange.request.url);
+    return undefined;
+  } catch {
+    return 'URL is not an absolute URL';
+  }
 }
 
 function toEntry(exchange: StoredExchange): Entry {
