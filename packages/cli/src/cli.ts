@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { resolveDataDir, type CapturePlugin, type CommandContext, type PluginApiOf } from '@capture/core';
+import { addBrowserOptions, runBrowser, type BrowserFlags } from './commands/browser.js';
+import { addEnvOptions, printEnv, type EnvFlags } from './commands/env.js';
+import { addRunOptions, runProgram, type RunFlags } from './commands/run.js';
 import { parsePort, runStart, type StartFlags } from './commands/start.js';
-import { addStartFlags } from './commands/start-options.js';
+import { addStartFlags, type GivenFlag } from './commands/start-options.js';
 import { commandPlugins, resolveStartPlugins, startCandidates, type StartCandidate } from './default-plugins.js';
 import { confirm, processIo, type CliIo } from './io.js';
 import { loadConfig, type LoadedConfig } from './load-config.js';
@@ -53,27 +56,50 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
 
   // `capture start` is built from the plugins that may run: the CLI's own flags, the flags that
-  // choose plugins, then each plugin's flags under its own heading.
-  const start = program
-    .command('start', { isDefault: true })
-    .description('start the proxy (the default command)')
-    .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort))
-    .option('-H, --host <address>', 'address to listen on (default 0.0.0.0: all interfaces)')
-    // Read by the program before parsing (plugin flags depend on the config); listed here for --help.
-    .option('-c, --config <file>', CONFIG_HELP)
-    .option('--json', 'print one JSON object per exchange instead of a line of text')
-    .option('-q, --quiet', 'do not print exchanges')
-    .option('--hide-filtered', 'do not print exchanges that are not captured (they are still counted)');
-  let given: ReturnType<typeof addStartFlags>;
+  // choose plugins, then each plugin's flags under its own heading. `capture run` and `capture
+  // browser` start capture the same way, so they take the same flags.
+  const startFlags = [...choiceFlags(candidates), ...pluginFlags(candidates)];
+  const withStartOptions = (command: Command) =>
+    addStartFlags(
+      command
+        .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort))
+        .option('-H, --host <address>', 'address to listen on (default 0.0.0.0: all interfaces)')
+        // Read by the program before parsing (plugin flags depend on the config); listed here for --help.
+        .option('-c, --config <file>', CONFIG_HELP)
+        .option('--json', 'print one JSON object per exchange instead of a line of text')
+        .option('-q, --quiet', 'do not print exchanges')
+        .option('--hide-filtered', 'do not print exchanges that are not captured (they are still counted)'),
+      startFlags,
+      program.options,
+    );
+  const startPlugins = (given: GivenFlag) => {
+    if (configError) throw configError;
+    return resolveStartPlugins(candidates, choicesFromFlags(candidates, given));
+  };
+  const start = program.command('start', { isDefault: true }).description('start the proxy (the default command)');
+  const run = program
+    .command('run')
+    .description('start capture, run a command through it (its HTTP and HTTPS captured, tagged run:<command>), then stop; put -- before the command')
+    .argument('<command...>', 'the command and its arguments');
+  const env = program.command('env').description('print the environment that routes programs through a running capture, for eval "$(capture env)"');
+  const browser = program
+    .command('browser')
+    .description('open a browser with a fresh profile that uses capture and trusts its CA (removed on exit)')
+    .argument('[url]', 'the page to open');
+  let given: { start: GivenFlag; run: GivenFlag; browser: GivenFlag };
   try {
-    given = addStartFlags(start, [...choiceFlags(candidates), ...pluginFlags(candidates)], program.options);
+    given = { start: withStartOptions(start), run: withStartOptions(run), browser: withStartOptions(browser) };
+    addRunOptions(run);
+    addEnvOptions(env);
+    addBrowserOptions(browser);
   } catch (error) {
     return printError(error, io);
   }
   start.action(async (flags: StartFlags) => {
-    if (configError) throw configError;
-    const startPlugins = resolveStartPlugins(candidates, choicesFromFlags(candidates, given));
-    exitCode = await runStart(loaded!, flags, startPlugins, io);
+    exitCode = await runStart(loaded!, flags, startPlugins(given.start), io);
+  });
+  run.action(async (command: string[], flags: RunFlags) => {
+    exitCode = await runProgram(loaded!, flags, startPlugins(given.run), io, command);
   });
 
   const context: CommandContext = {
@@ -86,6 +112,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     // Commands meet other plugins' APIs by name, as plugins do through proxy.plugin(name).
     plugin: <Name extends string>(name: Name) => plugins.find((plugin) => plugin.name === name) as CapturePlugin<PluginApiOf<Name>> | undefined,
   };
+  env.action(async (flags: EnvFlags) => {
+    if (configError) throw configError;
+    exitCode = await printEnv(flags, context, io);
+  });
+  browser.action(async (url: string | undefined, flags: BrowserFlags) => {
+    exitCode = await runBrowser(url, flags, { loaded: loaded!, plugins: () => startPlugins(given.browser), context, io });
+  });
+
   try {
     for (const plugin of plugins) {
       for (const spec of plugin.commands ?? []) {
@@ -131,10 +165,14 @@ function printError(error: unknown, io: CliIo): number {
   return EXIT.ERROR;
 }
 
-/** Finds `--config FILE`, `--config=FILE` or `-c FILE` before the parser runs, since plugin commands depend on the config. */
+/**
+ * Finds `--config FILE`, `--config=FILE` or `-c FILE` before the parser runs, since plugin
+ * commands depend on the config. Nothing after `--` is capture's (`capture run -- sh -c …`).
+ */
 function findConfigFlag(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--') return undefined;
     if (arg === '--config' || arg === '-c') return argv[i + 1];
     if (arg.startsWith('--config=')) return arg.slice('--config='.length);
   }
