@@ -20,6 +20,12 @@ export interface CaptureConfig {
   maxBodySize?: number;
   /** Largest request head accepted, in bytes; larger gets 431. Default 32 KiB. */
   maxHeaderSize?: number;
+  /**
+   * Most header fields a request or an upstream response may have. Capture forwards and records a
+   * head whole or not at all: a request with more gets 431, an upstream response with more 502.
+   * Default 1000 (about what Node keeps; it silently drops the rest).
+   */
+  maxHeaderCount?: number;
   /** Milliseconds the upstream may stay silent before the client gets 504. Default 60000. */
   upstreamTimeout?: number;
   /**
@@ -60,6 +66,7 @@ export const configSchema = z.strictObject({
     .optional(),
   maxBodySize: z.number().int().nonnegative().default(10 * 1024 * 1024),
   maxHeaderSize: z.number().int().min(1024).default(32 * 1024),
+  maxHeaderCount: z.number().int().positive().default(1000),
   upstreamTimeout: milliseconds.default(60_000),
   headersTimeout: milliseconds.default(30_000),
   maxConnectionsPerClient: z.number().int().positive().default(1024),

@@ -151,6 +151,14 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true;
     this.#resume = resume;
     const exchange = this.#exchange;
+    const limit = this.#pipeline.config.maxHeaderCount;
+    if (rawHeaders.length > limit * 2) {
+      // Forwarding or recording part of the head would show the client a response nobody sent.
+      this.#abortUpstream();
+      const message = `the upstream response has ${rawHeaders.length / 2} header fields, more than maxHeaderCount (${limit}); capture forwards a head whole or not at all`;
+      this.#failBeforeResponse(502, { code: 'UPSTREAM_BAD_RESPONSE', message });
+      return false;
+    }
     exchange.timings.firstByte = performance.now() - this.#started;
     const headers = headerListFromRawBuffers(rawHeaders);
     exchange.response = { statusCode, statusMessage, httpVersion: '1.1', headers };

@@ -6,13 +6,15 @@ import type { ResolvedConfig } from './config.js';
 import { CaptureError } from './errors.js';
 import { handleConnect } from './connect.js';
 import { Connections } from './connections.js';
-import { formatAuthority } from './host-pattern.js';
+import { requestHeaderListFromRaw } from './exchange.js';
 import { HttpExchange } from './http-exchange.js';
 import { LocalRequests } from './local-requests.js';
 import type { CapturePipeline } from './pipeline.js';
 import { PROXY_AUTH_CHALLENGE, ProxyAuthenticator } from './proxy-auth.js';
 import { writeRawResponse } from './raw-response.js';
 import { getSocketInfo, type SocketInfo } from './socket-info.js';
+import { targetUrl } from './target-url.js';
+import { readRequestLine, recordRefusal, tooManyHeadersMessage } from './refused-heads.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { forwardUpgrade } from './upgrade.js';
 
@@ -54,6 +56,9 @@ export class Router {
       noDelay: true,
       requireHostHeader: false,
     });
+    // Node keeps only the first ~1000 header fields and drops the rest silently; capture counts
+    // them itself (maxHeaderCount) and refuses a head it cannot forward and record whole.
+    this.#server.maxHeadersCount = 0;
     this.#server.on('connection', this.#onConnection);
     this.#server.on('request', this.#onRequest);
     // Handling Expect: 100-continue ourselves lets the upstream decide whether the body is wanted.
@@ -134,6 +139,7 @@ export class Router {
       req.resume();
       return;
     }
+    if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, res, url, info, source);
     void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false, source).run();
   };
 
@@ -148,6 +154,7 @@ export class Router {
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
     const url = info.target ? targetUrl(info.target, rawUrl) : rawUrl;
+    if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, url, info, source);
     forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false, source);
   };
 
@@ -158,11 +165,17 @@ export class Router {
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
+    if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, req.url ?? '', info, source);
     void handleConnect(this.#pipeline, req, socket, head, info, source);
   };
 
-  readonly #onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+  readonly #onClientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void => {
     const code = error.code ?? '';
+    if (!socket.writable) {
+      // Answered already: the rest of an oversized head fails again in every later chunk.
+      socket.destroy();
+      return;
+    }
     if ((!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') || code === 'HPE_INVALID_EOF_STATE') {
       // Resets, idle timeouts and clients hanging up mid-message are not requests to answer;
       // an exchange in progress on the socket reports the abort itself.
@@ -187,12 +200,23 @@ export class Router {
     writeRawResponse(socket, status, message);
     const info = getSocketInfo(socket);
     if (timedOut || !info?.allowed) return;
-    // A head that never parsed is still an exchange: the live log shows the device got an error.
-    const exchange = this.#pipeline.open({ method: '', url: '', httpVersion: '1.1', headers: [] }, info.client, info.target?.secure ?? false, info.source);
-    exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers: [] };
-    exchange.error = { code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', message };
-    this.#pipeline.complete(exchange, undefined, undefined);
+    // A head that never parsed is still one exchange, with the request line as far as it was read.
+    const { method, url } = readRequestLine(error.rawPacket, info.target);
+    const request = { method, url, httpVersion: '1.1', headers: [] };
+    recordRefusal(this.#pipeline, request, info, info.source, status, { code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', message });
   };
+
+  /** Answers 431 to a head with more header fields than `maxHeaderCount`, recorded whole, never forwarded. */
+  #refuseHeaderCount(req: IncomingMessage, reply: ServerResponse | Duplex, url: string, info: SocketInfo, source: string): void {
+    const message = tooManyHeadersMessage(req.rawHeaders.length / 2, this.#config.maxHeaderCount);
+    if (reply instanceof http.ServerResponse) {
+      reply.writeHead(431, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      reply.end(`capture: ${message}\n`);
+      req.resume();
+    } else writeRawResponse(reply, 431, message);
+    const request = { method: req.method ?? '', url, httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) };
+    recordRefusal(this.#pipeline, request, info, source, 431, { code: 'HEADERS_TOO_LARGE', message });
+  }
 
   /**
    * The one proxy-authentication check, for requests, upgrades and CONNECTs alike: the source of
@@ -216,11 +240,6 @@ export class Router {
     info.detached = true;
     return info;
   }
-}
-
-/** The absolute URL of an origin-form request on a decrypted connection. */
-function targetUrl(target: NonNullable<SocketInfo['target']>, path: string): string {
-  return `${target.secure ? 'https' : 'http'}://${formatAuthority(target.hostname, target.port)}${path}`;
 }
 
 function writeProxyAuthRequired(socket: Duplex): void {
