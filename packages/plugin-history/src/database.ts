@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { CaptureError } from '@capture/core';
+import { prepareDatabaseFile } from './file-safety.js';
 import { migrate } from './schema.js';
 
 /** The name of the history database in the data folder. */
@@ -16,6 +16,8 @@ export interface OpenedDatabase {
   db: Database.Database;
   /** Set when a damaged file was moved aside: a message for the user (without the plugin's name), and where the file went. */
   movedAside?: { message: string; to: string };
+  /** Set when the file's owner or mode was unsafe: one line for the user (see `prepareDatabaseFile`). */
+  warning?: string;
 }
 
 /** True for SQLite errors that mean the file itself is damaged or not a database. */
@@ -33,14 +35,21 @@ export function isCorruptionError(error: unknown): boolean {
  * naming the file.
  */
 export function openHistoryDatabase(file: string): OpenedDatabase {
+  let warning: string | undefined;
   try {
-    return { db: openAndPrepare(file) };
+    warning = prepareDatabaseFile(file);
+  } catch (error) {
+    throw asCaptureError(file, error);
+  }
+  try {
+    return { db: openAndPrepare(file), ...(warning ? { warning } : {}) };
   } catch (error) {
     if (!isCorruptionError(error)) throw asCaptureError(file, error);
     const to = moveAside(file);
     const reason = error instanceof Error ? error.message : String(error);
     const message = `${file} is damaged (${reason}); moved it to ${to} and started a new history`;
     try {
+      prepareDatabaseFile(file);
       return { db: openAndPrepare(file), movedAside: { message, to } };
     } catch (again) {
       throw asCaptureError(file, again);
@@ -49,7 +58,6 @@ export function openHistoryDatabase(file: string): OpenedDatabase {
 }
 
 function openAndPrepare(file: string): Database.Database {
-  mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     // The first statement that reads the file: a damaged header fails here.

@@ -70,6 +70,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       try {
         const opened = openHistoryDatabase(file);
         if (opened.movedAside) notices.push(new CaptureError('HISTORY_DB_CORRUPT', opened.movedAside.message));
+        if (opened.warning) notices.push(new CaptureError('HISTORY_DB_UNSAFE', opened.warning));
         state.store = new HistoryStore(opened.db);
       } catch (error) {
         notices.push(unavailable(error));

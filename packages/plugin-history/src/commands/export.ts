@@ -23,7 +23,8 @@ export async function runExport({ options, context }: CommandInput): Promise<num
   if (output) {
     const file = path.resolve(output);
     try {
-      writeFileSync(file, text);
+      // A new export file is private like history itself (it holds the same secrets).
+      writeFileSync(file, text, { mode: 0o600 });
     } catch (error) {
       throw new CaptureError('EXPORT_FAILED', `cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

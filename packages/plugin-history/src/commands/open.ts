@@ -15,6 +15,7 @@ export function openStoreForCommand(context: CommandContext): HistoryStore {
     throw PluginError.from('history', 'command', error);
   }
   if (opened.movedAside) context.stderr.write(`capture: history: ${opened.movedAside.message}\n`);
+  if (opened.warning) context.stderr.write(`capture: history: warning: ${opened.warning}\n`);
   return new HistoryStore(opened.db);
 }
 
