@@ -3,6 +3,26 @@ import path from 'node:path';
 
 let counter = 0;
 
+/** Files the collections plugin writes: only their owner may read them. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Folders it creates. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * One line saying why an existing collection file is unsafe (readable or writable by other
+ * users, or owned by another user), or undefined when it is fine or missing. The next write
+ * makes a file of ours 0600; one of another user is only reported.
+ */
+export async function unsafeFileWarning(file: string): Promise<string | undefined> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info) return undefined;
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) return `${file} belongs to another user (uid ${info.uid}); anyone who controls it can read and change this collection`;
+  const mode = info.mode & 0o777;
+  if (mode & 0o077) return `${file} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); capture writes it as 0600 from now on`;
+  return undefined;
+}
+
 /** The temporary file a write goes through: hidden, beside the target (a rename only is atomic within one file system). */
 export function temporaryPath(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
@@ -13,18 +33,17 @@ export function temporaryPath(file: string): string {
  * machine loses power, the file holds either the old content or the new, never half of either:
  * the data goes to a temporary file beside it, is flushed to disk (fsync), and is renamed over
  * the target; the folder is then flushed too so the rename itself survives a power cut. A failed
- * write (a full disk) removes the temporary file and leaves the target as it was. The file keeps
- * the mode it had.
+ * write (a full disk) removes the temporary file and leaves the target as it was. The temporary
+ * file, and so the result, is 0600 whatever the file's mode was: collections hold captured
+ * tokens and cookies, which no other user may read (a looser file is reported when it is opened).
  */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const temp = temporaryPath(file);
-  const mode = await stat(file).then(
-    (existing) => existing.mode & 0o777,
-    () => 0o644,
-  );
   let handle: FileHandle | undefined;
   try {
-    handle = await open(temp, 'wx', mode);
+    handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
+    // open's mode is filtered by the umask; a umask never adds bits, but say 0600 exactly anyway.
+    await handle.chmod(PRIVATE_FILE_MODE);
     await handle.writeFile(data, 'utf8');
     await handle.sync();
     await handle.close();

@@ -50,7 +50,10 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
     if (!dataDir) throw new CaptureError('COLLECTION_UNAVAILABLE', 'the plugin is not running');
     const file = collectionFile({ name, file: name === resolved.name ? resolved.file : undefined }, dataDir);
     const target = writer && file === writer.file ? writer : new CollectionWriter(file, { name, flushInterval: resolved.flushInterval, onError: (error) => report(error, 'save') });
-    if (target !== writer) await target.open();
+    if (target !== writer) {
+      const warning = await target.open();
+      if (warning) report(new CaptureError('COLLECTION_UNSAFE', warning), 'save');
+    }
     let added = 0;
     for (const exchange of exchanges) {
       target.push(itemFor(exchange));
@@ -93,8 +96,10 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
       // The running writer stores what onExchange hands it; its failures are reported as that hook's.
       const current = new CollectionWriter(file, { name: resolved.name, flushInterval: resolved.flushInterval, onError: (error) => report(error, 'onExchange') });
       // A broken file stops the start here, with one line naming it, before anything is captured.
-      await current.open();
+      const warning = await current.open();
       writer = current;
+      // Reported once the proxy listens, when whatever prints errors has tapped onError.
+      if (warning) proxy.hooks.onListen.tap(NAME, () => context.report(new CaptureError('COLLECTION_UNSAFE', warning)));
       proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.STORAGE }, (exchange) => current.push(itemFor(exchange)));
       proxy.hooks.onClose.tapPromise(NAME, () => current.close());
     },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Stats } from 'node:fs';
 import { CaptureError } from '@capture/core';
 import type { PostmanItem } from '@capture/postman-format';
-import { removeStaleTemporaryFiles, writeFileAtomic } from './atomic-write.js';
+import { PRIVATE_DIR_MODE, removeStaleTemporaryFiles, unsafeFileWarning, writeFileAtomic } from './atomic-write.js';
 import { readCollectionFile, sameFile, serializeCollection } from './collection-file.js';
 import { appendItem, newCollection, type CollectionDocument } from './document.js';
 
@@ -82,22 +82,24 @@ export class CollectionWriter {
    * Reads the existing file, or creates it holding an empty collection so that a folder that
    * cannot be written fails now rather than on the first request. Throws a `CaptureError` with
    * one line naming the file when it is broken or cannot be written; a broken file is left as it is.
+   * Resolves with one warning line when an existing file is readable by others or not the user's.
    */
-  async open(): Promise<void> {
+  async open(): Promise<string | undefined> {
     await removeStaleTemporaryFiles(this.#file);
     const existing = await readCollectionFile(this.#file);
     if (existing) {
       this.#document = existing.document;
       this.#known = existing.stat;
-      return;
+      return unsafeFileWarning(this.#file);
     }
     this.#document = newCollection(this.#options.name);
     try {
-      await mkdir(path.dirname(this.#file), { recursive: true });
+      await mkdir(path.dirname(this.#file), { recursive: true, mode: PRIVATE_DIR_MODE });
       await this.#write(this.#document);
     } catch (error) {
       throw new CaptureError('COLLECTION_UNWRITABLE', `cannot write ${this.#file} (${describeError(error)})`, { cause: error });
     }
+    return undefined;
   }
 
   /** Queues an item; it is written within the flush interval. */
@@ -187,7 +189,7 @@ export class CollectionWriter {
     // A file deleted while capturing starts over as a new collection.
     this.#document = read?.document ?? newCollection(this.#options.name);
     this.#known = read?.stat;
-    await mkdir(path.dirname(this.#file), { recursive: true });
+    await mkdir(path.dirname(this.#file), { recursive: true, mode: PRIVATE_DIR_MODE });
     return this.#document;
   }
 

@@ -68,6 +68,9 @@ export async function findEntry(query: string, dataDir: string, configuredFile: 
   // A path to a collection file anywhere, e.g. one a config writes outside the data folder.
   const asPath = path.resolve(query);
   if ((query.includes('/') || query.includes(path.sep) || query.endsWith('.json')) && existsSync(asPath)) return readEntry(asPath);
+  // A file that is not a collection has no name to match: the file its name would have is it.
+  const broken = entries.find((entry) => entry.document === undefined && path.basename(entry.file) === `${slugOf(query)}${COLLECTION_SUFFIX}`);
+  if (broken) return broken;
   const known = entries.filter((entry) => entry.name !== undefined).map((entry) => `"${entry.name}"`);
   const folder = path.join(dataDir, COLLECTIONS_FOLDER);
   throw new CaptureError(
@@ -78,8 +81,8 @@ export async function findEntry(query: string, dataDir: string, configuredFile: 
   );
 }
 
-/** The entry's collection, or a `CaptureError` saying why the file is not one. */
+/** The entry's collection, or a `CaptureError` saying the file is broken and why. */
 export function documentOf(entry: CollectionEntry): CollectionDocument {
-  if (!entry.document) throw new CaptureError('COLLECTION_INVALID', entry.problem ?? `${entry.file} is not a collection`);
+  if (!entry.document) throw new CaptureError('COLLECTION_INVALID', `the collection file is broken: ${entry.problem ?? `${entry.file} is not a collection`}`);
   return entry.document;
 }
