@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { ExchangeError, ExchangeRequest } from './exchange.js';
 import type { CapturePipeline } from './pipeline.js';
 import type { SocketInfo } from './socket-info.js';
-import { targetUrl } from './target-url.js';
+import { targetUrl, withoutDefaultPort } from './target-url.js';
 
 /**
  * Requests refused for their head (too large, too many headers, malformed): each is one
@@ -31,7 +31,7 @@ export function readRequestLine(raw: Buffer | undefined, target: SocketInfo['tar
 
 /** The URL the exchange records: origin-form targets on decrypted connections get their scheme and authority. */
 function absoluteUrl(rawUrl: string, target: SocketInfo['target']): string {
-  return target && rawUrl.startsWith('/') ? targetUrl(target, rawUrl) : rawUrl;
+  return target && rawUrl.startsWith('/') ? targetUrl(target, rawUrl) : withoutDefaultPort(rawUrl);
 }
 
 /** Completes an exchange for a request the proxy refused before forwarding it (the caller answered the client). */

@@ -13,7 +13,7 @@ import type { CapturePipeline } from './pipeline.js';
 import { PROXY_AUTH_CHALLENGE, ProxyAuthenticator } from './proxy-auth.js';
 import { writeRawResponse } from './raw-response.js';
 import { getSocketInfo, type SocketInfo } from './socket-info.js';
-import { targetUrl } from './target-url.js';
+import { targetUrl, withoutDefaultPort } from './target-url.js';
 import { readRequestLine, recordRefusal, tooManyHeadersMessage } from './refused-heads.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { forwardUpgrade } from './upgrade.js';
@@ -129,7 +129,7 @@ export class Router {
     let url: string;
     if (info.target) url = targetUrl(info.target, rawUrl);
     else if (rawUrl.startsWith('http://') || rawUrl.startsWith('https://')) {
-      url = rawUrl;
+      url = withoutDefaultPort(rawUrl);
       if (this.local.isOwnAddress(rawUrl)) return void this.local.serve(req, res);
     } else return void this.local.serve(req, res);
     const source = this.#authenticate(req, info);
@@ -153,7 +153,7 @@ export class Router {
     }
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
-    const url = info.target ? targetUrl(info.target, rawUrl) : rawUrl;
+    const url = info.target ? targetUrl(info.target, rawUrl) : withoutDefaultPort(rawUrl);
     if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, url, info, source);
     forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false, source);
   };
