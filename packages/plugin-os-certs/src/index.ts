@@ -1,4 +1,5 @@
 import { peerCoreRange, type CapturePlugin } from '@capture/core';
+import { osCertsApi, type OsCertsApi } from './api.js';
 import { osCertsCommands } from './commands.js';
 import { osCertsFlags } from './flags.js';
 import { PLUGIN_NAME as NAME, resolveOsCertsOptions, type OsCertsOptions } from './options.js';
@@ -10,11 +11,14 @@ export { TARGET_NAMES, type TargetName } from './targets/target.js';
 export { parseOsRelease, linuxFamily, type OsRelease, type LinuxFamily } from './os-release.js';
 export { systemTarget } from './detect.js';
 export type { StatusRow, StoreState } from './status.js';
+export type { OsCertsApi, RunPlanIo } from './api.js';
+export type { Plan, Step } from './plan.js';
+export { stepToShell } from './plan.js';
 
 declare module '@capture/core' {
   interface PluginRegistry {
-    /** os-certs publishes no API (it only adds commands); its options are {@link OsCertsOptions}. */
-    'os-certs': { api: undefined; options: OsCertsOptions };
+    /** os-certs' API trusts the CA in a given profile (`capture browser`); its options are {@link OsCertsOptions}. */
+    'os-certs': { api: OsCertsApi; options: OsCertsOptions };
   }
 }
 
@@ -26,12 +30,13 @@ declare module '@capture/core' {
  * never read from a path of its own. Nothing runs at proxy
  * start: the plugin only adds commands.
  */
-export default function osCerts(options: OsCertsOptions = {}): CapturePlugin<undefined, OsCertsOptions> {
+export default function osCerts(options: OsCertsOptions = {}): CapturePlugin<OsCertsApi, OsCertsOptions> {
   const resolved = resolveOsCertsOptions(options);
   return {
     name: NAME,
     core: peerCoreRange(import.meta.url),
     dependencies: ['https'],
+    api: osCertsApi(),
     commands: osCertsCommands(resolved),
     flags: osCertsFlags,
     reconfigure: (overrides: Partial<OsCertsOptions>) => osCerts({ ...options, ...overrides }),

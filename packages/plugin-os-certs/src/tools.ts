@@ -1,7 +1,7 @@
 import type { TargetEnv } from './targets/target.js';
 
 /** The programs the targets run. */
-export type Tool = 'certutil' | 'update-ca-certificates' | 'update-ca-trust' | 'security' | 'certutil.exe';
+export type Tool = 'certutil' | 'update-ca-certificates' | 'update-ca-trust' | 'security' | 'certutil.exe' | 'adb' | 'xcrun';
 
 /** What to do about a missing program on this machine, as a phrase (`install it with: …`). */
 export function installHint(tool: Tool, env: Pick<TargetEnv, 'platform' | 'family'>): string {
@@ -17,6 +17,10 @@ export function installHint(tool: Tool, env: Pick<TargetEnv, 'platform' | 'famil
       return 'install it with: sudo dnf install ca-certificates';
     case 'security':
       return 'it is part of macOS (/usr/bin/security)';
+    case 'adb':
+      return env.family === 'debian' ? 'install it with: sudo apt-get install adb (or the Android SDK platform-tools)' : 'install the Android SDK platform-tools (Android Studio > SDK Manager)';
+    case 'xcrun':
+      return 'it comes with Xcode (xcode-select --install, then open Xcode once)';
     case 'certutil.exe':
       return 'it is part of Windows (%SystemRoot%\\System32\\certutil.exe)';
   }

@@ -75,7 +75,7 @@ describe('capture ca install --target debian (real update-ca-certificates, tempo
     }
     await expect(runCa('install', {}, { dataDir, host: host('arch') })).rejects.toMatchObject({
       code: 'USAGE',
-      message: 'no system store is known for Arch Linux (ID=arch); choose one with --target (windows, macos, rhel, debian, nss, firefox, ios, android)',
+      message: 'no system store is known for Arch Linux (ID=arch); choose one with --target (windows, macos, rhel, debian, nss, firefox, ios, android, android-emulator, ios-simulator)',
     });
     expect((await runCa('install', { dryRun: true }, { dataDir, host: { ...host('arch'), platform: 'darwin' } })).stdout).toContain('security add-trusted-cert');
   });

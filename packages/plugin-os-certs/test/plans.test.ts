@@ -194,3 +194,48 @@ describe('phones', () => {
     expect(TARGETS.android.plan('uninstall', testEnv(ca), []).guidance).toContain('User credentials');
   });
 });
+
+describe('android-emulator and ios-simulator', () => {
+  it('android-emulator: adb root, push as <subject_hash_old>.0, then the tmpfs overlay with the APEX bind mounts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { androidCaFileName, androidEmulatorScript } = await import('../src/targets/emulators.js');
+    // The name Android looks the CA up by is exactly what openssl computes.
+    const hash = execFileSync('openssl', ['x509', '-noout', '-subject_hash_old'], { input: ca.pem }).toString().trim();
+    const fileName = androidCaFileName(ca.pem);
+    expect(fileName).toBe(`${hash}.0`);
+    const plan = TARGETS['android-emulator'].plan('install', testEnv(ca, { proxyAddress: '192.168.1.20:5555' }), []);
+    expect(plan.needsRoot).toBe(false);
+    expect(plan.guidance).toBeUndefined();
+    expect(commands(plan)).toEqual(['adb root', 'adb wait-for-device', `adb push ${CERT} /data/local/tmp/${fileName}`, `adb shell ${shellQuoteForTest(androidEmulatorScript(fileName))}`]);
+    const script = androidEmulatorScript(fileName);
+    expect(script).toContain('mount -t tmpfs tmpfs /system/etc/security/cacerts');
+    expect(script).toContain('nsenter --mount=/proc/$pid/ns/mnt -- /bin/mount --bind /system/etc/security/cacerts /apex/com.android.conscrypt/cacerts');
+    expect(script).toContain(`mv /data/local/tmp/${fileName} /system/etc/security/cacerts/${fileName}`);
+    expect(plan.notes.join('\n')).toContain('adb shell settings put global http_proxy 10.0.2.2:5555');
+    expect(commands(TARGETS['android-emulator'].plan('uninstall', testEnv(ca), []))).toEqual(['adb reboot']);
+  });
+
+  it('ios-simulator: xcrun simctl keychain booted add-root-cert with the CA file', () => {
+    const plan = TARGETS['ios-simulator'].plan('install', testEnv(ca), []);
+    expect(plan.needsRoot).toBe(false);
+    expect(commands(plan)).toEqual([`xcrun simctl keychain booted add-root-cert ${CERT}`]);
+    expect(commands(TARGETS['ios-simulator'].plan('uninstall', testEnv(ca), []))).toEqual(['xcrun simctl keychain booted reset']);
+  });
+});
+
+describe('profile trust (the API capture browser uses for a fresh Firefox profile)', () => {
+  it('creates the NSS database in the given folder and adds the CA as C,, — nothing else', async () => {
+    const { osCertsApi } = await import('../src/api.js');
+    const plan = osCertsApi('linux').profileTrustPlan('/tmp/capture-browser-x', { certPath: CERT, certPem: ca.pem });
+    expect(plan.needsRoot).toBe(false);
+    expect(commands(plan)).toEqual([
+      'mkdir -p /tmp/capture-browser-x',
+      'certutil -N -d sql:/tmp/capture-browser-x --empty-password',
+      `certutil -A -d sql:/tmp/capture-browser-x -n ${shellQuoteForTest(ca.commonName)} -t C,, -i ${CERT}`,
+    ]);
+  });
+});
+
+function shellQuoteForTest(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

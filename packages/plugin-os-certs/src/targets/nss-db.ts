@@ -57,7 +57,10 @@ export function parseCertutilList(output: string): Array<{ nickname: string; tru
   return rows;
 }
 
-function certutil(env: TargetEnv, args: string[], undo?: string[]): RunStep {
+/** What the NSS steps need of the target environment: the CA, and the platform for install hints. */
+export type NssEnv = Pick<TargetEnv, 'ca' | 'platform' | 'family'>;
+
+function certutil(env: NssEnv, args: string[], undo?: string[]): RunStep {
   return { type: 'run', command: 'certutil', args, install: installHint('certutil', env), ...(undo ? { undo: { command: 'certutil', args: undo } } : {}) };
 }
 
@@ -65,7 +68,7 @@ function certutil(env: TargetEnv, args: string[], undo?: string[]): RunStep {
  * Steps that leave the CA, and no older capture CA, trusted in a database: create it when
  * missing (`create`), delete older capture CAs, add the CA with `C,,` unless it is there.
  */
-export function nssInstallSteps(env: TargetEnv, store: Store, create: boolean): Step[] {
+export function nssInstallSteps(env: NssEnv, store: Store, create: boolean): Step[] {
   const db = nssDbArg(store.location);
   const steps: Step[] = [];
   if (!store.exists && create) steps.push({ type: 'mkdir', path: store.location }, certutil(env, ['-N', '-d', db, '--empty-password']));
@@ -81,7 +84,7 @@ export function nssInstallSteps(env: TargetEnv, store: Store, create: boolean): 
 }
 
 /** Steps that delete the CA and older capture CAs from a database (by the nicknames they were found under). */
-export function nssUninstallSteps(env: TargetEnv, store: Store): Step[] {
+export function nssUninstallSteps(env: NssEnv, store: Store): Step[] {
   const db = nssDbArg(store.location);
   const current = new Set(store.entries.filter((entry) => isCurrent(env, entry)).map((entry) => entry.nickname));
   return nicknames(store.entries).map((nickname) =>

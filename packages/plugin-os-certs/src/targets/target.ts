@@ -4,7 +4,7 @@ import type { LinuxFamily } from '../os-release.js';
 import type { Plan } from '../plan.js';
 
 /** Every target, in the order `--help` and errors list them. */
-export const TARGET_NAMES = ['windows', 'macos', 'rhel', 'debian', 'nss', 'firefox', 'ios', 'android'] as const;
+export const TARGET_NAMES = ['windows', 'macos', 'rhel', 'debian', 'nss', 'firefox', 'ios', 'android', 'android-emulator', 'ios-simulator'] as const;
 
 /** A place `capture ca install --target` knows: an OS store, a browser's store, or a phone. */
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -82,7 +82,7 @@ export interface Target {
 }
 
 /** True when an entry is the CA being installed (by SHA-1 fingerprint, which every store can report). */
-export function isCurrent(env: TargetEnv, entry: StoreEntry): boolean {
+export function isCurrent(env: Pick<TargetEnv, 'ca'>, entry: StoreEntry): boolean {
   return entry.sha1 === env.ca.sha1;
 }
 
