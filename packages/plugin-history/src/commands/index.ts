@@ -23,7 +23,7 @@ export function historyCommands(): CommandSpec[] {
         {
           name: 'list',
           description: 'list captured exchanges, newest first',
-          options: [{ flags: '--limit <n>', description: `show at most n (default ${DEFAULT_LIST_LIMIT})` }, ...FILTERS, { flags: '--json', description: 'print JSON instead of a table' }],
+          options: [{ flags: '--limit <n>', description: `show at most n (default ${DEFAULT_LIST_LIMIT})` }, ...FILTERS, { flags: '--wide', description: 'print whole rows even when they are wider than the terminal' }, { flags: '--json', description: 'print JSON instead of a table' }],
           run: runList,
         },
         {

@@ -20,8 +20,18 @@ export async function runList({ options, context }: CommandInput): Promise<numbe
     context.stderr.write('no exchanges in history match\n');
     return 0;
   }
-  context.stdout.write(`${formatTable(summaries, context.isTTY)}\n`);
+  // On a terminal rows are cut to its width (the path ends in an ellipsis); --wide, or output
+  // to a pipe or file, keeps them whole.
+  const columns = context.isTTY && !options.wide ? terminalColumns(context.stdout) : undefined;
+  context.stdout.write(`${formatTable(summaries, columns)}\n`);
   return 0;
+}
+
+/** The width of the terminal `stream` writes to (a tty.WriteStream's `columns`), else this process's stdout's. */
+function terminalColumns(stream: unknown): number | undefined {
+  const own = (stream as { columns?: unknown }).columns;
+  if (typeof own === 'number' && own > 0) return own;
+  return process.stdout.columns > 0 ? process.stdout.columns : undefined;
 }
 
 function toJson(summary: HistorySummary) {
@@ -39,8 +49,23 @@ function toJson(summary: HistorySummary) {
   };
 }
 
-/** The readable table: id, time, method, status, host, path, size, duration. */
-export function formatTable(summaries: HistorySummary[], tty: boolean): string {
+/** The narrowest a cut path gets: below this the row wraps rather than lose the path entirely. */
+const MIN_PATH = 12;
+
+/**
+ * The readable table: id, time, method, status, host, path, size, duration. With `columns` (a
+ * terminal's width) every row fits it: the path is shortened with an ellipsis as much as needed.
+ */
+export function formatTable(summaries: HistorySummary[], columns?: number): string {
+  const whole = renderTable(summaries, Infinity);
+  if (columns === undefined) return whole;
+  const widest = Math.max(...whole.split('\n').map((line) => line.length));
+  if (widest <= columns) return whole;
+  const longestPath = Math.max(...summaries.map((summary) => pathOf(summary.url).length));
+  return renderTable(summaries, Math.max(MIN_PATH, longestPath - (widest - columns)));
+}
+
+function renderTable(summaries: HistorySummary[], maxPath: number): string {
   const table = new Table({
     head: ['ID', 'TIME', 'METHOD', 'STATUS', 'HOST', 'PATH', 'SIZE', 'DURATION'],
     chars: {
@@ -58,8 +83,7 @@ export function formatTable(summaries: HistorySummary[], tty: boolean): string {
       summary.method,
       summary.status !== null ? String(summary.status) : summary.errorCode ? 'ERR' : '-',
       summary.host,
-      // On a terminal long paths are cut so a row fits a line; piped output keeps them whole.
-      tty ? ellipsis(pathOf(summary.url), 60) : pathOf(summary.url),
+      ellipsis(pathOf(summary.url), maxPath),
       summary.size === null ? '' : formatBytes(summary.size),
       formatDuration(summary.duration),
     ]);
