@@ -14,7 +14,7 @@ function colourStatus(status: number, colours: Colors): string {
 
 /**
  * One line for the live log: time, method, status, URL, size, duration, and what went wrong
- * or why it was not captured. Skipped exchanges are dimmed. Sizes and durations read as in the
+ * or why it was not captured, and the source when it names a program (`[run:npm]`). Skipped exchanges are dimmed. Sizes and durations read as in the
  * web view and `capture history` (core's `formatBytes`, `formatDuration`).
  */
 export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): string {
@@ -28,6 +28,8 @@ export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): st
     formatBytes(exchange.sizes.responseBody),
     formatDuration(exchange.timings.total),
   ];
+  // A named source (`run:npm`) says which program sent it; a bare client address would be noise.
+  if (exchange.source && exchange.source !== exchange.client.address) parts.push(colours.cyan(`[${exchange.source}]`));
   if (exchange.error) parts.push(colours.red(`${exchange.error.code}: ${exchange.error.message}`));
   if (exchange.mocked) parts.push(colours.magenta('mocked'));
   if (exchange.response?.bodySkipped === 'media') parts.push(colours.dim('(media: body not captured)'));
@@ -48,6 +50,7 @@ export function exchangeSummary(exchange: Exchange): Record<string, unknown> {
     requestBytes: exchange.sizes.requestBody,
     responseBytes: exchange.sizes.responseBody,
     client: exchange.client.address,
+    source: exchange.source,
     tls: exchange.tls,
     mocked: exchange.mocked,
     captured: !exchange.skip,
