@@ -1,4 +1,5 @@
 import type { ExchangeDetail, ListResponse, SettingsView } from '../src/protocol.js';
+import { authHeaders } from './token.js';
 
 /** An API call that failed, with the server's message. */
 export class ApiError extends Error {}
@@ -16,11 +17,11 @@ async function check(response: Response): Promise<Response> {
 }
 
 async function getJson<T>(path: string): Promise<T> {
-  return (await (await check(await fetch(path, { credentials: 'same-origin' }))).json()) as T;
+  return (await (await check(await fetch(path, { headers: authHeaders() }))).json()) as T;
 }
 
 async function post(path: string, body: unknown): Promise<Response> {
-  return check(await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
+  return check(await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...authHeaders() }, body: JSON.stringify(body) }));
 }
 
 /** The newest exchanges matching a search. */
@@ -30,7 +31,7 @@ export const getExchange = (id: string) => getJson<ExchangeDetail>(`/api/exchang
 /** The running settings. */
 export const getSettings = () => getJson<SettingsView>('/api/settings');
 /** An exchange as a curl command. */
-export const getCurl = async (id: string) => (await check(await fetch(`/api/exchanges/${encodeURIComponent(id)}/curl`, { credentials: 'same-origin' }))).text();
+export const getCurl = async (id: string) => (await check(await fetch(`/api/exchanges/${encodeURIComponent(id)}/curl`, { headers: authHeaders() }))).text();
 /** Pauses or resumes capturing. */
 export const setPaused = async (paused: boolean) => (await (await post('/api/capture', { paused })).json()) as { paused: boolean };
 /** Clears history. */

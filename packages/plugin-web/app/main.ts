@@ -2,6 +2,8 @@ import type { EventMap, ExchangeSummary, SettingsView } from '../src/protocol.js
 import * as api from './api.js';
 import { renderDetail } from './detail.js';
 import { $, h } from './dom.js';
+import { BearerEventSource } from './event-stream.js';
+import { token } from './token.js';
 import { VirtualList } from './virtual-list.js';
 
 // The capture web view: a live list (server-sent events), a detail pane, actions and settings.
@@ -13,13 +15,10 @@ const status = $('#status');
 const pauseButton = $<HTMLButtonElement>('#pause');
 const liveDot = $('#live');
 let settings: SettingsView | undefined;
-let events: EventSource | undefined;
+let events: BearerEventSource | undefined;
 let generation = 0;
 let opened: string | undefined;
 
-// The token came in the address; the cookie carries it from here on, so the address bar (and
-// anything that copies it) no longer shows it.
-if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
 
 const list = new VirtualList($('#rows'), {
   open: (row) => void openDetail(row.id),
@@ -52,19 +51,19 @@ async function load(): Promise<void> {
   events?.close();
   const buffered: ExchangeSummary[] = [];
   let ready = false;
-  const stream = new EventSource(`/api/events?q=${encodeURIComponent(query)}`);
+  const stream = new BearerEventSource(`/api/events?q=${encodeURIComponent(query)}`);
   events = stream;
   stream.addEventListener('open', () => liveDot.classList.add('on'));
   stream.addEventListener('error', () => liveDot.classList.remove('on'));
   stream.addEventListener('exchanges', (event) => {
-    const rows = JSON.parse((event as MessageEvent<string>).data) as EventMap['exchanges'];
+    const rows = JSON.parse(event.data) as EventMap['exchanges'];
     if (!ready) buffered.push(...rows);
     else {
       list.add(rows);
       updateCount();
     }
   });
-  stream.addEventListener('paused', (event) => showPaused((JSON.parse((event as MessageEvent<string>).data) as EventMap['paused']).paused));
+  stream.addEventListener('paused', (event) => showPaused((JSON.parse(event.data) as EventMap['paused']).paused));
   stream.addEventListener('cleared', () => {
     list.reset([]);
     detailPane.replaceChildren(h('p', { class: 'muted' }, 'History was cleared.'));
@@ -235,6 +234,8 @@ document.addEventListener('keydown', (event) => {
 });
 
 void (async () => {
+  // token.ts took the token out of the address bar; without one the page can do nothing.
+  if (!token) return notify('Open the address "capture start" printed (with its ?token=…): this page has no access token.', true);
   try {
     settings = await api.getSettings();
     showPaused(settings.paused);

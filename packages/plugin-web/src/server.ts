@@ -99,17 +99,20 @@ export class WebServer {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://view.invalid');
     if (!this.#hostAllowed(req.headers.host)) return this.#text(res, 403, 'capture web view: unexpected Host header (open it by IP address or localhost)');
-    const fromQuery = url.searchParams.get('token') ?? undefined;
+    const method = req.method ?? 'GET';
+    // The page and its script are the same bytes for everyone and hold no data: they load without
+    // the token, which the page takes from the address `capture start` printed and keeps to itself.
+    // A wrong token in that address is still refused, so a mistyped one says so.
+    const asset = method === 'GET' || method === 'HEAD' ? this.#assets.get(url.pathname === '/' ? '/index.html' : url.pathname) : undefined;
+    const fromAddress = url.searchParams.get('token') ?? undefined;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const cookie = cookieValue(req.headers.cookie, this.#cookieName);
-    const token = [fromQuery, bearer, cookie].find((candidate) => candidate !== undefined && this.#options.checkToken(candidate));
-    if (!token) {
+    // Only a bearer header opens the API: never a cookie, which every port of 127.0.0.1 receives.
+    const authorised = bearer !== undefined && this.#options.checkToken(bearer);
+    if (asset && (fromAddress === undefined || this.#options.checkToken(fromAddress))) return this.#send(res, 200, asset.type, asset.body, method === 'HEAD');
+    if (!authorised) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="capture web view"');
       return this.#text(res, 401, 'capture web view: open the address "capture start" printed, with its ?token=…');
     }
-    // The page's own requests carry the token in a cookie that no other site's page can send.
-    if (token !== cookie) res.setHeader('Set-Cookie', `${this.#cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`);
-    const method = req.method ?? 'GET';
     if (method === 'POST' && !this.#sameOrigin(req)) return this.#text(res, 403, 'capture web view: cross-origin request refused');
     await this.#route(method, url, req, res);
   }
@@ -165,11 +168,6 @@ export class WebServer {
     return this.#json(res, 404, { error: `no ${method} ${path}` });
   }
 
-  get #cookieName(): string {
-    // Cookies are shared by every port of a host: the port keeps two captures' views apart.
-    return `capture-web-${this.#port}`;
-  }
-
   /** IP literals, localhost and this machine's name: a page of another site reaching the view through DNS rebinding names its own host. */
   #hostAllowed(host: string | undefined): boolean {
     if (!host) return true;
@@ -212,13 +210,6 @@ export class WebServer {
   }
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
-}
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
