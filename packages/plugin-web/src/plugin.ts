@@ -7,6 +7,7 @@ import { WebServer } from './server.js';
 import { generateToken, tokenChecker } from './token.js';
 import { ViewApi, type CaptureState } from './view-api.js';
 import { ViewGuard } from './view-guard.js';
+import { registerViewPort } from './view-registry.js';
 
 /** The plugin's name, also its tap name. */
 const NAME = 'web';
@@ -73,6 +74,7 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       const live = new LiveStore(resolved.keepInMemory);
       const hub = new EventHub();
       const guard = new ViewGuard();
+      let unregister = (): void => undefined;
       const current = new ViewApi(proxy, live, hub, state);
       viewApi = current;
 
@@ -110,6 +112,8 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
         const port = await started.listen();
         server = started;
         guard.bind(resolved.webHost, port);
+        // Other captures' proxies refuse to carry requests to this view too.
+        unregister = registerViewPort(port);
         const shown = resolved.webHost === '0.0.0.0' || resolved.webHost === '::' ? '127.0.0.1' : resolved.webHost;
         url = `http://${formatAuthority(shown, port)}/?token=${token}`;
       });
@@ -118,6 +122,7 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       // reading the list while capture stops sees them (onClose runs its taps by stage).
       proxy.hooks.onClose.tapPromise({ name: NAME, stage: Stage.OBSERVE }, async () => {
         await proxy.plugin('history')?.api?.flush();
+        unregister();
         await server?.close();
         server = undefined;
       });

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { stripBrackets } from '@capture/core';
+import { registeredViewPorts } from './view-registry.js';
 
 /**
  * Knows the web view's address and every name that reaches it from this machine, so the proxy
@@ -11,6 +12,17 @@ import { stripBrackets } from '@capture/core';
 export class ViewGuard {
   #port: number | undefined;
   readonly #addresses = new Set<string>();
+  readonly #otherPorts: () => ReadonlySet<number>;
+
+  /** `otherPorts`: the ports other captures' web views listen on (default: the registry in the temporary folder). */
+  constructor(otherPorts: () => ReadonlySet<number> = registeredViewPorts) {
+    this.#otherPorts = otherPorts;
+  }
+
+  /** True for the port of this view or of any other capture's view running for this user. */
+  #isViewPort(port: number): boolean {
+    return port === this.#port || this.#otherPorts().has(port);
+  }
 
   /** Sets the address the view is bound to; until then nothing matches. */
   bind(host: string, port: number): void {
@@ -27,7 +39,7 @@ export class ViewGuard {
 
   /** True when `hostname` is a literal alias of the view (an address of it, `localhost`, this machine's name), on its port. */
   isViewLiteral(hostname: string, port: number): boolean {
-    if (this.#port === undefined || port !== this.#port) return false;
+    if (!this.#isViewPort(port)) return false;
     const name = normalizeName(hostname);
     const ip = normalizeIp(name);
     if (ip !== undefined) return this.#isViewIp(ip);
@@ -35,21 +47,22 @@ export class ViewGuard {
   }
 
   /**
-   * True when a request for `hostname:port` would reach the view: a literal alias, or a name
-   * that resolves to one of its addresses (looked up only on the view's port, so other traffic
-   * pays nothing).
+   * True when a request for `hostname:port` may reach a web view (this one, or another
+   * capture's): a literal alias, or a name that resolves to one of its addresses (looked up only
+   * on a view's port, so other traffic pays nothing). Fails closed: on a view's port, a name that
+   * cannot be checked (the lookup fails or times out) counts as the view, since it may resolve to
+   * it by the time the proxy connects.
    */
   async isView(hostname: string, port: number): Promise<boolean> {
-    if (this.#port === undefined || port !== this.#port) return false;
+    if (!this.#isViewPort(port)) return false;
     if (this.isViewLiteral(hostname, port)) return true;
     const name = normalizeName(hostname);
     if (normalizeIp(name) !== undefined) return false;
     try {
       const resolved = await lookup(name, { all: true, verbatim: true });
-      return resolved.some(({ address }) => this.#isViewIp(normalizeIp(address) ?? address));
+      return resolved.length === 0 || resolved.some(({ address }) => this.#isViewIp(normalizeIp(address) ?? address));
     } catch {
-      // A name that does not resolve cannot reach the view either.
-      return false;
+      return true;
     }
   }
 
@@ -67,8 +80,17 @@ export class ViewGuard {
 
   #isViewIp(ip: string): boolean {
     // Any loopback address: 127.0.0.2 does not reach a socket bound to 127.0.0.1 on every OS, but refusing it costs nothing.
-    return this.#addresses.has(ip) || ip.startsWith('127.') || ip === '::1';
+    if (this.#addresses.has(ip) || ip.startsWith('127.') || ip === '::1') return true;
+    // Another capture's view may be bound to any of this machine's addresses.
+    return localAddresses().has(ip);
   }
+}
+
+/** This machine's interface addresses, canonical, plus the unspecified ones. */
+function localAddresses(): Set<string> {
+  const addresses = new Set(['0.0.0.0', '::']);
+  for (const list of Object.values(os.networkInterfaces())) for (const { address } of list ?? []) addresses.add(normalizeIp(address) ?? address.toLowerCase());
+  return addresses;
 }
 
 /** Lower case, no brackets, no trailing dot; IPv4 written any way URLs allow (`0x7f.1`, `2130706433`) made canonical. */

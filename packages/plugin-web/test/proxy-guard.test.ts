@@ -108,4 +108,35 @@ describe('the view is not reachable through the proxy', () => {
     const response = await requestThroughProxy(setup.proxy.port, `${origin.url}/to-view`, { headers: { Authorization: `Bearer ${setup.token}` } });
     expect(response.status).toBe(403);
   });
+
+  it('fails closed: on the port of the view, a name that cannot be checked is refused, not forwarded', async () => {
+    setup = await startView();
+    // .invalid never resolves (RFC 6761); a rebinding name could resolve to 127.0.0.1 by the time the proxy connects.
+    const response = await requestThroughProxy(setup.proxy.port, `http://rebind-${setup.port}.invalid:${setup.port}/api/settings`, { headers: { Authorization: `Bearer ${setup.token}` } });
+    expect(response.status).toBe(403);
+    expect(await connectThrough(setup.proxy.port, `rebind.invalid:${setup.port}`)).toBe('HTTP/1.1 403 Forbidden');
+  });
+});
+
+describe('the proxy of one capture and the view of another', () => {
+  let other: ViewSetup | undefined;
+  afterEach(async () => {
+    await other?.close();
+    other = undefined;
+  });
+
+  it('refuses requests and CONNECTs to any port a capture web view of this user listens on', async () => {
+    setup = await startView();
+    other = await startView();
+    origin = await startTestOrigin();
+    const toOther = await requestThroughProxy(setup.proxy.port, `http://127.0.0.1:${other.port}/api/settings`, { headers: { Authorization: `Bearer ${other.token}` } });
+    expect(toOther.status).toBe(403);
+    expect(await connectThrough(setup.proxy.port, `localhost:${other.port}`)).toBe('HTTP/1.1 403 Forbidden');
+    // Once the other capture stops, its port is an ordinary port again.
+    const port = other.port;
+    await other.close();
+    other = undefined;
+    expect(await connectThrough(setup.proxy.port, `127.0.0.1:${origin.port}`)).toBe('HTTP/1.1 200 Connection Established');
+    expect(port).not.toBe(origin.port);
+  });
 });
