@@ -6,16 +6,21 @@ import { hasTaps, kActiveTap, type ConnectContext } from './hooks.js';
 import type { CapturePipeline } from './pipeline.js';
 import { writeRawResponse } from './raw-response.js';
 import type { SocketInfo } from './socket-info.js';
-import { CONNECT_ESTABLISHED, tunnel } from './tunnel.js';
+import { CONNECT_ESTABLISHED, tunnel, type BlindTunnelSummary } from './tunnel.js';
+
+/** Hands a tunnelled socket that speaks plain HTTP/1.x to the router, as a connection for `target` from `source`. */
+export type PlainHttpHandOver = (socket: Duplex, target: NonNullable<SocketInfo['target']>, client: SocketInfo['client'], source: string) => void;
 
 /** What a device is told when an `onConnect` tap failed (the detail goes to `onError`). */
 const CONNECT_FAILED_MESSAGE = 'a plugin failed while handling this CONNECT';
 
 /**
  * Runs a CONNECT past the `onConnect` taps, which may take the socket over (`accept()`), refuse
- * it or leave it; what nobody took is tunnelled blindly. A refusal is an exchange of its own
- * (method `CONNECT`, the authority as URL, marked `skip`), so the live log shows it and storage
- * does not keep it.
+ * it or leave it; what nobody took goes to the tunnel. A tunnel whose client speaks plain
+ * HTTP/1.x is handed back to the router (`handOver`), so its requests are captured; anything
+ * else is tunnelled blindly. A refusal and a blind tunnel (once it closed) are exchanges of their
+ * own (method `CONNECT`, the authority as URL, marked `skip`: `refused: …`, `tunnelled blindly
+ * (TLS)`, …), so the live log shows them and storage does not keep them.
  */
 export async function handleConnect(
   pipeline: CapturePipeline,
@@ -24,12 +29,39 @@ export async function handleConnect(
   head: Buffer,
   info: SocketInfo,
   source: string,
+  handOver: PlainHttpHandOver,
 ): Promise<void> {
   const authority = parseAuthority(req.url ?? '');
   if (!authority) return writeRawResponse(socket, 400, `CONNECT needs host:port, got "${req.url ?? ''}"`);
   let accepted = false;
   let settled = false;
   const timeout = pipeline.config.upstreamTimeout;
+  const startedAt = Date.now();
+  const started = performance.now();
+  const openTunnel = (client: Duplex, by: string) => {
+    settled = true;
+    tunnel(client, authority.hostname, authority.port, {
+      established: accepted,
+      timeout,
+      onPlainHttp: (plain) => handOver(plain, { secure: false, hostname: authority.hostname, port: authority.port }, info.client, source),
+      onBlindClosed: (summary) => recordBlindTunnel(summary, by),
+    });
+  };
+  const recordBlindTunnel = (summary: BlindTunnelSummary, by: string) => {
+    const exchange = pipeline.open(
+      { method: 'CONNECT', url: formatAuthority(authority.hostname, authority.port), httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
+      info.client,
+      false,
+      source,
+    );
+    exchange.timings.startedAt = startedAt;
+    exchange.timings.total = performance.now() - started;
+    exchange.sizes.requestBody = summary.sent;
+    exchange.sizes.responseBody = summary.received;
+    exchange.response = { statusCode: 200, statusMessage: 'Connection Established', httpVersion: '1.1', headers: [] };
+    exchange.skip = { reason: `tunnelled blindly (${summary.kind})`, by };
+    pipeline.complete(exchange, undefined, undefined);
+  };
   const context: ConnectContext & { [kActiveTap]?: string } = {
     request: req,
     hostname: authority.hostname,
@@ -60,10 +92,7 @@ export async function handleConnect(
       exchange.skip = { reason: `refused: ${message}`, by: context[kActiveTap] ?? 'proxy' };
       pipeline.complete(exchange, undefined, undefined);
     },
-    tunnel: (acceptedSocket = socket) => {
-      settled = true;
-      tunnel(acceptedSocket, authority.hostname, authority.port, { established: accepted, timeout });
-    },
+    tunnel: (acceptedSocket = socket) => openTunnel(acceptedSocket, context[kActiveTap] ?? 'proxy'),
   };
   if (hasTaps(pipeline.hooks.onConnect)) {
     try {
@@ -76,7 +105,7 @@ export async function handleConnect(
   }
   if (socket.destroyed || settled) return;
   if (!accepted && head.length) socket.unshift(head);
-  context.tunnel();
+  openTunnel(socket, 'proxy');
 }
 
 /** Parses a CONNECT target `host:port` (IPv6 in brackets). */

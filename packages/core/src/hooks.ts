@@ -55,9 +55,13 @@ export interface ConnectContext {
    */
   accept(): Duplex;
   /**
-   * Tunnels an accepted socket blindly to the requested host, as the proxy does when no tap takes
-   * the CONNECT (for example for hosts a plugin passes through). `socket` defaults to the one
-   * `accept()` returned; pass the socket again when bytes were read from it and put back.
+   * Leaves the tunnel to the proxy, as when no tap takes the CONNECT (for example for hosts a
+   * plugin passes through): once the requested host is connected, a client that speaks plain
+   * HTTP/1.x first is parsed and captured like any request (`http://` URLs); anything else (TLS,
+   * HTTP/2, a server that greets first) is tunnelled blindly and, when it closes, completed as a
+   * skipped `CONNECT` exchange (`skip.reason` `tunnelled blindly (TLS)` and the like, sizes are
+   * the bytes each way). `socket` defaults to the one `accept()` returned; pass the socket again
+   * when bytes were read from it and put back.
    */
   tunnel(socket?: Duplex): void;
   /**

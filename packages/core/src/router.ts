@@ -4,7 +4,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedConfig } from './config.js';
 import { CaptureError } from './errors.js';
-import { handleConnect } from './connect.js';
+import { handleConnect, type PlainHttpHandOver } from './connect.js';
 import { Connections } from './connections.js';
 import { requestHeaderListFromRaw } from './exchange.js';
 import { HttpExchange } from './http-exchange.js';
@@ -93,6 +93,14 @@ export class Router {
     this.#server.emit('connection', socket);
   }
 
+  /** A tunnel that carries plain HTTP/1.x: parsed like a decrypted connection, so its requests are captured. */
+  readonly #handOverPlain: PlainHttpHandOver = (socket, target, client, source) => {
+    this.connections.adopt(socket, target, client, source);
+    this.handOver(socket);
+    // The tunnel paused it to peek at its first bytes, which wait in its buffer for the parser.
+    socket.resume();
+  };
+
   /** Stops accepting and closes idle keep-alive connections; resolves once the server closed. */
   stopAccepting(): Promise<void> {
     this.connections.stop();
@@ -166,7 +174,7 @@ export class Router {
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
     if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, req.url ?? '', info, source);
-    void handleConnect(this.#pipeline, req, socket, head, info, source);
+    void handleConnect(this.#pipeline, req, socket, head, info, source, this.#handOverPlain);
   };
 
   readonly #onClientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void => {
