@@ -66,7 +66,7 @@ export async function runBrowser(url: string | undefined, flags: BrowserFlags, d
       ca = session.session.proxy.plugin('https')?.api?.ca;
     }
     const args = await launchArgs(browser, { port, ca, profile, headless: Boolean(flags.headless), url }, context, io);
-    code = await runChild(browser.path, args, io.env, io);
+    code = await runChild(browser.path, args, { ...io.env, ...profileEnvironment(profile) }, io);
   } finally {
     await session?.close();
     await fs.rm(profile, { recursive: true, force: true });
@@ -76,6 +76,14 @@ export async function runBrowser(url: string | undefined, flags: BrowserFlags, d
     io.stderr.write(`captured ${count} exchange${count === 1 ? '' : 's'} from ${browser.name}\n`);
   }
   return code;
+}
+
+/**
+ * Keeps what a browser writes outside its profile (Chromium's crash reports under
+ * ~/.config/chromium, dconf's cache under ~/.cache) inside the temporary profile, removed with it.
+ */
+export function profileEnvironment(profile: string): NodeJS.ProcessEnv {
+  return { XDG_CONFIG_HOME: path.join(profile, '.config'), XDG_CACHE_HOME: path.join(profile, '.cache'), XDG_DATA_HOME: path.join(profile, '.local', 'share') };
 }
 
 interface Launch {
