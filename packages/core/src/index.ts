@@ -7,7 +7,7 @@
 // The proxy and how to create one.
 export { CaptureProxy, createProxy, type ConnectionTarget, type UpstreamTlsOptions } from './proxy.js';
 export { defineConfig, DEFAULT_PORT, type CaptureConfig, type ResolvedConfig } from './config.js';
-export { resolveDataDir, type DataDirInput } from './data-dir.js';
+export { resolveDataDir, ensureDataDir, ensureDataDirSync, type DataDirInput, type DataDirStatus } from './data-dir.js';
 export { CORE_VERSION } from './version.js';
 
 // Hooks: the whole extension surface.

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { resolveConfig, type CaptureConfig, type ResolvedConfig } from './config.js';
-import { resolveDataDir } from './data-dir.js';
-import { PluginError } from './errors.js';
+import { ensureDataDir, resolveDataDir } from './data-dir.js';
+import { CaptureError, PluginError } from './errors.js';
 import type { ClientInfo } from './exchange.js';
 import { formatAuthority } from './host-pattern.js';
 import { createProxyHooks, type ListenInfo, type ProxyHooks } from './hooks.js';
@@ -141,6 +141,9 @@ export class CaptureProxy {
       const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       this.#listenInfo = { host, port: bound, url: `http://${formatAuthority(reachableHost, bound)}` };
       this.#router.local.listening(this.#listenInfo);
+      const dataDirProblem = dataDirProblems.get(this);
+      // Reported here, where hosts have tapped onError: createProxy found it before any plugin ran.
+      if (dataDirProblem) this.#pipeline.report(new CaptureError('DATA_DIR_UNSAFE', dataDirProblem));
       await this.hooks.onListen.promise(this.#listenInfo);
       return this.#listenInfo;
     } catch (error) {
@@ -199,6 +202,16 @@ export class CaptureProxy {
 export async function createProxy(config: CaptureConfig = {}, options: { dataDir?: string; source?: string } = {}): Promise<CaptureProxy> {
   const resolved = resolveConfig(config, options.source);
   const proxy = new CaptureProxy(resolved, options.dataDir ? { dataDir: options.dataDir } : {});
+  // The data folder is created private (0700) before any plugin writes into it; a folder that is
+  // not private, or cannot be made, is reported once the proxy listens (plugins may not need it).
+  const problem = await ensureDataDir(proxy.dataDir).then(
+    (status) => status.warning,
+    (error: Error) => `cannot create capture's data folder ${proxy.dataDir}: ${error.message}`,
+  );
+  if (problem) dataDirProblems.set(proxy, problem);
   await proxy.use(resolved.plugins);
   return proxy;
 }
+
+/** What {@link createProxy} found wrong with a proxy's data folder, reported by `listen()`. */
+const dataDirProblems = new WeakMap<CaptureProxy, string>();
