@@ -36,10 +36,11 @@ export function withoutDefaultPort(url: string): string {
   return url.slice(0, end - port.length) + url.slice(end);
 }
 
-/** `:80` or `:443` for the URL's scheme (http, ws, https, wss), else undefined. */
+/** `:80` or `:443` for the URL's scheme (http, ws, https, wss), else undefined; compares in place, allocating nothing. */
 function defaultPort(url: string, schemeEnd: number): string | undefined {
-  const scheme = url.slice(0, schemeEnd);
-  if (scheme === 'http' || scheme === 'ws') return ':80';
-  if (scheme === 'https' || scheme === 'wss') return ':443';
+  if (schemeEnd === 4) return url.startsWith('http') ? ':80' : undefined;
+  if (schemeEnd === 5) return url.startsWith('https') ? ':443' : undefined;
+  if (schemeEnd === 2) return url.startsWith('ws') ? ':80' : undefined;
+  if (schemeEnd === 3) return url.startsWith('wss') ? ':443' : undefined;
   return undefined;
 }
