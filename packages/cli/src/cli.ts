@@ -59,11 +59,12 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   // choose plugins, then each plugin's flags under its own heading. `capture run` and `capture
   // browser` start capture the same way, so they take the same flags.
   const startFlags = [...choiceFlags(candidates), ...pluginFlags(candidates)];
-  const withStartOptions = (command: Command) =>
+  // `capture run` and `capture browser` listen on a free loopback port unless told otherwise.
+  const withStartOptions = (command: Command, forOneProgram = false) =>
     addStartFlags(
       command
-        .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort))
-        .option('-H, --host <address>', 'address to listen on (default 0.0.0.0: all interfaces)')
+        .addOption(new Option('-p, --port <port>', forOneProgram ? 'port to listen on (default: a free one)' : 'port to listen on (0 picks a free one)').argParser(parsePort))
+        .option('-H, --host <address>', forOneProgram ? 'address to listen on (default 127.0.0.1)' : 'address to listen on (default 0.0.0.0: all interfaces)')
         // Read by the program before parsing (plugin flags depend on the config); listed here for --help.
         .option('-c, --config <file>', CONFIG_HELP)
         .option('--json', 'print one JSON object per exchange instead of a line of text')
@@ -88,7 +89,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     .argument('[url]', 'the page to open');
   let given: { start: GivenFlag; run: GivenFlag; browser: GivenFlag };
   try {
-    given = { start: withStartOptions(start), run: withStartOptions(run), browser: withStartOptions(browser) };
+    given = { start: withStartOptions(start), run: withStartOptions(run, true), browser: withStartOptions(browser, true) };
     addRunOptions(run);
     addEnvOptions(env);
     addBrowserOptions(browser);

@@ -87,7 +87,7 @@ describe('capture ca install|uninstall|status', () => {
     project = tempProject();
     const result = await runCliProcess(['ca', 'install', '--target', 'ubuntu'], { cwd: project.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("argument 'ubuntu' is invalid. Allowed choices are windows, macos, rhel, debian, nss, firefox, ios, android.");
+    expect(result.stderr).toContain("argument 'ubuntu' is invalid. Allowed choices are windows, macos, rhel, debian, nss, firefox, ios, android, android-emulator, ios-simulator.");
   });
 
   it('a system store without root: nothing changes and one line gives the sudo command to run', async () => {
