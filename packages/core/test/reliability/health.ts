@@ -28,8 +28,10 @@ export async function expectHealthy(proxy: CaptureProxy, port: number, origin: T
 export function expectWhole(exchange: Exchange): void {
   expect(exchange.response !== undefined || exchange.error !== undefined).toBe(true);
   expect(exchange.timings.total).toBeGreaterThanOrEqual(0);
-  // Requests refused while parsing never had a URL.
-  if (!exchange.error || !['BAD_REQUEST', 'HEADERS_TOO_LARGE'].includes(exchange.error.code)) {
+  // Requests refused while parsing never had a URL; CONNECT exchanges (refused, or tunnelled
+  // blindly and skipped) record the authority they asked for, as the request line has it.
+  if (exchange.request.method === 'CONNECT') expect(exchange.request.url).toMatch(/^(\[[0-9a-f:.]+\]|[^:/[\]]+):\d+$/i);
+  else if (!exchange.error || !['BAD_REQUEST', 'HEADERS_TOO_LARGE'].includes(exchange.error.code)) {
     expect(exchange.request.url).toMatch(/^https?:\/\//);
   }
   for (const [body, size] of [
