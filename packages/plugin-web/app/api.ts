@@ -1,4 +1,4 @@
-import type { ExchangeDetail, ListResponse, SettingsView } from '../src/protocol.js';
+import type { ExchangeDetail, ListResponse, OpenApiOperationView, SettingsView } from '../src/protocol.js';
 import { authHeaders } from './token.js';
 
 /** An API call that failed, with the server's message. */
@@ -28,6 +28,8 @@ async function post(path: string, body: unknown): Promise<Response> {
 export const listExchanges = (query: string) => getJson<ListResponse>(`/api/exchanges?q=${encodeURIComponent(query)}`);
 /** One exchange in full. */
 export const getExchange = (id: string) => getJson<ExchangeDetail>(`/api/exchanges/${encodeURIComponent(id)}`);
+/** The OpenAPI operation an exchange belongs to, inferred with the list for `query`. */
+export const getOperation = (id: string, query: string) => getJson<OpenApiOperationView>(`/api/exchanges/${encodeURIComponent(id)}/openapi?q=${encodeURIComponent(query)}`);
 /** The running settings. */
 export const getSettings = () => getJson<SettingsView>('/api/settings');
 /** An exchange as a curl command. */
@@ -39,10 +41,14 @@ export const clearHistory = async () => (await (await post('/api/clear', { confi
 /** Saves exchanges into a named collection. */
 export const saveToCollection = async (name: string, ids: string[]) => (await (await post('/api/collections', { name, ids })).json()) as { file: string; added: number };
 
+/** The formats `downloadExport` offers. */
+export type ExportFormat = 'har' | 'postman' | 'openapi';
+
 /** Downloads an export: the browser saves the file the server names. */
-export async function downloadExport(format: 'har' | 'postman', ids: string[], name?: string): Promise<{ count: number; skipped: number }> {
+export async function downloadExport(format: ExportFormat, ids: string[], name?: string): Promise<{ count: number; skipped: number }> {
   const response = await post('/api/export', { format, ids, ...(name ? { name } : {}) });
-  const filename = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? `capture.${format === 'har' ? 'har' : 'json'}`;
+  const fallback = format === 'har' ? 'har' : format === 'openapi' ? 'yaml' : 'json';
+  const filename = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? `capture.${fallback}`;
   const blob = await response.blob();
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);

@@ -1,11 +1,16 @@
-import type { BodyView, ExchangeDetail } from '../src/protocol.js';
+import type { BodyView, ExchangeDetail, OpenApiOperationView } from '../src/protocol.js';
 import { h, type Child } from './dom.js';
 import { formatBytes, formatDuration, statusClass } from './format.js';
 
 /** What the detail pane's buttons do. */
 export interface DetailActions {
   copyCurl(id: string): void;
+  /** The OpenAPI operation the exchange belongs to; absent when the OpenAPI plugin is not running. */
+  operation?: (id: string) => Promise<OpenApiOperationView>;
 }
+
+/** Shown where OpenAPI needs its plugin. */
+export const OPENAPI_MISSING = 'needs @capture/plugin-openapi in the config';
 
 /** Renders one exchange: overview and flags, timings, headers, bodies. */
 export function renderDetail(container: HTMLElement, detail: ExchangeDetail, actions: DetailActions, curlAvailable: boolean): void {
@@ -41,8 +46,42 @@ export function renderDetail(container: HTMLElement, detail: ExchangeDetail, act
     section(`Request body ${bodyTitle(detail.request.body)}`, renderBody(detail.request.body), 'request-body'),
     response ? section(`Response headers (${response.headers.length})`, table(response.headers)) : null,
     response ? section(`Response body ${bodyTitle(response.body)}`, renderBody(response.body), 'response-body') : h('p', { class: 'muted' }, 'No response was saved.'),
+    detail.flags.skipped ? null : operationSection(detail.id, actions),
   ];
   container.replaceChildren(...parts.filter((part): part is Node => part instanceof Node));
+}
+
+/** A closed "OpenAPI operation" section that infers the exchange's operation when opened. */
+function operationSection(id: string, actions: DetailActions): HTMLElement {
+  const body = h('div', { class: 'body operation' }, h('p', { class: 'muted' }, actions.operation ? 'Loading…' : `OpenAPI ${OPENAPI_MISSING}.`));
+  const element = h('details', { class: 'section', id: 'openapi-operation' }, h('summary', {}, 'OpenAPI operation'), body);
+  let loaded = false;
+  element.addEventListener('toggle', () => {
+    if (!(element as HTMLDetailsElement).open || loaded || !actions.operation) return;
+    loaded = true;
+    actions.operation(id).then(
+      (view) => {
+        const op = (view.operation ?? {}) as { parameters?: unknown; requestBody?: { content?: Record<string, { schema?: unknown }> }; responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }> };
+        const parts: Child[] = [
+          h('p', { class: 'operation-title' }, h('span', { class: 'method' }, view.method), ' ', h('code', {}, view.path), ' ', h('span', { class: 'muted' }, `(${view.server}; from ${view.samples} exchange${view.samples === 1 ? '' : 's'})`)),
+        ];
+        const schemaBlock = (title: string, value: unknown, kind: string) => h('div', { class: `schema ${kind}` }, h('h3', {}, title), h('pre', { class: 'code json' }, JSON.stringify(value, null, 2)));
+        if (Array.isArray(op.parameters) && op.parameters.length) parts.push(schemaBlock('Parameters', op.parameters, 'parameters'));
+        for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) parts.push(schemaBlock(`Request body (${type})`, media.schema ?? {}, 'request-schema'));
+        for (const [code, answer] of Object.entries(op.responses ?? {})) {
+          const content = Object.entries(answer.content ?? {});
+          if (!content.length) parts.push(h('div', { class: 'schema response-schema' }, h('h3', {}, `Response ${code}`), h('p', { class: 'muted' }, answer.description ?? 'no body')));
+          for (const [type, media] of content) parts.push(schemaBlock(`Response ${code} (${type})`, media.schema ?? {}, 'response-schema'));
+        }
+        body.replaceChildren(...parts.filter((part): part is Node => part instanceof Node));
+      },
+      (error: Error) => {
+        loaded = false;
+        body.replaceChildren(h('p', { class: 'error' }, error.message));
+      },
+    );
+  });
+  return element;
 }
 
 function button(label: string, onClick: () => void, id?: string): HTMLButtonElement {

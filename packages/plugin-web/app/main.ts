@@ -1,6 +1,6 @@
 import type { EventMap, ExchangeSummary, SettingsView } from '../src/protocol.js';
 import * as api from './api.js';
-import { renderDetail } from './detail.js';
+import { OPENAPI_MISSING, renderDetail } from './detail.js';
 import { $, h } from './dom.js';
 import { BearerEventSource } from './event-stream.js';
 import { token } from './token.js';
@@ -96,7 +96,13 @@ async function openDetail(id: string): Promise<void> {
   try {
     const detail = await api.getExchange(id);
     if (opened !== id) return;
-    renderDetail(detailPane, detail, { copyCurl: (which) => void copyCurl(which) }, Boolean(settings?.can.curl));
+    const query = search.value.trim();
+    renderDetail(
+      detailPane,
+      detail,
+      { copyCurl: (which) => void copyCurl(which), ...(settings?.can.exportOpenApi ? { operation: (which: string) => api.getOperation(which, query) } : {}) },
+      Boolean(settings?.can.curl),
+    );
   } catch (error) {
     if (opened === id) detailPane.replaceChildren(h('p', { class: 'error' }, (error as Error).message));
   }
@@ -153,14 +159,16 @@ function targetIds(scope: 'selection' | 'list'): string[] {
   return scope === 'selection' ? list.selection() : list.ids();
 }
 
-async function exportAs(format: 'har' | 'postman', scope: 'selection' | 'list'): Promise<void> {
+const FORMAT_NAMES: Record<api.ExportFormat, string> = { har: 'HAR', postman: 'a Postman collection', openapi: 'an OpenAPI document' };
+
+async function exportAs(format: api.ExportFormat, scope: 'selection' | 'list'): Promise<void> {
   ($('#export-menu') as HTMLDetailsElement).open = false;
   const ids = targetIds(scope);
   if (!ids.length) return notify(scope === 'selection' ? 'Select exchanges first (click, Ctrl+click, Shift+click).' : 'The list is empty.', true);
   try {
     const { count, skipped } = await api.downloadExport(format, ids);
     const left = skipped ? ` Skipped ${skipped} that cannot be represented (such as an empty URL).` : '';
-    notify(`Exported ${count} exchange${count === 1 ? '' : 's'} as ${format === 'har' ? 'HAR' : 'a Postman collection'}.${left}`);
+    notify(`Exported ${count} exchange${count === 1 ? '' : 's'} as ${FORMAT_NAMES[format]}.${left}`);
   } catch (error) {
     notify((error as Error).message, true);
   }
@@ -192,7 +200,7 @@ $('#settings-button').addEventListener('click', async () => {
   }
 });
 for (const element of document.querySelectorAll<HTMLButtonElement>('[data-export]')) {
-  const [format, scope] = element.dataset.export!.split(':') as ['har' | 'postman', 'selection' | 'list'];
+  const [format, scope] = element.dataset.export!.split(':') as [api.ExportFormat, 'selection' | 'list'];
   element.addEventListener('click', () => void exportAs(format, scope));
 }
 $('#save-button').addEventListener('click', () => {
@@ -241,6 +249,10 @@ void (async () => {
     showPaused(settings.paused);
     $<HTMLButtonElement>('#save-button').hidden = !settings.can.saveToCollection;
     for (const element of document.querySelectorAll<HTMLButtonElement>('[data-export^="har:"]')) element.disabled = !settings.can.exportHar;
+    for (const element of document.querySelectorAll<HTMLButtonElement>('[data-export^="openapi:"]')) {
+      element.disabled = !settings.can.exportOpenApi;
+      element.title = settings.can.exportOpenApi ? 'An OpenAPI document (YAML) inferred from these exchanges' : OPENAPI_MISSING;
+    }
   } catch (error) {
     notify((error as Error).message, true);
   }

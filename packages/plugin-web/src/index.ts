@@ -22,4 +22,4 @@ declare module '@capture/core' {
 export default web;
 export { web, type WebApi } from './plugin.js';
 export { resolveWebOptions, DEFAULT_WEB_PORT, type WebOptions, type ResolvedWebOptions } from './options.js';
-export type { ExchangeSummary, ExchangeDetail, BodyView, RowFlags, ListResponse, SettingsView, EventMap, ViewId } from './protocol.js';
+export type { ExchangeSummary, ExchangeDetail, BodyView, RowFlags, ListResponse, SettingsView, EventMap, ViewId, OpenApiOperationView } from './protocol.js';

@@ -109,9 +109,23 @@ export interface SettingsView {
   /** True while capturing is paused from the view. */
   paused: boolean;
   /** What the view can do with the plugins that run. */
-  can: { exportHar: boolean; exportPostman: boolean; curl: boolean; saveToCollection: boolean; clear: boolean };
+  can: { exportHar: boolean; exportPostman: boolean; exportOpenApi: boolean; curl: boolean; saveToCollection: boolean; clear: boolean };
   /** Plugins running. */
   plugins: string[];
+}
+
+/** `GET /api/exchanges/:id/openapi`: the OpenAPI operation an exchange belongs to. */
+export interface OpenApiOperationView {
+  /** `GET`, `POST`, … */
+  method: string;
+  /** The templated path, such as `/users/{userId}`. */
+  path: string;
+  /** The exchange's origin (the document's server). */
+  server: string;
+  /** The OpenAPI operation object: parameters, request body and responses with their schemas. */
+  operation: unknown;
+  /** Exchanges the operation was inferred from. */
+  samples: number;
 }
 
 /** Server-sent events on `GET /api/events`: `event: <type>`, `data: <json>`. */

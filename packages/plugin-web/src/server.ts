@@ -132,6 +132,8 @@ export class WebServer {
         const found = api.detail(detail[1]!);
         return found ? this.#json(res, 200, found) : this.#json(res, 404, { error: `exchange ${detail[1]} is no longer available` });
       }
+      const operation = /^\/api\/exchanges\/([hx]\d+)\/openapi$/.exec(path);
+      if (operation) return this.#json(res, 200, api.operation(operation[1]!, url.searchParams.get('q')));
       const curl = /^\/api\/exchanges\/([hx]\d+)\/curl$/.exec(path);
       if (curl) return this.#send(res, 200, 'text/plain; charset=utf-8', `${api.curl(curl[1]!)}\n`);
       if (path === '/api/settings') return this.#json(res, 200, api.settings());
@@ -144,8 +146,10 @@ export class WebServer {
       const body = await readJson(req);
       if (path === '/api/export') {
         const format = body.format;
-        if (format !== 'har' && format !== 'postman') throw new CaptureError('BAD_REQUEST', `"format" must be "har" or "postman", got ${JSON.stringify(format)}`);
-        const download = api.export(format, idsOf(body), typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined);
+        if (format !== 'har' && format !== 'postman' && format !== 'openapi') throw new CaptureError('BAD_REQUEST', `"format" must be "har", "postman" or "openapi", got ${JSON.stringify(format)}`);
+        const as = body.as ?? 'yaml';
+        if (as !== 'yaml' && as !== 'json') throw new CaptureError('BAD_REQUEST', `"as" must be "yaml" or "json", got ${JSON.stringify(as)}`);
+        const download = api.export(format, idsOf(body), typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined, as);
         res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
         res.setHeader('X-Exchange-Count', String(download.count));
         res.setHeader('X-Exchange-Skipped', String(download.skipped));

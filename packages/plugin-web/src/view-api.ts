@@ -4,10 +4,11 @@ import { CaptureError, type CaptureProxy } from '@capture/core';
 import type { CollectionsApi } from '@capture/plugin-collections';
 import type { FiltersApi } from '@capture/plugin-filters';
 import type { HistoryApi } from '@capture/plugin-history';
+import type { OpenApiApi } from '@capture/plugin-openapi';
 import { createCollection, postmanSkipReason, toPostmanItem } from '@capture/postman-format';
 import type { EventHub } from './event-hub.js';
 import type { LiveStore, Tombstone } from './live-store.js';
-import type { ExchangeDetail, ExchangeSummary, ListResponse, SettingsView } from './protocol.js';
+import type { ExchangeDetail, ExchangeSummary, ListResponse, OpenApiOperationView, SettingsView } from './protocol.js';
 import { isEmptyQuery, parseQuery, queryMatcher, toHistoryFilter } from './search.js';
 import { detailOf, fromStoredExchange, summaryOfHistoryRow, type ViewExchange } from './view-model.js';
 
@@ -17,7 +18,16 @@ export const DEFAULT_LIST_LIMIT = 5000;
 export const MAX_LIST_LIMIT = 50_000;
 
 /** The export formats offered as downloads. */
-export type DownloadFormat = 'har' | 'postman';
+export type DownloadFormat = 'har' | 'postman' | 'openapi';
+
+/** How an OpenAPI export is written. */
+export type OpenApiTextFormat = 'yaml' | 'json';
+
+/** Exchanges of the filtered list an operation view infers its operation from (besides the one opened). */
+const OPERATION_SAMPLE_LIMIT = 2000;
+
+/** What the view says when the OpenAPI plugin is not running. */
+export const OPENAPI_MISSING = 'OpenAPI needs @capture/plugin-openapi in the config (add openapi() to its plugins)';
 
 /** A file to download. */
 export interface Download {
@@ -64,6 +74,12 @@ export class ViewApi {
 
   #filters(): FiltersApi | undefined {
     return this.#proxy.plugin('filters')?.api;
+  }
+
+  #openapi(): OpenApiApi {
+    const openapi = this.#proxy.plugin('openapi')?.api;
+    if (!openapi) throw new CaptureError('NOT_FOUND', OPENAPI_MISSING);
+    return openapi;
   }
 
   /**
@@ -133,10 +149,23 @@ export class ViewApi {
     return found.sort((a, b) => a.timings.startedAt - b.timings.startedAt);
   }
 
-  /** Exchanges as a HAR 1.2 file (through history's exporter) or a Postman Collection v2.1.0. */
-  export(format: DownloadFormat, ids: readonly string[], name = 'capture export'): Download {
-    const exchanges = this.resolve(ids);
+  /**
+   * Exchanges as a HAR 1.2 file (through history's exporter), a Postman Collection v2.1.0, or an
+   * OpenAPI document inferred by the OpenAPI plugin (YAML or JSON).
+   */
+  export(format: DownloadFormat, ids: readonly string[], name = 'capture export', textFormat: OpenApiTextFormat = 'yaml'): Download {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+    if (format === 'openapi') {
+      const openapi = this.#openapi();
+      const exchanges = this.resolve(ids);
+      // Exchanges the view saw but did not capture (filtered, paused) are not the API's traffic.
+      const captured = exchanges.filter((exchange) => !exchange.skipped);
+      const document = openapi.generate(captured);
+      const body = openapi.render(document, textFormat);
+      const contentType = textFormat === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8';
+      return { filename: `openapi-${stamp}.${textFormat === 'json' ? 'json' : 'yaml'}`, contentType, body: body.endsWith('\n') ? body : `${body}\n`, count: captured.length, skipped: exchanges.length - captured.length };
+    }
+    const exchanges = this.resolve(ids);
     if (format === 'har') {
       const history = this.#history();
       if (!history) throw new CaptureError('UNAVAILABLE', 'HAR export needs the history plugin (@capture/plugin-history)');
@@ -149,6 +178,33 @@ export class ViewApi {
     const collection = createCollection({ name, description: 'Exported from the capture web view.', items });
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'capture';
     return { filename: `${slug}.postman_collection.json`, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(collection, null, 2)}\n`, count: items.length, skipped: exchanges.length - items.length };
+  }
+
+  /**
+   * The OpenAPI operation an exchange belongs to (method and templated path), inferred from it
+   * and the captured exchanges of the same origin in the list for `search`, so `/users/1` next to
+   * `/users/2` shows as `/users/{userId}`.
+   */
+  operation(id: string, search: string | null): OpenApiOperationView {
+    const openapi = this.#openapi();
+    const [exchange] = this.resolve([id]);
+    if (exchange!.skipped) throw new CaptureError('BAD_REQUEST', `exchange ${id} was not captured (${exchange!.skipped}): it is not part of the API document`);
+    const url = safeUrl(exchange!.request.url);
+    if (!url || !/^https?:$/.test(url.protocol)) throw new CaptureError('BAD_REQUEST', `exchange ${id} has no http(s) URL: OpenAPI cannot describe it`);
+    const samples: ViewExchange[] = [exchange!];
+    for (const row of this.list(search, OPERATION_SAMPLE_LIMIT).exchanges) {
+      if (row.id === id || row.flags.skipped || row.host !== url.host) continue;
+      const found = this.find(row.id);
+      if (found && !found.skipped && safeUrl(found.request.url)?.origin === url.origin) samples.push(found);
+    }
+    const document = openapi.generate(samples);
+    const method = exchange!.request.method.toLowerCase();
+    for (const [template, item] of Object.entries(document.paths ?? {})) {
+      const operation = (item as Record<string, unknown> | undefined)?.[method];
+      if (!operation || !templateMatches(template, url.pathname)) continue;
+      return { method: method.toUpperCase(), path: template, server: url.origin, operation, samples: samples.length };
+    }
+    throw new CaptureError('NOT_FOUND', `no OpenAPI operation describes ${exchange!.request.method} ${url.pathname} (OpenAPI has no operation for this method?)`);
   }
 
   /** One exchange as a curl command line (history's exporter). */
@@ -211,6 +267,7 @@ export class ViewApi {
       can: {
         exportHar: Boolean(history),
         exportPostman: true,
+        exportOpenApi: Boolean(this.#proxy.plugin('openapi')?.api),
         curl: Boolean(history),
         saveToCollection: Boolean(collections),
         clear: true,
@@ -227,6 +284,24 @@ export class ViewApi {
     const stored = row && history.get(row.id);
     return stored && fromStoredExchange(stored);
   }
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a templated OpenAPI path (`/users/{userId}`) describes a concrete path. */
+export function templateMatches(template: string, pathname: string): boolean {
+  const pattern = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => (/^\{[^}]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const trim = (value: string) => (value.length > 1 ? value.replace(/\/+$/, '') : value);
+  return new RegExp(`^${pattern}$`).test(trim(pathname)) || new RegExp(`^${pattern}$`).test(pathname);
 }
 
 /** Orders ids that started in the same millisecond: by number, live after stored. */

@@ -165,7 +165,7 @@ describe('the view API', () => {
 
     const bad = await api(setup, '/api/export', { body: { format: 'zip', ids } });
     expect(bad.status).toBe(400);
-    expect(bad.json<{ error: string }>().error).toContain('"format" must be "har" or "postman"');
+    expect(bad.json<{ error: string }>().error).toContain('"format" must be "har", "postman" or "openapi"');
     expect((await api(setup, '/api/export', { body: { format: 'har', ids: ['h424242'] } })).status).toBe(404);
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestThroughProxy, type TestOrigin } from '@capture/core/testing';
 import filters from '@capture/plugin-filters';
 import history from '@capture/plugin-history';
+import openapi from '@capture/plugin-openapi';
 import { compileHarSchema } from './helpers/schemas.js';
 import { startTestOrigin, startView, type ViewSetup } from './helpers/view.js';
 
@@ -29,7 +30,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!available && !process.env.CI) return;
-  setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 })] });
+  setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 }), openapi()] });
   origin = await startTestOrigin();
   profile = mkdtempSync(path.join(os.tmpdir(), 'capture-web-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
@@ -188,6 +189,31 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
     const validate = compileHarSchema();
     expect(validate(har), JSON.stringify(validate.errors)).toBe(true);
     expect(har.log.entries.map((entry) => new URL(entry.request.url).pathname)).toEqual(['/json', '/xml']);
+  });
+
+  it('exports the filtered list as OpenAPI and shows the operation of the opened exchange', async () => {
+    await through('/users/1');
+    await through('/users/2');
+    await page.fill('#search', '/users/');
+    await expect.poll(async () => (await renderedRows()).length).toBe(2);
+    await page.click('#export-menu summary');
+    const button = page.locator('[data-export="openapi:list"]');
+    expect(await button.isDisabled()).toBe(false);
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^openapi-.*\.yaml$/);
+    const document = setup.proxy.proxy.plugin('openapi')!.api!.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(Object.keys(document.paths ?? {})).toEqual(['/users/{userId}']);
+    await expect.poll(() => page.locator('#toast').textContent()).toBe('Exported 2 exchanges as an OpenAPI document.');
+
+    await row('/users/1').click();
+    await page.click('#openapi-operation summary');
+    const operation = page.locator('#openapi-operation .operation');
+    await expect.poll(() => operation.locator('.operation-title').textContent()).toMatch(/^GET \/users\/\{userId\} \(http:\/\/127\.0\.0\.1:\d+; from 2 exchanges\)$/);
+    const schema = JSON.parse((await operation.locator('.response-schema pre').first().textContent())!) as { type: string; properties: Record<string, { type: string }> };
+    expect(schema).toMatchObject({ type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } });
+    expect(pageErrors).toEqual([]);
+    await page.fill('#search', '');
+    await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
   });
 
   it('stops new rows while paused and shows them again once resumed', async () => {

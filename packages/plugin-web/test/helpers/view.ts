@@ -10,7 +10,7 @@ import web, { type WebApi, type WebOptions } from '../../src/index.js';
 /** A PNG's first bytes: enough for the view to show it as an image. */
 export const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5c2f7c30000000049454e44ae426082', 'hex');
 
-/** The origin the tests send traffic to: JSON, XML, a form echo, an image, a 404. */
+/** The origin the tests send traffic to: JSON, users (`/users/<n>`), XML, a form echo, an image, a 404. */
 export function startTestOrigin(): Promise<TestOrigin> {
   return startOrigin((req, res) => {
     const chunks: Buffer[] = [];
@@ -20,6 +20,11 @@ export function startTestOrigin(): Promise<TestOrigin> {
       if (url.startsWith('/json')) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         return res.end(JSON.stringify({ user: { name: 'ann', roles: ['admin', 'dev'] }, path: url }));
+      }
+      const user = /^\/users\/(\d+)$/.exec(url);
+      if (user) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ id: Number(user[1]), name: `user ${user[1]}`, active: true }));
       }
       if (url.startsWith('/xml')) {
         res.writeHead(200, { 'Content-Type': 'application/xml' });
