@@ -35,12 +35,12 @@ export const DEFAULT_PLUGINS: readonly DefaultPlugin[] = [
   { name: 'filters', create: () => filters() },
   { name: 'history', create: () => history() },
   { name: 'os-certs', create: () => osCerts(), commandsOnly: true },
-  // `capture openapi`: an OpenAPI document from history (commands only; it reads history's API).
-  { name: 'openapi', create: () => openapi(), commandsOnly: true },
   // Opt-in: `--save-to collection`, `--collection` or `--group-by` adds it.
   { name: 'collections', create: () => collections(), optIn: true },
   // The live web view on 127.0.0.1:5556 (`--no-web` leaves it out); it prints its URL with the token.
   { name: 'web', create: () => web() },
+  // `capture openapi` and the web view's Export → OpenAPI: it taps no hooks, the view reads its API.
+  { name: 'openapi', create: () => openapi() },
 ];
 
 /** A plugin that may run in `capture start`: its flags are offered whether or not it runs. */

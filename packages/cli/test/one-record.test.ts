@@ -23,10 +23,10 @@ afterEach(async () => {
 });
 
 /** GETs a JSON document from the web view. */
-function getJson<T>(url: string): Promise<T> {
+function getJson<T>(url: string, token: string): Promise<T> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent: false }, (res) => {
+      .get(url, { agent: false, headers: { Authorization: `Bearer ${token}` } }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -58,7 +58,7 @@ describe('the live log and the web view', () => {
     const [, logUrl, logSize] = await cli.waitFor(new RegExp(`GET 200 (${escaped}) (\\d+(?:\\.\\d)? [kMG]?B) \\d`));
     expect(logSize).toBe(formatBytes(12_345));
 
-    const { exchanges } = await getJson<{ exchanges: ViewRow[] }>(`${viewUrl}/api/exchanges?q=&token=${token}`);
+    const { exchanges } = await getJson<{ exchanges: ViewRow[] }>(`${viewUrl}/api/exchanges?q=`, token!);
     const row = exchanges.find((candidate) => candidate.url === logUrl);
     expect(row).toBeDefined();
     expect(row!.size).toBe(12_345);

@@ -17,10 +17,10 @@ afterEach(async () => {
   project = undefined;
 });
 
-function get(url: string): Promise<{ status: number; body: string }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent: false }, (res) => {
+      .get(url, { agent: false, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -41,13 +41,15 @@ describe('capture start and the web view', () => {
     await cli.waitFor(/^plugins: /m);
     expect(cli.stdout().match(new RegExp(WEB_LINE.source, 'gm'))).toHaveLength(1);
     expect(Number(port)).toBeGreaterThan(0);
-    expect(cli.stdout()).toMatch(/^plugins: https, filters, history, web$/m);
+    expect(cli.stdout()).toMatch(/^plugins: https, filters, history, web, openapi$/m);
     // The token is for this terminal only: the device-facing links never carry it.
     expect(cli.stdout().split('\n').filter((line) => line.includes(token!))).toEqual([`web view: ${url}`]);
     const page = await get(url!);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>capture');
-    expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(401);
+    // The page holds no data; the API answers only with the token, sent as a bearer header.
+    expect((await get(`http://127.0.0.1:${port}/api/exchanges`)).status).toBe(401);
+    expect((await get(`http://127.0.0.1:${port}/api/exchanges`, { Authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
   it('--no-web serves no view and prints no URL; a bad --web-port is a usage error', async () => {
@@ -56,7 +58,7 @@ describe('capture start and the web view', () => {
     running.push(cli);
     await cli.waitFor(/^plugins: /m);
     expect(cli.stdout()).not.toContain('web view');
-    expect(cli.stdout()).toMatch(/^plugins: https, filters, history$/m);
+    expect(cli.stdout()).toMatch(/^plugins: https, filters, history, openapi$/m);
     const bad = startCli(['start', '--web-port', 'lots'], { cwd: project.dir });
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toContain('--web-port expects a number from 0 to 65535, got "lots"');
