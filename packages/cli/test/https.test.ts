@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -67,7 +67,13 @@ describe('capture with the HTTPS plugin', () => {
     expect(pem.stdout).toBe(readFileSync(certPath, 'utf8'));
     expect((await runCliProcess(['ca', 'export', '--format', 'p7b'], { cwd: project.dir })).code).toBe(2);
 
-    const regenerated = await runCliProcess(['ca', 'regenerate'], { cwd: project.dir });
+    // No terminal to ask on and no --yes: refused, the CA left alone.
+    const refused = await runCliProcess(['ca', 'regenerate'], { cwd: project.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/add --yes to confirm/);
+    expect(new X509Certificate(readFileSync(certPath)).fingerprint256).toBe(fingerprint);
+
+    const regenerated = await runCliProcess(['ca', 'regenerate', '--yes'], { cwd: project.dir });
     expect(regenerated.code).toBe(0);
     expect(regenerated.stdout).toMatch(/must install the new one/);
     expect(new X509Certificate(readFileSync(certPath)).fingerprint256).not.toBe(fingerprint);
@@ -86,6 +92,37 @@ describe('capture with the HTTPS plugin', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('origin saw /secret\n');
     await cli.waitFor(new RegExp(`GET 200 https://localhost:${target.port}/secret`));
+  });
+
+  it('capture ca regenerate --yes under a running capture: it signs with and serves the new CA at once, no restart', async () => {
+    project = tempProject();
+    const target = await startSelfSignedOrigin(project.dir);
+    const env = { NODE_EXTRA_CA_CERTS: target.certFile };
+    cli = startCli(['start', '--port', '0', '--host', '127.0.0.1'], { cwd: project.dir, env });
+    const port = Number((await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const caPath = (await runCliProcess(['ca', 'path'], { cwd: project.dir })).stdout.trim();
+    const oldPem = readFileSync(caPath, 'utf8');
+    const before = await curl(['-x', `http://127.0.0.1:${port}`, '--cacert', caPath, `https://localhost:${target.port}/before`]);
+    expect(before.stdout).toBe('origin saw /before\n');
+
+    const regenerated = await runCliProcess(['ca', 'regenerate', '--yes'], { cwd: project.dir });
+    expect(regenerated.code).toBe(0);
+    const newPath = (await runCliProcess(['ca', 'path'], { cwd: project.dir })).stdout.trim();
+    const newPem = readFileSync(newPath, 'utf8');
+    expect(newPem).not.toBe(oldPem);
+
+    // Right away, as a user would: the certificate of the host seen before comes from the new CA.
+    const after = await curl(['-x', `http://127.0.0.1:${port}`, '--cacert', newPath, `https://localhost:${target.port}/after`]);
+    expect(after.stderr).toBe('');
+    expect(after.stdout).toBe('origin saw /after\n');
+    // The old CA no longer verifies it.
+    const oldFile = path.join(project.dir, 'old-ca.pem');
+    writeFileSync(oldFile, oldPem);
+    const stale = await curl(['-x', `http://127.0.0.1:${port}`, '--cacert', oldFile, `https://localhost:${target.port}/stale`]);
+    expect(stale.code).not.toBe(0);
+    // The download page serves the new CA.
+    const page = await curl([`http://127.0.0.1:${port}/ca.pem`]);
+    expect(page.stdout.trim()).toBe(newPem.trim());
   });
 
   it('capture start --no-https tunnels CONNECT blindly: the client sees the origin’s own certificate', async () => {

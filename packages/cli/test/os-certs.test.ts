@@ -51,7 +51,7 @@ describe('capture ca install|uninstall|status', () => {
     const sha256 = new X509Certificate(readFileSync(certPath(project.dir))).fingerprint256;
     expect(status.stdout).toBe(`CA: ${first}  SHA-256 ${sha256}\n    ${certPath(project.dir)}\nnss  installed  ${db}\n`);
 
-    expectOk(await run('regenerate'));
+    expectOk(await run('regenerate', '--yes'));
     const second = commonName(certPath(project.dir));
     const stale = JSON.parse((await run('status', '--target', 'nss', '--nss-db', db, '--json')).stdout) as { stores: Array<{ state: string; stale: Array<{ commonName: string }> }> };
     expect(stale.stores).toMatchObject([{ state: 'stale', stale: [{ commonName: first }] }]);

@@ -1,7 +1,8 @@
 import crypto, { X509Certificate, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import forge from 'node-forge';
-import { CaptureError } from '@capture/core';
+import { CaptureError, ensureDataDir } from '@capture/core';
 import { caPaths, type CaPaths } from './ca-files.js';
 import { generateCa, type GeneratedCa } from './ca-generate.js';
 import { withCaLock, isLocked } from './ca-lock.js';
@@ -120,10 +121,18 @@ async function presentFiles(paths: CaPaths): Promise<number> {
   return (await exists(paths.cert)) + (await exists(paths.key));
 }
 
+/**
+ * Creates the data folder (core's ensureDataDir: private, and a loose one is warned about where
+ * the CLI or the proxy first calls it) and the `proxy/` folder inside it the same way.
+ */
 async function makeCaFolder(paths: CaPaths): Promise<void> {
-  await fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  // mkdir leaves an existing folder's mode alone; the key must not sit in a readable folder.
-  await fs.chmod(paths.dir, 0o700);
+  await ensureDataDir(path.dirname(paths.dir));
+  const { created } = await ensureDataDir(paths.dir);
+  if (created) return;
+  // An existing folder's mode is left alone by ensureDataDir; the key must not sit in a folder
+  // others can read, so their bits are taken away.
+  const mode = (await fs.stat(paths.dir)).mode & 0o777;
+  if (mode & 0o077) await fs.chmod(paths.dir, mode & ~0o077);
 }
 
 /** Writes the key then the certificate, each through a temporary file and a rename, so no reader sees half a file. */

@@ -30,7 +30,7 @@ interface LeafKey {
  * its first connections arrive together (the cache's fetch shares one pending issuance).
  */
 export class CertificateCache {
-  readonly #ca: CertificateAuthority;
+  #ca: CertificateAuthority;
   readonly #leafKey: Promise<LeafKey>;
   readonly #cache: LRUCache<string, CachedContext>;
   #issued = 0;
@@ -41,6 +41,15 @@ export class CertificateCache {
     // An unhandled rejection here would crash the process before anyone asks for a context.
     this.#leafKey.catch(() => undefined);
     this.#cache = new LRUCache<string, CachedContext>({ max: options.max, fetchMethod: (hostname) => this.#issue(hostname) });
+  }
+
+  /**
+   * Signs with another CA from now on (a regenerated one): every certificate in memory is
+   * forgotten, so each host's next connection gets a certificate from the new CA.
+   */
+  setCa(ca: CertificateAuthority): void {
+    this.#ca = ca;
+    this.#cache.clear();
   }
 
   /** How many certificates were issued so far (cache misses). */
@@ -77,11 +86,12 @@ export class CertificateCache {
 
   async #issue(hostname: string): Promise<CachedContext> {
     const key = await this.#leafKey;
-    const leaf = issueLeafCertificate(this.#ca, key.publicKey, hostname);
+    const ca = this.#ca;
+    const leaf = issueLeafCertificate(ca, key.publicKey, hostname);
     this.#issued++;
     // The CA goes after the leaf: a client that trusts the CA by its key pin alone (Chromium's
     // --ignore-certificate-errors-spki-list) needs the CA in the chain, as it has no copy of it.
-    const context = tls.createSecureContext({ key: key.keyPem, cert: `${leaf.certPem}${this.#ca.certPem}` });
+    const context = tls.createSecureContext({ key: key.keyPem, cert: `${leaf.certPem}${ca.certPem}` });
     return { context, certPem: leaf.certPem, notAfter: leaf.notAfter };
   }
 }

@@ -4,7 +4,7 @@ import { CaptureError, type CommandContext, type CommandSpec } from '@capture/co
 import { caInfo, type CaInfo } from './ca-info.js';
 import { ensureCa, regenerateCa } from './ca-store.js';
 
-const REINSTALL = 'devices that trusted the old CA must install the new one (open http://capture.proxy/ on them, or run "capture ca install"); restart a running capture so it uses it';
+const REINSTALL = 'devices that trusted the old CA must install the new one (open http://capture.proxy/ on them, or run "capture ca install"); a running capture signs with and serves the new one at once';
 
 /** `capture ca path|show|export|regenerate`: the CA basics (installing it is the os-certs plugin's). */
 export function caCommands(): CommandSpec[] {
@@ -58,8 +58,19 @@ export function caCommands(): CommandSpec[] {
         },
         {
           name: 'regenerate',
-          description: 'replace the CA with a new one (devices must then reinstall it)',
-          async run({ context }) {
+          description: 'replace the CA with a new one (devices must then reinstall it; asks first)',
+          options: [{ flags: '-y, --yes', description: 'do not ask' }],
+          async run({ options, context }) {
+            if (!options.yes) {
+              if (!context.interactive) {
+                throw new CaptureError('USAGE', 'ca regenerate replaces the CA every device trusts for HTTPS capture: add --yes to confirm (no terminal to ask on)');
+              }
+              const question = 'Replace the CA? Every device and browser that trusts the current one must install the new one.';
+              if (!(await context.confirm(question))) {
+                context.stderr.write('the CA was left as it is\n');
+                return 1;
+              }
+            }
             const info = caInfo(await regenerateCa(context.dataDir));
             context.stdout.write(`created a new CA\n${describeCa(info)}${REINSTALL}\n`);
           },

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { CaptureError, peerCoreRange, PluginError, Stage, hostMatcher, type CapturePlugin, type InfoPageLink } from '@capture/core';
 import { caInfo, type CaInfo } from './ca-info.js';
 import { ensureCa } from './ca-store.js';
+import { CaReloader } from './ca-reload.js';
 import { CertificateCache } from './certificate-cache.js';
 import { caCommands } from './commands.js';
 import { answerDownloadRequest, caDownloads, CA_PAGE_HOST, CA_PAGE_PATH, notFound, type CaDownloads, type LocalAnswer } from './download-page.js';
@@ -87,7 +88,19 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       const { ca } = await ensureCa(proxy.dataDir);
       const info = caInfo(ca);
       const certificates = new CertificateCache(ca, { max: resolved.certificateCacheSize });
-      current = { info, downloads: caDownloads(info), certificates };
+      const state = { info, downloads: caDownloads(info), certificates };
+      current = state;
+      // `capture ca regenerate` from another process: sign with and serve the new CA at once.
+      const reloader = new CaReloader(ca, {
+        onChange(next) {
+          certificates.setCa(next);
+          state.info = caInfo(next);
+          state.downloads = caDownloads(state.info);
+        },
+        report: (error) => context.report(error, 'onConnect'),
+      });
+      await reloader.start();
+      proxy.hooks.onClose.tapPromise(NAME, async () => reloader.close());
       if (upstreamCa.length || resolved.insecureUpstream) {
         // The config's `rejectUnauthorized: false` still turns verification off.
         proxy.setUpstreamTls({ ca: upstreamCa, rejectUnauthorized: !resolved.insecureUpstream && proxy.config.rejectUnauthorized });
@@ -96,16 +109,15 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       // Handshake and certificate failures have no response to go to: the context names the plugin.
       const report = (error: CaptureError) => context.report(error, 'onConnect');
       const failures = new HandshakeFailures(stats, report);
-      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, passthrough: hostMatcher(resolved.passthrough), failures, stats, report }));
+      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), failures, stats, report }));
 
       const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };
       proxy.hooks.onInfoPage.tap(NAME, (links) => [...links, link]);
       const otherLinks = () => proxy.hooks.onInfoPage.call([]).filter((entry) => entry !== link);
-      const downloads = current.downloads;
 
       // Requests to the proxy's own address.
       proxy.hooks.onLocalRequest.tapPromise(NAME, async ({ request, response, url }) => {
-        const answer = answerDownloadRequest({ method: request.method ?? 'GET', pathname: url.pathname, accept: request.headers.accept }, downloads, otherLinks());
+        const answer = answerDownloadRequest({ method: request.method ?? 'GET', pathname: url.pathname, accept: request.headers.accept }, state.downloads, otherLinks());
         if (!answer) return undefined;
         response.writeHead(answer.statusCode, answer.headers.flat());
         response.end(request.method === 'HEAD' ? undefined : answer.body);
@@ -118,7 +130,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
         if (url?.hostname !== CA_PAGE_HOST) return undefined;
         exchange.skip = { reason: `${CA_PAGE_HOST} page`, by: NAME };
         const method = incoming.method ?? 'GET';
-        const answer: LocalAnswer = answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, downloads, otherLinks()) ?? notFound(url.pathname);
+        const answer: LocalAnswer = answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, state.downloads, otherLinks()) ?? notFound(url.pathname);
         return { statusCode: answer.statusCode, headers: answer.headers, body: method === 'HEAD' ? undefined : answer.body };
       });
     },
