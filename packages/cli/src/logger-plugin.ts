@@ -60,7 +60,9 @@ export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: Live
         print(exchange);
       });
       proxy.hooks.onError.tap('live-log', (error) => {
-        options.err.write(`${colours.red('capture:')} ${error.message}\n`);
+        // A data folder open to other users is worth knowing, but nothing failed.
+        if (error.code === 'DATA_DIR_UNSAFE') options.err.write(`${colours.yellow('capture: warning:')} ${error.message}\n`);
+        else options.err.write(`${colours.red('capture:')} ${error.message}\n`);
       });
     },
   };

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { CaptureError, type CommandContext, type CommandSpec } from '@capture/core';
+import { CaptureError, ensureDataDirSync, type CommandContext, type CommandSpec } from '@capture/core';
 
 /** Receives the exit code a plugin command resolved with. */
 export type ExitCodeSink = (code: number) => void;
@@ -49,11 +49,33 @@ export function registerPluginCommand(parent: Command, spec: CommandSpec, contex
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
       const args = received.slice(0, -2) as Array<string | string[] | undefined>;
+      warnAboutDataDir(context);
       const code = await run({ args, options: self.opts(), context });
       setExitCode(code ?? 0);
     });
   }
   return command;
+}
+
+/** Data folders already checked in this process (core hands out each warning once anyway). */
+const checkedDataDirs = new Set<string>();
+
+/**
+ * Commands run without a proxy, so nothing else checks the data folder for them: it is created
+ * private (0700) here, before the command's plugin writes into it, and one open to other users
+ * is one `capture: warning: …` line on stderr. A folder that cannot be created is left to the
+ * command, whose own error says what it could not do.
+ */
+function warnAboutDataDir(context: CommandContext): void {
+  if (checkedDataDirs.has(context.dataDir)) return;
+  checkedDataDirs.add(context.dataDir);
+  let warning: string | undefined;
+  try {
+    warning = ensureDataDirSync(context.dataDir).warning;
+  } catch {
+    return;
+  }
+  if (warning) context.stderr.write(`capture: warning: ${warning}\n`);
 }
 
 function isGroup(spec: CommandSpec): boolean {

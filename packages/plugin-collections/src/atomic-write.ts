@@ -5,8 +5,6 @@ let counter = 0;
 
 /** Files the collections plugin writes: only their owner may read them. */
 export const PRIVATE_FILE_MODE = 0o600;
-/** Folders it creates. */
-export const PRIVATE_DIR_MODE = 0o700;
 
 /**
  * One line saying why an existing collection file is unsafe (readable or writable by other

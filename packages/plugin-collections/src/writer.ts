@@ -1,9 +1,9 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
-import { CaptureError } from '@capture/core';
+import { CaptureError, ensureDataDir } from '@capture/core';
 import type { PostmanItem } from '@capture/postman-format';
-import { PRIVATE_DIR_MODE, removeStaleTemporaryFiles, unsafeFileWarning, writeFileAtomic } from './atomic-write.js';
+import { removeStaleTemporaryFiles, unsafeFileWarning, writeFileAtomic } from './atomic-write.js';
 import { readCollectionFile, sameFile, serializeCollection } from './collection-file.js';
 import { appendItem, newCollection, type CollectionDocument } from './document.js';
 
@@ -94,7 +94,7 @@ export class CollectionWriter {
     }
     this.#document = newCollection(this.#options.name);
     try {
-      await mkdir(path.dirname(this.#file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      await ensureDataDir(path.dirname(this.#file));
       await this.#write(this.#document);
     } catch (error) {
       throw new CaptureError('COLLECTION_UNWRITABLE', `cannot write ${this.#file} (${describeError(error)})`, { cause: error });
@@ -189,7 +189,7 @@ export class CollectionWriter {
     // A file deleted while capturing starts over as a new collection.
     this.#document = read?.document ?? newCollection(this.#options.name);
     this.#known = read?.stat;
-    await mkdir(path.dirname(this.#file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await ensureDataDir(path.dirname(this.#file));
     return this.#document;
   }
 

@@ -1,11 +1,9 @@
-import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, openSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { CaptureError } from '@capture/core';
+import { CaptureError, ensureDataDirSync } from '@capture/core';
 
 /** Files history writes: only their owner may read them (they hold tokens, cookies, bodies). */
 export const PRIVATE_FILE_MODE = 0o600;
-/** Folders history creates. */
-export const PRIVATE_DIR_MODE = 0o700;
 
 /** The database's companions, which SQLite creates with the database's own mode. */
 const COMPANIONS = ['-wal', '-shm'] as const;
@@ -21,7 +19,7 @@ function lstatOrUndefined(file: string): Stats | undefined {
 
 /**
  * Makes `file` safe to open as the history database and says what needed saying. Its folder is
- * created 0700 when missing. The database (and its `-wal`, `-shm`) is never a symbolic link: one
+ * created 0700 when missing (core's ensureDataDirSync). The database (and its `-wal`, `-shm`) is never a symbolic link: one
  * is refused (`HISTORY_DB_SYMLINK`), since following it would write captures wherever another user
  * pointed it. A missing database is created empty with mode 0600 and without following links, so
  * SQLite (which gives the WAL and shared-memory files the database's mode) keeps all three
@@ -29,7 +27,9 @@ function lstatOrUndefined(file: string): Stats | undefined {
  * is left alone. Either way the result is one warning line, or undefined when all was well.
  */
 export function prepareDatabaseFile(file: string): string | undefined {
-  mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  // Core's ensureDataDirSync creates the folder 0700; a loose data folder is warned about once, by
+  // the CLI or the proxy, where they call it first.
+  ensureDataDirSync(path.dirname(file));
   for (const candidate of [file, ...COMPANIONS.map((suffix) => file + suffix)]) {
     if (lstatOrUndefined(candidate)?.isSymbolicLink()) {
       throw new CaptureError('HISTORY_DB_SYMLINK', `${candidate} is a symbolic link; capture does not follow links for its history (remove it, or point dataDir at the real folder)`);
