@@ -147,8 +147,9 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   }
 
   /** undici handler: the upstream's response head arrived. Returning false pauses the body. */
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusMessage: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true;
+    const statusMessage = reasonAsOnTheWire(statusText);
     this.#resume = resume;
     const exchange = this.#exchange;
     const limit = this.#pipeline.config.maxHeaderCount;
@@ -322,6 +323,19 @@ function teeInto(body: IncomingMessage, collector: BodyCollector): Transform {
   });
   body.on('error', (error) => tap.destroy(error));
   return body.pipe(tap);
+}
+
+/**
+ * undici decodes the reason phrase as UTF-8 while Node writes it as latin1 (one byte per
+ * character, and throws for characters above U+00FF, which cut the client connection without an
+ * answer). Re-encoding gives back the bytes the upstream sent for ASCII and UTF-8 reasons; bytes
+ * that were not UTF-8 arrive as U+FFFD and go on as its three bytes, recorded as forwarded.
+ */
+function reasonAsOnTheWire(statusText: string): string {
+  for (let i = 0; i < statusText.length; i++) {
+    if (statusText.charCodeAt(i) > 0x7e) return Buffer.from(statusText, 'utf8').toString('latin1');
+  }
+  return statusText;
 }
 
 function errorMessage(error: unknown): string {
