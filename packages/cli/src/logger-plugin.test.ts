@@ -45,7 +45,7 @@ describe('live log', () => {
     expect(dimmedWhole(lines[1]!)).toBe(true);
     expect(lines[1]).toContain('(not captured: filtered: exclude)');
     expect(lines[2]).toContain('(media: body not captured)');
-    expect(counts).toEqual({ captured: 2, skipped: 1, filtered: 1, media: 1, errors: 0 });
+    expect(counts).toEqual({ captured: 2, skipped: 1, filtered: 1, media: 1, errors: 0, blind: 0 });
   });
 
   it('prints nothing for them with hideSkipped, still counting them', async () => {
@@ -53,6 +53,6 @@ describe('live log', () => {
     expect(text).not.toContain('/ads');
     expect(text).toContain('/api');
     expect(text).toContain('/pic');
-    expect(counts).toEqual({ captured: 2, skipped: 1, filtered: 1, media: 1, errors: 0 });
+    expect(counts).toEqual({ captured: 2, skipped: 1, filtered: 1, media: 1, errors: 0, blind: 0 });
   });
 });

@@ -29,6 +29,13 @@ export interface LiveLogCounts {
   media: number;
   /** Exchanges that failed (an `error`), captured or not. */
   errors: number;
+  /** Of the skipped, CONNECT tunnels core tunnelled blindly (`skip.reason` `tunnelled blindly (…)`). */
+  blind: number;
+}
+
+/** A blind CONNECT tunnel, as core completes it: a skipped `CONNECT` exchange. */
+function isBlindTunnel(exchange: Exchange): boolean {
+  return exchange.request.method === 'CONNECT' && (exchange.skip?.reason.startsWith('tunnelled blindly') ?? false);
 }
 
 /**
@@ -37,11 +44,20 @@ export interface LiveLogCounts {
  * summary on exit.
  */
 export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: LiveLogCounts } {
-  const counts: LiveLogCounts = { captured: 0, skipped: 0, filtered: 0, media: 0, errors: 0 };
+  const counts: LiveLogCounts = { captured: 0, skipped: 0, filtered: 0, media: 0, errors: 0, blind: 0 };
   const colours = pc.createColors(options.colours);
+  // Hosts whose first blind tunnel was printed: later ones are only counted (a browser opens many).
+  const blindShown = new Set<string>();
   const print = (exchange: Exchange) => {
     if (exchange.error) counts.errors++;
     if (options.format === 'none' || (exchange.skip && options.hideSkipped)) return;
+    if (options.format === 'text' && isBlindTunnel(exchange)) {
+      const authority = exchange.request.url;
+      if (blindShown.has(authority)) return;
+      blindShown.add(authority);
+      options.out.write(`${colours.dim(`CONNECT ${authority} ${exchange.skip!.reason}; further tunnels to it are counted`)}\n`);
+      return;
+    }
     const line = options.format === 'json' ? JSON.stringify(exchangeSummary(exchange)) : formatExchangeLine(exchange, colours);
     options.out.write(`${line}\n`);
   };
@@ -57,6 +73,7 @@ export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: Live
       proxy.hooks.onSkipped.tap({ name: 'live-log', stage: Stage.OBSERVE }, (exchange) => {
         counts.skipped++;
         if (exchange.skip?.reason.startsWith('filtered')) counts.filtered++;
+        if (isBlindTunnel(exchange)) counts.blind++;
         print(exchange);
       });
       proxy.hooks.onError.tap('live-log', (error) => {

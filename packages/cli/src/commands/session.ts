@@ -132,7 +132,9 @@ function printBanner(
  */
 export function formatCounts(counts: LiveLogCounts): string {
   const parts = [`${counts.captured} captured`, `${counts.filtered} filtered`, `${counts.media} skipped as media`];
-  if (counts.skipped > counts.filtered) parts.push(`${counts.skipped - counts.filtered} not captured for other reasons`);
+  const blind = counts.blind;
+  if (blind) parts.push(`${blind} tunnelled blindly`);
+  if (counts.skipped > counts.filtered + blind) parts.push(`${counts.skipped - counts.filtered - blind} not captured for other reasons`);
   if (counts.errors) parts.push(`${counts.errors} failed`);
   return parts.join(', ');
 }
