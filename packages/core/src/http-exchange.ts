@@ -118,7 +118,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       this.#upstream.dispatcher.dispatch(
         {
           origin: target.origin,
-          path: target.pathname + target.search,
+          path: requestTarget(outgoing.url, target),
           method: outgoing.method,
           headers,
           body: hasBody ? teeInto(this.#req, this.#requestBody!) : null,
@@ -323,6 +323,27 @@ function teeInto(body: IncomingMessage, collector: BodyCollector): Transform {
   });
   body.on('error', (error) => tap.destroy(error));
   return body.pipe(tap);
+}
+
+/**
+ * The path and query to send upstream, as the URL has them: a proxy must not rewrite them (RFC
+ * 9110 section 7.7), so no dot-segment removal and an empty query (`/x?`) stays. The parsed,
+ * normalised form only for what cannot go on the wire as written (a backslash ending the
+ * authority, characters outside visible ASCII in a URL a plugin set).
+ */
+function requestTarget(url: string, parsed: URL): string {
+  const start = url.indexOf('://') + 3;
+  let end = start;
+  while (end < url.length) {
+    const code = url.charCodeAt(end);
+    if (code === 47 || code === 63 || code === 35 || code === 92) break; // / ? # \
+    end++;
+  }
+  const hash = url.indexOf('#', end);
+  const raw = url.slice(end, hash < 0 ? url.length : hash);
+  if (raw === '') return '/';
+  if (raw.charCodeAt(0) === 92 || /[^\x21-\x7e]/.test(raw)) return parsed.pathname + parsed.search;
+  return raw.charCodeAt(0) === 63 ? `/${raw}` : raw;
 }
 
 /**
