@@ -95,7 +95,8 @@ describe('capture ca install|uninstall|status', () => {
     // As root (CI), run the CLI as "nobody"; elsewhere the user is not root already.
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const home = path.join(project.dir, '.capture-home');
-    mkdirSync(home);
+    // Private, as capture makes it: a folder open to others would add a warning line.
+    mkdirSync(home, { mode: 0o700 });
     if ('uid' in asUser) chownRecursive(project.dir, 65534, 65534);
     const before = existsSync('/usr/local/share/ca-certificates/capture-proxy-ca.crt');
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
