@@ -136,7 +136,8 @@ export class Router {
     const rawUrl = req.url ?? '/';
     let url: string;
     if (info.target) url = targetUrl(info.target, rawUrl);
-    else if (rawUrl.startsWith('http://') || rawUrl.startsWith('https://')) {
+    // The scheme is case-insensitive (RFC 9110 section 4.2.3): `HTTP://host/` is a proxy request too.
+    else if (/^https?:\/\//i.test(rawUrl)) {
       url = withoutDefaultPort(rawUrl);
       if (this.local.isOwnAddress(rawUrl)) return void this.local.serve(req, res);
     } else return void this.local.serve(req, res);

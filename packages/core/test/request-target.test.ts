@@ -30,4 +30,14 @@ describe('the request target goes upstream as the client wrote it', () => {
       expect(answer.split('\r\n\r\n')[1]).toBe(expected);
     }
   });
+
+  it('forwards an absolute URL whose scheme is upper case instead of serving the info page', async () => {
+    origin = await startOrigin((req, res) => res.end(req.url));
+    proxy = await startProxy();
+    const exchanges = collectExchanges(proxy.proxy);
+    const url = origin.url.replace('http://', 'HTTP://') + '/upper';
+    const answer = await sendRawRequest(proxy.port, `GET ${url} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(answer.split('\r\n\r\n')[1]).toBe('/upper');
+    expect((await exchanges.next()).request.url).toBe(url);
+  });
 });
