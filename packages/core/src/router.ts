@@ -138,7 +138,9 @@ export class Router {
     if (info.target) url = targetUrl(info.target, rawUrl);
     // The scheme is case-insensitive (RFC 9110 section 4.2.3): `HTTP://host/` is a proxy request too.
     else if (/^https?:\/\//i.test(rawUrl)) {
-      url = withoutDefaultPort(rawUrl);
+      // Recorded with the scheme in lower case, as URLs are everywhere else.
+      const schemeEnd = rawUrl.indexOf(':');
+      url = withoutDefaultPort(rawUrl.slice(0, schemeEnd).toLowerCase() + rawUrl.slice(schemeEnd));
       if (this.local.isOwnAddress(rawUrl)) return void this.local.serve(req, res);
     } else return void this.local.serve(req, res);
     const source = this.#authenticate(req, info);
