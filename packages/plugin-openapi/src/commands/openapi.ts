@@ -29,6 +29,7 @@ export function openapiCommands(options: ResolvedOpenApiOptions): CommandSpec[] 
         { flags: '--method <methods>', description: 'only these methods, comma-separated (GET,POST)' },
         { flags: '--status <codes>', description: 'only these status codes or classes, comma-separated (200, 4xx)' },
         { flags: '--search <text>', description: 'only exchanges with this text in the URL, headers or bodies' },
+        { flags: '--source <source>', description: 'only exchanges from this source: run:npm, a client address, or run: for every capture run' },
         { flags: '--since <time>', description: 'only exchanges since a time: 10m, 2h, 7d, or a date such as 2024-05-01T10:00' },
         { flags: '--limit <n>', description: 'only the n newest exchanges' },
         { flags: '-o, --output <file>', description: 'write to this file instead of stdout (with --merge: instead of the merged file; "-" for stdout)' },
