@@ -162,6 +162,45 @@ async function resolvePluginEntries(entries: unknown[], filepath: string, source
   return resolved;
 }
 
+/**
+ * Imports a plugin module: paths and packages resolve from the config's folder first; a package
+ * that is not installed there resolves from the CLI's own installation, so the plugins that ship
+ * with the CLI (`"@capture/plugin-history"` in a JSON or YAML config) are found wherever the
+ * config lives.
+ */
+async function importPlugin(jiti: ReturnType<typeof createJiti>, specifier: string): Promise<unknown> {
+  try {
+    return await jiti.import(specifier, { default: true });
+  } catch (error) {
+    // jiti resolves packages as require() does, which also fails for ESM-only packages found on
+    // NODE_PATH (pnpm's shims set it): ERR_PACKAGE_PATH_NOT_EXPORTED. Both fall back.
+    if (!(isNotFound(error) || isNotExported(error)) || !isPackageName(specifier)) throw error;
+    let shipped: string;
+    try {
+      shipped = import.meta.resolve(specifier);
+    } catch {
+      throw error;
+    }
+    return jiti.import(shipped, { default: true });
+  }
+}
+
+/** True for a bare package specifier (`@capture/plugin-history`, `capture-plugin-x`), not a path or URL. */
+function isPackageName(specifier: string): boolean {
+  return !/^(\.{1,2}[\\/]|[\\/]|[a-zA-Z]:[\\/]|file:)/.test(specifier);
+}
+
+/** True when a package was found but offers no entry for require() (an ESM-only package). */
+function isNotExported(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || /No "exports" main defined/.test(String(error));
+}
+
+/** True when an import failed because the module is not there (as opposed to failing as it loaded). */
+function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module/.test(String(error));
+}
+
 async function instantiate(
   jiti: ReturnType<typeof createJiti>,
   specifier: string,
@@ -171,10 +210,9 @@ async function instantiate(
 ): Promise<CapturePlugin> {
   let factory: unknown;
   try {
-    factory = await jiti.import(specifier, { default: true });
+    factory = await importPlugin(jiti, specifier);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const notFound = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module/.test(String(error));
+    const notFound = isNotFound(error);
     throw new CaptureError(
       'PLUGIN_INVALID',
       notFound

@@ -57,6 +57,15 @@ describe('config loading', () => {
     expect((loaded.config.plugins as Array<{ name: string }>).map((p) => p.name)).toEqual(['tag-plain', 'tag-typed']);
   });
 
+  it('finds the plugins that ship with the CLI by package name from a JSON config anywhere (issue 21)', async () => {
+    // The project has no @capture/plugin-* installed: they resolve from the CLI's own installation.
+    project = tempProject({ 'capture.config.json': '{ "port": 0, "host": "127.0.0.1", "plugins": ["@capture/plugin-history", ["@capture/plugin-filters", { "methods": "GET" }]] }' });
+    const cli = startCli([], { cwd: project.dir });
+    await cli.waitFor(/^plugins: history, filters$/m);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
   it('runs a TypeScript config end to end from the CLI', async () => {
     project = tempProject({
       'capture.config.ts': `import { defineConfig } from '@capture/core';\nconst host: string = '127.0.0.1';\nexport default defineConfig({ port: 0, host, plugins: [] });\n`,
