@@ -82,6 +82,7 @@ export class Direction {
   #pending = 0;
   #waitingDrain = false;
   #stopped = false;
+  #shut = false;
   #ended = false;
   readonly #idle: Array<() => void> = [];
 
@@ -121,10 +122,11 @@ export class Direction {
    * Stops forwarding: writes `closeFrame` (when the destination is at a frame boundary) after
    * what is queued, then ends the destination.
    */
-  shutdown(closeFrame: Buffer | undefined): void {
-    if (this.#stopped) return;
+  shutdown(closeFrame: Buffer | undefined, atBoundary: boolean = this.atWriteBoundary): void {
+    if (this.#shut) return;
+    this.#shut = true;
     this.#stopped = true;
-    const inject = closeFrame && this.atWriteBoundary ? closeFrame : undefined;
+    const inject = closeFrame && atBoundary ? closeFrame : undefined;
     this.#enqueue(async () => {
       if (inject) await this.#write(inject);
       this.#endDest();

@@ -118,7 +118,7 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
     const offender = fromClient ? directions.fromClient : directions.fromServer;
     const other = fromClient ? directions.fromServer : directions.fromClient;
     // The peer of the offender gets a close frame only where its stream is at a frame boundary.
-    offender.shutdown(destAtBoundary ? encodeFrame(Opcode.CLOSE, payload, fromClient) : undefined);
+    offender.shutdown(encodeFrame(Opcode.CLOSE, payload, fromClient), destAtBoundary);
     // The offender gets one from the proxy, written after what the other side already sent it.
     other.shutdown(encodeFrame(Opcode.CLOSE, payload, !fromClient));
   };
