@@ -24,7 +24,8 @@ export const EXIT = { OK: 0, ERROR: 1, USAGE: 2 } as const;
  * Runs the `capture` command with `argv` (without `node` and the script) and resolves with the
  * exit code. Usage errors print the usage and give 2; runtime errors print one line and give 1.
  */
-export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
+  const argv = withoutScriptSeparator(rawArgv);
   let exitCode: number = EXIT.OK;
   const configFile = findConfigFlag(argv);
   let loaded: LoadedConfig | undefined;
@@ -158,6 +159,17 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     return printError(error, io);
   }
   return exitCode;
+}
+
+/**
+ * `npx -y pnpm@12.4.2 start -- --port 8080`, the npm habit, reaches the CLI as `start -- --port
+ * 8080`: pnpm passes the `--` on. `capture start` takes no arguments, so a `--` there can only
+ * be that separator and is dropped; everywhere else (`capture run -- CMD`) it keeps its meaning.
+ */
+function withoutScriptSeparator(argv: string[]): string[] {
+  const separator = argv.indexOf('--');
+  if (argv[0] !== 'start' || separator === -1) return argv;
+  return [...argv.slice(0, separator), ...argv.slice(separator + 1)];
 }
 
 /** Prints a runtime error in one line and gives its exit code (1). */

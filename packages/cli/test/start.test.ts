@@ -52,6 +52,40 @@ describe('capture start', () => {
     expect(await cli!.exited).toBe(0);
   });
 
+  it('one Ctrl-C delivered twice (by the terminal and by pnpm) is one graceful stop; a later second press forces exit 130', async () => {
+    await startProxyCli();
+    cli!.child.kill('SIGINT');
+    cli!.child.kill('SIGINT');
+    expect(await cli!.exited).toBe(0);
+    expect(cli!.stdout()).not.toContain('forced exit');
+
+    // An exchange the origin never answers keeps the close waiting, so the second press is the one that ends it.
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const hanging = await startOrigin(() => arrived());
+    try {
+      const port = await startProxyCli();
+      const request = execFileAsync('curl', ['-s', '-x', `http://127.0.0.1:${port}`, `${hanging.url}/never`]).catch(() => undefined);
+      await requestArrived;
+      cli!.child.kill('SIGINT');
+      await cli!.waitFor(/stopping: finishing in-flight exchanges/);
+      await new Promise((resolve) => setTimeout(resolve, 1_200)); // a second press, well after the first
+      cli!.child.kill('SIGINT');
+      expect(await cli!.exited).toBe(130);
+      expect(cli!.stdout()).toContain('capture: forced exit');
+      await request;
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('takes its flags after a "--" as well (pnpm start -- --port N passes the separator on)', async () => {
+    cli = startCli(['start', '--', '--port', '0', '--host', '127.0.0.1'], { cwd: project.dir });
+    const [, port] = await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    const { stdout } = await execFileAsync('curl', ['-s', '-x', `http://127.0.0.1:${port}`, `${origin.url}/after-separator`]);
+    expect(stdout).toBe('origin saw GET /after-separator');
+  });
+
   it('prints one JSON object per exchange with --json, keeping stdout machine-readable', async () => {
     cli = startCli(['start', '--port', '0', '--host', '127.0.0.1', '--json'], { cwd: project.dir });
     const [, port] = await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/, 'stderr');

@@ -7,25 +7,31 @@ import { createSession, formatCounts, type StartFlags } from './session.js';
 export type { StartFlags } from './session.js';
 export { formatCounts } from './session.js';
 
+/** A signal this soon after the first is the same keypress delivered twice, not a second press. */
+const REPEATED_SIGNAL_MS = 1_000;
+
 /**
  * Runs the proxy with `plugins` (chosen from the config and the flags) until SIGINT or SIGTERM:
  * prints where it listens and how a device uses it, then one line per exchange. Resolves with
- * the exit code once it has closed; a second signal exits at once with 130.
+ * the exit code once it has closed; a second signal (more than a second after the first) exits at once with 130.
  */
 export async function runStart(loaded: LoadedConfig, flags: StartFlags, plugins: readonly CapturePlugin[], io: CliIo): Promise<number> {
   const { proxy, log, banner, listen } = await createSession(loaded, flags, plugins, io);
 
   // Signal handlers go in before anything is printed: a script that stops capture as soon as it
   // reads the "listening on" line must get a graceful close, not Node's default exit.
-  let stopping = false;
+  let stoppingSince: number | undefined;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C often arrives twice: the terminal signals the whole process group and a parent
+      // such as pnpm or npm forwards it again. Only a second press, later, forces the exit.
+      if (performance.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
       banner.write('capture: forced exit\n');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     banner.write(`\n${signal === 'SIGINT' ? 'stopping' : `stopping (${signal})`}: finishing in-flight exchanges…\n`);
     void proxy.close().then(
       () => {
