@@ -13,6 +13,8 @@ export interface Rig {
   readonly server: WebSocketServer;
   /** The relay's address, `ws://127.0.0.1:PORT/`. */
   readonly url: string;
+  /** The relay's two sockets of each connection (the client's side, the origin's side), in connection order. */
+  readonly spliced: Array<{ readonly client: Socket; readonly upstream: Socket }>;
   /** Every relay started, in connection order. */
   readonly relays: RelayHandle[];
   /** Resolves with the next relay when a connection has been handed over. */
@@ -73,6 +75,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   await once(server, 'listening');
   const serverPort = (server.address() as AddressInfo).port;
   const relays: RelayHandle[] = [];
+  const spliced: Array<{ client: Socket; upstream: Socket }> = [];
   const waiters: Array<(relay: RelayHandle) => void> = [];
   const sockets = new Set<Socket>();
   const clients = new Set<WebSocket>();
@@ -111,6 +114,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     client.resume();
     upstream.resume();
     relays.push(relay);
+    spliced.push({ client, upstream });
     waiters.shift()?.(relay);
   });
   splice.listen(0, '127.0.0.1');
@@ -121,6 +125,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     server,
     url,
     relays,
+    spliced,
     bytes,
     nextRelay: () => new Promise((resolve) => waiters.push(resolve)),
     async connect(connectOptions = {}) {
