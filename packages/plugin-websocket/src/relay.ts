@@ -182,6 +182,9 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
   watch(upstream, client, directions.fromServer, 'server');
   if (options.upstreamHead?.length) directions.fromServer.push(options.upstreamHead);
   if (options.clientHead?.length) directions.fromClient.push(options.clientHead);
+  // The sockets may come paused (core pauses them while it reads the handshake).
+  client.resume();
+  upstream.resume();
 
   return {
     record,

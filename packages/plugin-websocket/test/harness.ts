@@ -34,6 +34,15 @@ export interface TappedBytes {
   readonly toClient: Buffer[];
 }
 
+/** The parts of an upgraded connection the rig hands over. */
+export interface HandedOver {
+  readonly client: Socket;
+  readonly upstream: Socket;
+  readonly clientHead: Buffer;
+  readonly upstreamHead: Buffer;
+  readonly extensions: string | undefined;
+}
+
 /** Options of {@link startRig}. */
 export interface RigOptions {
   /** The server's `permessage-deflate` (default off). */
@@ -42,6 +51,8 @@ export interface RigOptions {
   readonly relay?: Omit<RelayOptions, 'client' | 'upstream' | 'clientHead' | 'upstreamHead' | 'extensions'>;
   /** Record raw bytes each way (memory: only for small tests). */
   readonly tapBytes?: boolean;
+  /** Hands each upgraded connection to this instead of calling `relayWebSocket` (as core's hook will). */
+  readonly handOver?: (parts: HandedOver) => void;
   /** `ws` server's max payload (default 64 MiB). */
   readonly maxPayload?: number;
 }
@@ -103,6 +114,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       tapWrites(client, tapped.toClient);
       tapWrites(upstream, tapped.toOrigin);
     }
+    if (options.handOver) {
+      options.handOver({ client, upstream, clientHead: request.rest, upstreamHead: response.rest, extensions });
+      return;
+    }
     const relay = relayWebSocket({
       ...options.relay,
       client,
@@ -111,8 +126,6 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       upstreamHead: response.rest,
       extensions,
     });
-    client.resume();
-    upstream.resume();
     relays.push(relay);
     spliced.push({ client, upstream });
     waiters.shift()?.(relay);
