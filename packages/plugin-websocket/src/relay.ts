@@ -148,14 +148,17 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
     socket.on('data', (chunk: Buffer) => direction.push(chunk));
     socket.on('end', () => direction.finish());
     socket.on('error', () => undefined);
-    socket.on('close', () => {
+    const onClose = (): void => {
       // No close frame before the socket went: an abnormal closure (RFC 6455 7.1.5).
       closedFirst(by, 1006, '');
       direction.finish();
       if (--open === 0) return void complete();
       timer ??= setTimeout(() => other.destroy(), closeTimeout);
       timer.unref?.();
-    });
+    };
+    // A socket that closed before it was handed over will not say so again.
+    if (socket.destroyed) queueMicrotask(onClose);
+    else socket.once('close', onClose);
   };
   let completed = false;
   const complete = async (): Promise<void> => {

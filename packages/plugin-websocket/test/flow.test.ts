@@ -123,6 +123,22 @@ describe('hold mode', () => {
 });
 
 describe('server faults', () => {
+  it('keeps what arrived of a message when the origin vanishes mid-message', async () => {
+    rig = await startRig();
+    const serverSide = once(rig.server, 'connection');
+    const relayReady = rig.nextRelay();
+    const ws = await rig.connect();
+    const relay = await relayReady;
+    const [server] = (await serverSide) as [WebSocket];
+    const clientClosed = once(ws, 'close');
+    const whole = encodeFrame(1, Buffer.from('a text cut short'), false);
+    socketOf(server).end(whole.subarray(0, 2 + 6));
+    const [code] = (await clientClosed) as [number];
+    expect(code).toBe(1006);
+    expect(await relay.done).toMatchObject({ closeCode: 1006, closedBy: 'server' });
+    expect(relay.record.messages).toMatchObject([{ fromClient: false, opcode: 1, size: 6, text: 'a text', truncated: true }]);
+  });
+
   it('closes both sides with 1002 on a masked server frame', async () => {
     rig = await startRig();
     const serverSide = once(rig.server, 'connection');
