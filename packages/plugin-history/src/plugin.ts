@@ -89,6 +89,16 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
               'onExchange',
             );
           },
+          onReopened: (message) => {
+            // The reading connection (the view, the API) still sees the removed file: follow the writer.
+            try {
+              state.store?.close();
+              state.store = new HistoryStore(openHistoryDatabase(file).db);
+            } catch {
+              state.store = undefined;
+            }
+            context.report(new CaptureError('HISTORY_FILE_REMOVED', message), 'onExchange');
+          },
         },
       );
       try {

@@ -15,6 +15,8 @@ function workerUrl(): URL {
 export interface WorkerClientEvents {
   /** A batch could not be written (reported once per run of failures), or the worker failed. */
   onFailure(message: string, dropped: number): void;
+  /** history.db was removed while capturing and the worker started a new one in its place. */
+  onReopened?(message: string): void;
 }
 
 /** The main thread's handle on the write worker. */
@@ -46,6 +48,7 @@ export class WriteWorkerClient {
       if (message.type === 'ready') settle();
       else if (message.type === 'synced') this.#settleSync(message.id);
       else if (message.type === 'write-failed') events.onFailure(message.message, message.dropped);
+      else if (message.type === 'reopened') events.onReopened?.(message.message);
       else if (message.type === 'open-failed') {
         settle(new Error(`the history writer cannot open ${data.file}: ${message.message}`));
         this.#die(`the history writer cannot open ${data.file}: ${message.message}`, started);

@@ -18,6 +18,8 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'write-failed'; message: string; dropped: number }
   | { type: 'open-failed'; message: string }
+  /** history.db was removed while capturing (e.g. its data folder deleted); a new one is in its place. */
+  | { type: 'reopened'; message: string }
   /** Every batch sent before the `sync` with this id has been written (or dropped and reported). */
   | { type: 'synced'; id: number }
   | { type: 'closed'; written: number; dropped: number };

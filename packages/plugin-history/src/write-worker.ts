@@ -4,9 +4,10 @@
  * proxies. The main thread sends batches of rows; each is written in one transaction as it
  * arrives.
  */
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { BUSY_TIMEOUT_MS } from './database.js';
+import { BUSY_TIMEOUT_MS, openHistoryDatabase } from './database.js';
 import { HistoryStore } from './store.js';
 import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
 import { HistoryWriter } from './writer.js';
@@ -17,9 +18,43 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 let writer: HistoryWriter | undefined;
 let store: HistoryStore | undefined;
+/** The file the open connection writes to, to notice when its path no longer leads to it. */
+let identity: string | undefined;
+
+/** `dev:ino` of the file at `data.file` now, or undefined when there is none. */
+function fileIdentity(): string | undefined {
+  try {
+    const stats = statSync(data.file);
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SQLite keeps writing into a database whose file (or folder) was deleted, and every row would
+ * be lost without an error. Before each batch the path is checked; when it no longer leads to
+ * the open file, a new database is created in its place (the folder 0700 again) and the main
+ * thread is told once. When that fails too, the batch fails as any write does, and is retried.
+ */
+function reopenIfRemoved(): void {
+  if (!writer || fileIdentity() === identity) return;
+  try {
+    store?.close();
+  } catch {
+    // The removed file's connection: nothing of it can be kept.
+  }
+  const opened = openHistoryDatabase(data.file);
+  store = new HistoryStore(opened.db);
+  identity = fileIdentity();
+  writer.replaceStore(store);
+  post({ type: 'reopened', message: `${data.file} was removed while capturing; a new one was started in its place (what the removed file held is gone)` });
+}
+
 try {
   const db = new Database(data.file, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('synchronous = NORMAL');
+  identity = fileIdentity();
   store = new HistoryStore(db);
   writer = new HistoryWriter(store, {
     maxEntries: data.maxEntries,
@@ -35,6 +70,12 @@ try {
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'write') {
+    try {
+      reopenIfRemoved();
+    } catch (error) {
+      // The folder cannot be made again (yet): the batch fails below, reported once, and the next one retries.
+      void error;
+    }
     writer?.write(message.rows);
     return;
   }

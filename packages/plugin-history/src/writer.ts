@@ -17,7 +17,7 @@ export interface WriterOptions {
  * capture. Runs in the write worker (`write-worker.ts`).
  */
 export class HistoryWriter {
-  readonly #store: HistoryStore;
+  #store: HistoryStore;
   readonly #options: WriterOptions;
   #failing = false;
   #dropped = 0;
@@ -45,6 +45,15 @@ export class HistoryWriter {
   /** Rows lost to write failures so far. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /**
+   * Writes to `store` from now on: the database file was removed while capturing (its folder
+   * deleted) and a new one was opened in its place.
+   */
+  replaceStore(store: HistoryStore): void {
+    this.#store = store;
+    this.#failing = false;
   }
 
   /** Writes a batch in one transaction. */

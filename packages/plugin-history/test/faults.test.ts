@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -163,5 +163,29 @@ describe('faults', () => {
     const saved = inspect(home).urls.length;
     expect(saved).toBeGreaterThanOrEqual(3);
     expect(saved).toBeLessThan(50);
+  });
+
+  it('the data folder removed while capturing: one clear message, proxying goes on, and history is written again in a new file', async () => {
+    const home = tempDir();
+    origin = await startOrigin((req, res) => {
+      req.resume();
+      res.end('ok');
+    });
+    const capture = await start(home);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await requestThroughProxy(capture.port, `${origin.url}/before/${i}`)).status);
+    await vi.waitFor(() => expect(inspect(home).urls).toHaveLength(3));
+    rmSync(home, { recursive: true, force: true });
+    for (let i = 0; i < 3; i++) statuses.push((await requestThroughProxy(capture.port, `${origin.url}/after/${i}`)).status);
+    await capture.waitFor(/history\.db was removed while capturing; a new one was started in its place/, 'stderr');
+    for (let i = 3; i < 6; i++) statuses.push((await requestThroughProxy(capture.port, `${origin.url}/after/${i}`)).status);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect(await stopProxyProcess(capture)).toBe(0);
+    expect(capture.stderr().match(/was removed while capturing/g)).toHaveLength(1);
+    // The batch that noticed the removal is the first one written to the new file: nothing after the removal is lost.
+    const after = inspect(home);
+    expect(after.integrity).toBe('ok');
+    expect(after.urls.map((url) => new URL(url).pathname)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/after/${i}`));
+    expect(statSync(home).mode & 0o777).toBe(0o700);
   });
 });
