@@ -17,9 +17,9 @@ export interface WebSocketMessageRecord {
   time: number;
   /** The message's full payload size in bytes (decompressed for `permessage-deflate`), however much is kept. */
   size: number;
-  /** The payload as text, for text messages (and close reasons) that are valid UTF-8. */
+  /** The payload as text, for text messages that are valid UTF-8. */
   text?: string;
-  /** The payload as base64, for binary messages, pings and pongs (and text that is not valid UTF-8). */
+  /** The payload as base64: binary messages, close (code and reason), ping and pong payloads, text that is not valid UTF-8. */
   base64?: string;
   /** True when the payload kept is shorter than `size`: capped at `maxBodySize`, or the connection ended mid-message. */
   truncated: boolean;

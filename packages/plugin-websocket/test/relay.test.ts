@@ -9,7 +9,6 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** Resolves once `count` messages have been recorded on the relay. */
 async function closeAndWait(ws: WebSocket, code = 1000, reason = ''): Promise<void> {
   ws.close(code, reason);
   await once(ws, 'close');
@@ -40,5 +39,20 @@ describe('relayWebSocket', () => {
     expect(completion).toMatchObject({ closeCode: 1000, closeReason: 'bye', closedBy: 'client' });
     expect(relay.record).toMatchObject({ closeCode: 1000, closeReason: 'bye', closedBy: 'client', droppedMessages: 0 });
     expect(completion.duration).toBeGreaterThan(0);
+  });
+
+  it('closes both sides from the proxy with close()', async () => {
+    rig = await startRig();
+    const serverSide = once(rig.server, 'connection');
+    const relayReady = rig.nextRelay();
+    const ws = await rig.connect();
+    const relay = await relayReady;
+    const [server] = (await serverSide) as [WebSocket];
+    const clientClosed = once(ws, 'close');
+    const serverClosed = once(server, 'close');
+    relay.close(1001, 'capture is closing');
+    const [[clientCode, clientReason], [serverCode]] = (await Promise.all([clientClosed, serverClosed])) as [[number, Buffer], [number]];
+    expect([clientCode, clientReason.toString(), serverCode]).toEqual([1001, 'capture is closing', 1001]);
+    expect(await relay.done).toMatchObject({ closeCode: 1001, closeReason: 'capture is closing', closedBy: 'proxy' });
   });
 });
