@@ -186,7 +186,11 @@ export class CollectionWriter {
     });
     if (this.#document && sameFile(now, this.#known)) return this.#document;
     const read = now ? await readCollectionFile(this.#file) : undefined;
-    // A file deleted while capturing starts over as a new collection.
+    // A file deleted while capturing (or its whole folder) starts over as a new collection, said
+    // once per deletion: what the deleted file held is not in the new one.
+    if (!now && this.#known) {
+      this.#options.onError(new CaptureError('COLLECTION_FILE_REMOVED', `${this.#file} was removed while capturing; a new collection was started in its place (what the removed file held is gone)`));
+    }
     this.#document = read?.document ?? newCollection(this.#options.name);
     this.#known = read?.stat;
     await ensureDataDir(path.dirname(this.#file));

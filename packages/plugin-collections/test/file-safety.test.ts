@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CaptureError } from '@capture/core';
@@ -161,6 +161,27 @@ describe('writing', () => {
     proxy = started;
     for (const n of [1, 2, 3]) await curl(started.port, [`${origin.url}/n/${n}`]);
     await vi.waitFor(() => expect(requestsOf(readCollection(started.file).item)).toHaveLength(3), { timeout: 5000, interval: 20 });
+  });
+
+  it('the data folder removed while capturing: one clear message, proxying goes on, and the requests after it are written to a new file', async () => {
+    origin = await startRecordingOrigin();
+    const home = tempDir();
+    const started = await startCollectionsProxy(home, { name: 'Demo', flushInterval: 50 });
+    proxy = started;
+    const errors: CaptureError[] = [];
+    started.proxy.hooks.onError.tap('test', (error) => void errors.push(error));
+    await curl(started.port, [`${origin.url}/before`]);
+    await vi.waitFor(() => expect(requestsOf(readCollection(started.file).item)).toHaveLength(1), { timeout: 5000, interval: 20 });
+    rmSync(home, { recursive: true, force: true });
+    for (const n of [1, 2, 3]) await curl(started.port, [`${origin.url}/after/${n}`]);
+    await vi.waitFor(() => expect(existsSync(started.file) && requestsOf(readCollection(started.file).item)).toHaveLength(3), { timeout: 5000, interval: 20 });
+    await curl(started.port, [`${origin.url}/after/4`]);
+    await started.close();
+    proxy = undefined;
+    expect(shapeOf(requestsOf(readCollection(started.file).item))).toEqual(['GET /after/1', 'GET /after/2', 'GET /after/3', 'GET /after/4']);
+    expect(errors.map((error) => error.code)).toEqual(['COLLECTION_FILE_REMOVED']);
+    expect(errors[0]!.message).toContain(`${started.file} was removed while capturing`);
+    expect(statSync(path.dirname(started.file)).mode & 0o777).toBe(0o700);
   });
 
   it('creates a new collection file, in the data folder by the slug of its name or where `file` says', async () => {
