@@ -78,7 +78,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       }
       let failureReported = false;
       const client = new WriteWorkerClient(
-        { file, maxEntries: resolved.maxEntries, maxAge: resolved.maxAge },
+        { file, maxEntries: resolved.maxEntries, maxAge: resolved.maxAge, maxBytes: resolved.maxBytes },
         {
           onFailure: (message, dropped) => {
             // The worker reports once per run of failures; this keeps it to once per run of capture.

@@ -150,7 +150,7 @@ export class HistoryStore {
    * Deletes one chunk of exchanges beyond `maxEntries` (the oldest) or older than `maxAge`.
    * Returns how many it deleted; call again while it returns a full chunk.
    */
-  pruneChunk(maxEntries: number, maxAge: number | undefined, now = Date.now()): number {
+  pruneChunk(maxEntries: number, maxAge: number | undefined, now = Date.now(), maxBytes?: number): number {
     let deleted = 0;
     // Ids grow by one per insert and only the oldest rows are ever deleted, so the newest
     // maxEntries are exactly those above max(id) - maxEntries: one index lookup, where counting
@@ -164,7 +164,43 @@ export class HistoryStore {
         .prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at LIMIT ?)')
         .run(now - maxAge, PRUNE_CHUNK - deleted).changes;
     }
+    if (maxBytes !== undefined && deleted < PRUNE_CHUNK) deleted += this.#pruneBytes(maxBytes, PRUNE_CHUNK - deleted);
     return deleted;
+  }
+
+  /**
+   * The bytes the database's pages hold now (the file less its free pages), read from two
+   * pragmas: no scan, so it can run after every write.
+   */
+  usedBytes(): number {
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    const size = this.#db.pragma('page_size', { simple: true }) as number;
+    return (pages - free) * size;
+  }
+
+  /** Deletes up to `limit` of the oldest exchanges, as many as hold what `usedBytes` is over `maxBytes`. */
+  #pruneBytes(maxBytes: number, limit: number): number {
+    const over = this.usedBytes() - maxBytes;
+    if (over <= 0) return 0;
+    // Row sizes from the lengths SQLite keeps in each record (length() reads no blob), plus a
+    // row's overhead; the pages they free are what `usedBytes` drops by.
+    const rows = this.#db
+      .prepare(
+        `SELECT id, 256 + length(url) + length(request_headers) + coalesce(length(request_body), 0)
+           + coalesce(length(response_headers), 0) + coalesce(length(response_body), 0) AS size
+         FROM exchanges ORDER BY id LIMIT ?`,
+      )
+      .all(limit) as Array<{ id: number; size: number }>;
+    let freed = 0;
+    let last: number | undefined;
+    for (const row of rows) {
+      last = row.id;
+      freed += row.size;
+      if (freed >= over) break;
+    }
+    if (last === undefined) return 0;
+    return this.#db.prepare('DELETE FROM exchanges WHERE id <= ?').run(last).changes;
   }
 
   /** The size of one prune chunk. */

@@ -8,6 +8,8 @@ export interface WriteWorkerData {
   maxEntries: number;
   /** Retention by age, in ms. */
   maxAge: number | undefined;
+  /** Retention by size, in bytes. */
+  maxBytes: number;
 }
 
 /** Messages from the main thread to the write worker. */

@@ -59,6 +59,7 @@ try {
   writer = new HistoryWriter(store, {
     maxEntries: data.maxEntries,
     maxAge: data.maxAge,
+    maxBytes: data.maxBytes,
     onWriteError: (error, dropped) => post({ type: 'write-failed', message: error instanceof Error ? error.message : String(error), dropped }),
   });
   // Retention applies from the start, not only once something new is captured.

@@ -7,6 +7,8 @@ export interface WriterOptions {
   maxEntries: number;
   /** Retention by age, in ms. */
   maxAge: number | undefined;
+  /** Retention by size: the bytes the database may hold. */
+  maxBytes?: number;
   /** Reports a write failure. Called once per run of failures, not once per batch. */
   onWriteError(error: unknown, dropped: number): void;
 }
@@ -85,7 +87,7 @@ export class HistoryWriter {
       if (this.#closed) return;
       let deleted = 0;
       try {
-        deleted = this.#store.pruneChunk(this.#options.maxEntries, this.#options.maxAge);
+        deleted = this.#store.pruneChunk(this.#options.maxEntries, this.#options.maxAge, Date.now(), this.#options.maxBytes);
       } catch {
         // Pruning is retried after the next write; a failing database is reported by writes.
         return;
@@ -102,7 +104,7 @@ export class HistoryWriter {
     if (this.#pruning) clearImmediate(this.#pruning);
     this.#pruning = undefined;
     try {
-      while (this.#store.pruneChunk(this.#options.maxEntries, this.#options.maxAge) >= HistoryStore.PRUNE_CHUNK);
+      while (this.#store.pruneChunk(this.#options.maxEntries, this.#options.maxAge, Date.now(), this.#options.maxBytes) >= HistoryStore.PRUNE_CHUNK);
     } catch {
       // Nothing more to do on the way out.
     }
