@@ -40,6 +40,12 @@ export interface CaptureConfig {
    * this machine, a bound for one device on the LAN.
    */
   maxConnectionsPerClient?: number;
+  /**
+   * Streams an HTTP/2 client may have open at once on one connection (the h2
+   * `SETTINGS_MAX_CONCURRENT_STREAMS` capture announces); more are refused by the client's own
+   * stack. Default 128.
+   */
+  maxConcurrentStreams?: number;
   /** Milliseconds an idle keep-alive client connection stays open. Default 30000. */
   keepAliveTimeout?: number;
   /** Milliseconds in-flight exchanges get to finish when the proxy closes. Default 5000. */
@@ -70,6 +76,7 @@ export const configSchema = z.strictObject({
   upstreamTimeout: milliseconds.default(60_000),
   headersTimeout: milliseconds.default(30_000),
   maxConnectionsPerClient: z.number().int().positive().default(1024),
+  maxConcurrentStreams: z.number().int().positive().max(2 ** 31 - 1).default(128),
   keepAliveTimeout: milliseconds.default(30_000),
   closeTimeout: z.number().int().nonnegative().default(5_000),
   rejectUnauthorized: z.boolean().default(true),

@@ -28,12 +28,18 @@ export interface ExchangeRequest {
   method: string;
   /** The absolute URL, `http://` or `https://` (with the HTTPS plugin). */
   url: string;
-  /** `1.1` or `1.0`. */
+  /** `1.1`, `1.0`, or `2` for HTTP/2. */
   httpVersion: string;
-  /** Request headers as the client sent them (before hop-by-hop removal). */
+  /**
+   * Request headers as the client sent them (before hop-by-hop removal). HTTP/2 names are lower
+   * case, and its pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`) are not in the
+   * list: they are the method and the URL.
+   */
   headers: HeaderList;
   /** The captured body, absent when the request had none or it was not captured. */
   body?: CapturedBody;
+  /** Trailer fields the client sent after the body (HTTP/2, or chunked HTTP/1.1); absent when none. */
+  trailers?: HeaderList;
 }
 
 /** The response half of an exchange. */
@@ -42,10 +48,12 @@ export interface ExchangeResponse {
   statusCode: number;
   /** The reason phrase, e.g. `OK`. */
   statusMessage: string;
-  /** `1.1` or `1.0`. */
+  /** What the upstream spoke: `1.1`, `1.0`, or `2` for HTTP/2 (`1.1` for answers capture made itself). */
   httpVersion: string;
-  /** Response headers as the upstream sent them. */
+  /** Response headers as the upstream sent them (HTTP/2: lower case, without `:status`). */
   headers: HeaderList;
+  /** Trailer fields the upstream sent after the body (e.g. gRPC's `grpc-status`); absent when none. */
+  trailers?: HeaderList;
   /** The captured body, absent when there was none or it was not captured. */
   body?: CapturedBody;
   /** Set when the response body was deliberately not captured (e.g. `media` for images, audio and video). */
@@ -59,6 +67,8 @@ export type ExchangeErrorCode =
   | 'UPSTREAM_RESET'
   | 'UPSTREAM_BAD_RESPONSE'
   | 'CLIENT_ABORTED'
+  /** An HTTP/2 stream was reset (RST_STREAM) by the client or the origin; other streams go on. */
+  | 'STREAM_RESET'
   | 'BAD_REQUEST'
   | 'HEADERS_TOO_LARGE'
   | 'PLUGIN_ERROR';
@@ -159,12 +169,15 @@ export function headerListFromRaw(raw: readonly string[]): HeaderList {
 /**
  * A client's request headers as capture records them: without `Proxy-Authorization` and
  * `Proxy-Connection`, which were meant for capture and are consumed by it, so they are never
- * stored, exported or (the forwarded headers start from this list) sent to the origin.
+ * stored, exported or (the forwarded headers start from this list) sent to the origin. HTTP/2
+ * pseudo-headers (`:path`…) are left out too: they are the request's method and URL.
  */
 export function requestHeaderListFromRaw(raw: readonly string[]): HeaderList {
   const list: HeaderList = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
+    // HTTP/2 pseudo-headers are the method and the URL, recorded as such.
+    if (name.charCodeAt(0) === 58) continue;
     // The length test keeps the lowercasing off nearly every header.
     if ((name.length === 19 || name.length === 16) && isProxyHeader(name.toLowerCase())) continue;
     list.push([name, raw[i + 1]!]);

@@ -1,13 +1,33 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BodyCollector } from './body-capture.js';
-import { headerListFromRawBuffers, requestHeaderListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
+import { headerListFromRaw, headerListFromRawBuffers, requestHeaderListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
 import { hasTaps, type MockResponse, type OutgoingRequest, type OutgoingResponse, type RequestContext, type ResponseContext } from './hooks.js';
 import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js';
 import type { CapturePipeline } from './pipeline.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { classifyUpstreamError } from './upstream-errors.js';
+import type { UpstreamHandler } from './h2-upstream.js';
+
+/** A client's request as the exchange reads it: HTTP/1.x from `node:http`, or one HTTP/2 stream from `node:http2`'s compatibility API. */
+export type ClientRequest = IncomingMessage | Http2ServerRequest;
+/** The response to that client: the two differ only at the edges (status line, connection headers, resets). */
+export type ClientResponse = ServerResponse | Http2ServerResponse;
+
+/** Where an exchange goes and where it came from, as the router knows it. */
+export interface ExchangeRoute {
+  /** The absolute URL the client meant. */
+  url: string;
+  client: ClientInfo;
+  /** True for decrypted TLS. */
+  tls: boolean;
+  /** See `Exchange.source`. */
+  source: string;
+  /** `host[:port]` known to speak HTTP/2 (the origin chose h2 in ALPN): requests to it go upstream over h2. */
+  h2Host?: string;
+}
 
 /**
  * What a device is told when a plugin failed on its request: the plugin's own words (paths,
@@ -21,11 +41,16 @@ export const PLUGIN_FAILED_BODY = 'a plugin failed while handling this request';
  * `onResponse`, stream the response back, then complete the exchange in the pipeline. Bodies
  * stream end to end; capture only keeps references to chunks, up to `maxBodySize`.
  */
-export class HttpExchange implements Dispatcher.DispatchHandler {
+export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler {
   readonly #pipeline: CapturePipeline;
   readonly #upstream: UpstreamPool;
-  readonly #req: IncomingMessage;
-  readonly #res: ServerResponse;
+  readonly #req: ClientRequest;
+  readonly #res: ClientResponse;
+  /** True when the client speaks HTTP/2 on this stream. */
+  readonly #h2Client: boolean;
+  readonly #h2Host: string | undefined;
+  /** What the origin speaks, recorded as `response.httpVersion`. */
+  #upstreamVersion = '1.1';
   readonly #started = performance.now();
   readonly #exchange: Exchange;
   #requestBody: BodyCollector | undefined;
@@ -37,26 +62,23 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #responseStarted = false;
   #finished = false;
 
-  /** `source` is where the exchange comes from (see `Exchange.source`). */
-  constructor(
-    pipeline: CapturePipeline,
-    upstream: UpstreamPool,
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: string,
-    client: ClientInfo,
-    tls: boolean,
-    source: string,
-  ) {
+  constructor(pipeline: CapturePipeline, upstream: UpstreamPool, req: ClientRequest, res: ClientResponse, route: ExchangeRoute) {
     this.#pipeline = pipeline;
     this.#upstream = upstream;
     this.#req = req;
     this.#res = res;
+    this.#h2Client = req.httpVersionMajor === 2;
+    this.#h2Host = route.h2Host;
     this.#exchange = pipeline.open(
-      { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
-      client,
-      tls,
-      source,
+      {
+        method: req.method ?? 'GET',
+        url: route.url,
+        httpVersion: this.#h2Client ? '2' : req.httpVersion,
+        headers: requestHeaderListFromRaw(req.rawHeaders),
+      },
+      route.client,
+      route.tls,
+      route.source,
     );
     res.on('close', this.#onClientResponseClosed);
   }
@@ -74,7 +96,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     if (hasTaps(hooks.onRequest)) {
       // Plugins may rewrite the outgoing headers; keep the captured ones as the client sent them.
       outgoing.headers = exchange.request.headers.slice();
-      const context: RequestContext = { exchange, outgoing, incoming: this.#req };
+      const context: RequestContext = { exchange, outgoing, incoming: this.#req as IncomingMessage };
       try {
         mock = await hooks.onRequest.promise(context);
       } catch (error) {
@@ -107,7 +129,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     const { config } = this.#pipeline;
     const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: true, dropExpect: true });
     setHostHeader(headers, target.host);
-    const hasBody = requestHasBody(this.#req.headers);
+    const hasBody = this.#h2Client ? !(this.#req as Http2ServerRequest).stream.endAfterHeaders : requestHasBody(this.#req.headers);
     if (this.#req.headers.expect?.toLowerCase() === '100-continue') {
       // The request head goes upstream at once; the client is then told to send its body (see README).
       this.#res.writeContinue();
@@ -115,7 +137,22 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.#req.on('error', () => this.#abortUpstream());
     this.#authority = target.host;
     try {
-      this.#upstream.dispatcher.dispatch(
+      if (this.#h2Host !== undefined && target.protocol === 'https:' && target.host === this.#h2Host) {
+        this.#upstreamVersion = '2';
+        const req = this.#req;
+        this.#upstream.h2.dispatch(
+          {
+            origin: target.origin,
+            path: requestTarget(outgoing.url, target),
+            method: outgoing.method,
+            headers,
+            body: hasBody ? teeInto(req, this.#requestBody!) : null,
+            trailers: () => (req.rawTrailers.length ? headerListFromRaw(req.rawTrailers) : undefined),
+            wantsTrailers: /\btrailers\b/i.test(String(req.headers.te ?? '')),
+          },
+          this,
+        );
+      } else this.#upstream.dispatcher.dispatch(
         {
           origin: target.origin,
           path: requestTarget(outgoing.url, target),
@@ -147,9 +184,10 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   }
 
   /** undici handler: the upstream's response head arrived. Returning false pauses the body. */
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true;
-    const statusMessage = reasonAsOnTheWire(statusText);
+    // HTTP/2 has no reason phrase: the one Node's table gives is recorded, and none is sent.
+    const statusMessage = this.#upstreamVersion === '2' ? (http.STATUS_CODES[statusCode] ?? '') : reasonAsOnTheWire(statusText);
     this.#resume = resume;
     const exchange = this.#exchange;
     const limit = this.#pipeline.config.maxHeaderCount;
@@ -162,7 +200,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     }
     exchange.timings.firstByte = performance.now() - this.#started;
     const headers = headerListFromRawBuffers(rawHeaders);
-    exchange.response = { statusCode, statusMessage, httpVersion: '1.1', headers };
+    exchange.response = { statusCode, statusMessage, httpVersion: this.#upstreamVersion, headers };
     const onResponse = this.#pipeline.hooks.onResponse;
     if (!hasTaps(onResponse)) {
       this.#startResponse(statusCode, statusMessage, headers);
@@ -194,14 +232,27 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */
   onData(chunk: Buffer): boolean {
     this.#responseBody!.push(chunk);
-    if (this.#res.write(chunk)) return true;
+    if ((this.#res as ServerResponse).write(chunk)) return true;
     this.#res.once('drain', this.#resume!);
     return false;
   }
 
-  /** undici handler: the response body is complete. */
-  onComplete(): void {
+  /** undici handler: the response body is complete, with the upstream's trailers if it sent any. */
+  onComplete(trailers?: Array<Buffer | string> | null): void {
     this.#upstreamDone = true;
+    if (trailers?.length && this.#exchange.response) {
+      const list = headerListFromRawBuffers(trailers);
+      this.#exchange.response.trailers = list;
+      try {
+        // HTTP/1.1 sends trailers only after a chunked body; Node leaves them out otherwise.
+        if (this.#h2Client) (this.#res as Http2ServerResponse).addTrailers(Object.fromEntries(list.map(([name, value]) => [name.toLowerCase(), value])));
+        else (this.#res as ServerResponse).addTrailers(list);
+      } catch (error) {
+        this.#exchange.error ??= { code: 'UPSTREAM_BAD_RESPONSE', message: `cannot forward the upstream's trailers: ${errorMessage(error)}` };
+        this.#res.destroy();
+        return;
+      }
+    }
     this.#res.end();
   }
 
@@ -216,7 +267,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #startResponse(statusCode: number, statusMessage: string, headers: HeaderList): void {
     const exchange = this.#exchange;
     this.#responseStarted = true;
-    this.#res.writeHead(statusCode, statusMessage, toForwardedHeaders(headers));
+    this.#writeHead(statusCode, statusMessage, toForwardedHeaders(headers));
     const capturing = !exchange.skip && !exchange.response?.bodySkipped && this.#pipeline.capturing;
     this.#responseBody = new BodyCollector(capturing ? this.#pipeline.config.maxBodySize : 0);
   }
@@ -232,7 +283,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     const failure = classifyUpstreamError(error, authority, this.#pipeline.config.upstreamTimeout);
     if (this.#responseStarted) {
       this.#exchange.error ??= {
-        code: failure.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_RESET',
+        code: failure.code === 'UPSTREAM_TIMEOUT' || failure.code === 'STREAM_RESET' ? failure.code : 'UPSTREAM_RESET',
         message: failure.code === 'UPSTREAM_TIMEOUT' ? failure.message : `upstream failed in the middle of the response body: ${failure.message}`,
       };
       this.#res.destroy();
@@ -256,7 +307,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.#responseBody = new BodyCollector(capturing ? this.#pipeline.config.maxBodySize : 0);
     this.#responseStarted = true;
     this.#req.resume();
-    this.#res.writeHead(mock.statusCode, statusMessage, toForwardedHeaders(headers));
+    this.#writeHead(mock.statusCode, statusMessage, toForwardedHeaders(headers));
     if (body instanceof Readable) {
       body.on('data', this.#responseBody.push);
       body.on('error', () => this.#res.destroy());
@@ -286,22 +337,37 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
       ['Content-Type', 'text/plain; charset=utf-8'],
       ['Content-Length', String(Buffer.byteLength(body))],
     ];
-    // An unread request body would be taken for the next request: close instead of reusing.
-    if (!this.#req.complete) headers.push(['Connection', 'close']);
+    // An unread request body would be taken for the next request: close instead of reusing (HTTP/1.1 only; an h2 stream ends alone).
+    if (!this.#req.complete && !this.#h2Client) headers.push(['Connection', 'close']);
     exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers };
     this.#responseStarted = true;
-    this.#res.writeHead(status, headers.flat());
+    this.#writeHead(status, '', headers.flat());
     this.#res.end(body);
+  }
+
+  /** Writes the response head: HTTP/2 has no reason phrase (and warns when given one). */
+  #writeHead(statusCode: number, statusMessage: string, flat: string[]): void {
+    if (this.#h2Client) (this.#res as Http2ServerResponse).writeHead(statusCode, flat as unknown as http2.OutgoingHttpHeaders);
+    else if (statusMessage) (this.#res as ServerResponse).writeHead(statusCode, statusMessage, flat);
+    else (this.#res as ServerResponse).writeHead(statusCode, flat);
   }
 
   readonly #onClientResponseClosed = (): void => {
     if (this.#finished) return;
     this.#finished = true;
     const exchange = this.#exchange;
-    if (!this.#res.writableFinished) {
+    // An h2 stream the client reset may look finished to the compatibility API: its reset code says.
+    const reset = this.#h2Client ? (this.#res as Http2ServerResponse).stream.rstCode : undefined;
+    const clientReset = reset !== undefined && reset !== http2.constants.NGHTTP2_NO_ERROR && !this.#upstreamDone;
+    if (clientReset) {
+      exchange.error ??= { code: 'STREAM_RESET', message: `the client reset the stream (HTTP/2 error code ${reset}) before the response was complete` };
+      this.#abortUpstream();
+    } else if (!this.#res.writableFinished) {
       exchange.error ??= { code: 'CLIENT_ABORTED', message: 'the client closed the connection before the response was complete' };
       this.#abortUpstream();
     }
+    const rawTrailers = this.#req.rawTrailers;
+    if (rawTrailers.length) exchange.request.trailers = headerListFromRaw(rawTrailers);
     exchange.timings.total = performance.now() - this.#started;
     exchange.sizes.requestBody = this.#requestBody?.size ?? 0;
     exchange.sizes.responseBody = this.#responseBody?.size ?? 0;
@@ -314,7 +380,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
  * transform (rather than adding a 'data' listener to the request) guarantees no chunk flows past
  * before the dispatcher is ready to read it, and keeps backpressure to the client.
  */
-function teeInto(body: IncomingMessage, collector: BodyCollector): Transform {
+function teeInto(body: ClientRequest, collector: BodyCollector): Transform {
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       collector.push(chunk);

@@ -26,6 +26,12 @@ export interface ConnectionTarget {
   client?: ClientInfo;
   /** Where the connection's exchanges come from: pass the CONNECT's `ConnectContext.source`. Default the client's address. */
   source?: string;
+  /**
+   * What the origin chose in ALPN when the plugin asked it (`h2` or `http/1.1`): with `h2`, the
+   * connection's requests to that origin go upstream over HTTP/2, whatever the client speaks.
+   * Default `http/1.1` (undici's pool).
+   */
+  upstreamProtocol?: 'h2' | 'http/1.1';
 }
 
 /**
@@ -169,8 +175,19 @@ export class CaptureProxy {
    * hooks, with URLs built from `target`.
    */
   handleConnection(socket: Duplex, target: ConnectionTarget): void {
-    this.#router.connections.adopt(socket, { secure: target.secure, hostname: target.hostname, port: target.port }, target.client, target.source);
+    this.#router.connections.adopt(socket, connectionTarget(target), target.client, target.source);
     this.#router.handOver(socket);
+  }
+
+  /**
+   * Takes over a decrypted connection on which the client speaks HTTP/2 (TLS the plugin
+   * terminated with ALPN `h2`): `node:http2` serves it, and each stream is one exchange through
+   * the same hooks as HTTP/1.1 requests, with `request.httpVersion` `'2'` and the URL
+   * `https://<:authority><:path>`.
+   */
+  handleHttp2Connection(socket: Duplex, target: ConnectionTarget): void {
+    this.#router.connections.adopt(socket, connectionTarget(target), target.client, target.source);
+    this.#router.handOverHttp2(socket);
   }
 
   /**
@@ -211,6 +228,10 @@ export async function createProxy(config: CaptureConfig = {}, options: { dataDir
   if (problem) dataDirProblems.set(proxy, problem);
   await proxy.use(resolved.plugins);
   return proxy;
+}
+
+function connectionTarget(target: ConnectionTarget): { secure: boolean; hostname: string; port: number; upstreamH2: boolean } {
+  return { secure: target.secure, hostname: target.hostname, port: target.port, upstreamH2: target.upstreamProtocol === 'h2' };
 }
 
 /** What {@link createProxy} found wrong with a proxy's data folder, reported by `listen()`. */

@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -7,7 +8,8 @@ import { CaptureError } from './errors.js';
 import { handleConnect, type PlainHttpHandOver } from './connect.js';
 import { Connections } from './connections.js';
 import { requestHeaderListFromRaw } from './exchange.js';
-import { HttpExchange } from './http-exchange.js';
+import { HttpExchange, type ExchangeRoute } from './http-exchange.js';
+import { http2Bridge } from './h2-socket.js';
 import { LocalRequests } from './local-requests.js';
 import type { CapturePipeline } from './pipeline.js';
 import { PROXY_AUTH_CHALLENGE, ProxyAuthenticator } from './proxy-auth.js';
@@ -33,6 +35,10 @@ export class Router {
   readonly #pipeline: CapturePipeline;
   readonly #upstream: UpstreamPool;
   readonly #server: http.Server;
+  /** Serves decrypted HTTP/2 connections; created with the first one. */
+  #h2Server: http2.Http2Server | undefined;
+  /** The HTTP/2 sessions open, with the connection each rides on: GOAWAY on close, routing of their streams. */
+  readonly #h2Sessions = new Map<Http2Session, SocketInfo>();
   /** The one proxy-authentication gate: `auth` and the credentials registered with a source. */
   readonly auth: ProxyAuthenticator;
 
@@ -93,6 +99,75 @@ export class Router {
     this.#server.emit('connection', socket);
   }
 
+  /**
+   * Serves HTTP/2 from a connection a plugin prepared (TLS it terminated, ALPN `h2`): each
+   * stream is one exchange, through the same {@link HttpExchange} as HTTP/1.1 requests. The
+   * socket must have been adopted (`connections.adopt`) so its streams know their target.
+   */
+  handOverHttp2(socket: Duplex): void {
+    const info = getSocketInfo(socket)!;
+    // Its own protocol: not swept for slow HTTP/1.1 heads (h2 has its own settings and timeout).
+    info.detached = true;
+    this.connections.track(socket);
+    const server = (this.#h2Server ??= this.#createHttp2Server());
+    // The server makes the session synchronously from the 'connection' event: catch it to tag it.
+    const tag = (session: Http2Session) => {
+      this.#h2Sessions.set(session, info);
+      session.once('close', () => this.#h2Sessions.delete(session));
+      session.setTimeout(this.#config.keepAliveTimeout, () => session.close());
+    };
+    server.once('session', tag);
+    server.emit('connection', http2Bridge(socket));
+    server.off('session', tag);
+  }
+
+  #createHttp2Server(): http2.Http2Server {
+    const config = this.#config;
+    const server = http2.createServer({
+      // Pseudo-headers count as pairs too; beyond maxHeaderCount the request is answered 431 below.
+      maxHeaderListPairs: config.maxHeaderCount + 8,
+      settings: { maxConcurrentStreams: config.maxConcurrentStreams, maxHeaderListSize: config.maxHeaderSize },
+    });
+    server.on('request', this.#onHttp2Request);
+    // Broken sessions and streams end alone: each exchange records its own failure.
+    server.on('sessionError', () => undefined);
+    return server;
+  }
+
+  readonly #onHttp2Request = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+    const info = this.#h2Sessions.get(req.stream.session!);
+    // A stream's own errors (a reset mid-body) are the exchange's to record, on 'close'.
+    req.stream.on('error', () => undefined);
+    if (!info?.target) return void req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    const target = info.target;
+    const path = req.url;
+    if (req.method === 'CONNECT' || !path?.startsWith('/')) {
+      res.writeHead(501, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('capture: CONNECT and non-path targets inside HTTP/2 are not supported\n');
+      req.resume();
+      return;
+    }
+    const authority = req.authority;
+    // The URL as the client meant it: `https://<:authority><:path>`, else the connection's target.
+    const url = authority ? withoutDefaultPort(`https://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
+    const route: ExchangeRoute = { url, client: info.client, tls: target.secure, source: info.source };
+    const h2Host = upstreamH2Host(target);
+    if (h2Host) route.h2Host = h2Host;
+    // Pseudo-headers are not fields: the count is the one HTTP/1.1 requests are held to.
+    let fields = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.charCodeAt(0) !== 58) fields++;
+    if (fields > this.#config.maxHeaderCount) {
+      const message = tooManyHeadersMessage(fields, this.#config.maxHeaderCount);
+      res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`capture: ${message}\n`);
+      req.resume();
+      const request = { method: req.method, url, httpVersion: '2', headers: requestHeaderListFromRaw(req.rawHeaders) };
+      recordRefusal(this.#pipeline, request, info, info.source, 431, { code: 'HEADERS_TOO_LARGE', message });
+      return;
+    }
+    void new HttpExchange(this.#pipeline, this.#upstream, req, res, route).run();
+  };
+
   /** A tunnel that carries plain HTTP/1.x: parsed like a decrypted connection, so its requests are captured. */
   readonly #handOverPlain: PlainHttpHandOver = (socket, target, client, source) => {
     this.connections.adopt(socket, target, client, source);
@@ -104,6 +179,8 @@ export class Router {
   /** Stops accepting and closes idle keep-alive connections; resolves once the server closed. */
   stopAccepting(): Promise<void> {
     this.connections.stop();
+    // GOAWAY: the streams in flight finish, no new ones start.
+    for (const session of this.#h2Sessions.keys()) session.close();
     const closed = new Promise<void>((resolve) => {
       if (!this.#server.listening) return resolve();
       this.#server.close(() => resolve());
@@ -151,7 +228,10 @@ export class Router {
       return;
     }
     if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, res, url, info, source);
-    void new HttpExchange(this.#pipeline, this.#upstream, req, res, url, info.client, info.target?.secure ?? false, source).run();
+    const route: ExchangeRoute = { url, client: info.client, tls: info.target?.secure ?? false, source };
+    const h2Host = info.target && upstreamH2Host(info.target);
+    if (h2Host) route.h2Host = h2Host;
+    void new HttpExchange(this.#pipeline, this.#upstream, req, res, route).run();
   };
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -251,6 +331,12 @@ export class Router {
     info.detached = true;
     return info;
   }
+}
+
+/** `host[:port]` as a URL's `host` spells it, for a decrypted connection whose origin chose h2; else undefined. */
+function upstreamH2Host(target: NonNullable<SocketInfo['target']>): string | undefined {
+  if (!target.upstreamH2 || !target.secure) return undefined;
+  return targetUrl(target, '').slice('https://'.length);
 }
 
 function writeProxyAuthRequired(socket: Duplex): void {

@@ -25,7 +25,13 @@ export interface SocketInfo {
   /** True once the socket left HTTP parsing (CONNECT tunnel, WebSocket). */
   detached: boolean;
   /** Set for decrypted TLS connections handed over by a plugin: requests are origin-form for this target. */
-  target?: { secure: boolean; hostname: string; port: number };
+  target?: {
+    secure: boolean;
+    hostname: string;
+    port: number;
+    /** True when the origin chose h2 in ALPN: its requests go upstream over HTTP/2. */
+    upstreamH2?: boolean;
+  };
 }
 
 const kSocketInfo = Symbol('capture.socketInfo');

@@ -20,6 +20,15 @@ export function classifyUpstreamError(error: Error & { code?: string }, authorit
   if (error instanceof UpstreamTimeoutError) {
     return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: ${error.message}` };
   }
+  if (code === 'STREAM_RESET') {
+    return { status: 502, code: 'STREAM_RESET', message: `${authority}: ${error.message}` };
+  }
+  if (code === 'ERR_HTTP2_STREAM_ERROR' || code === 'ERR_HTTP2_SESSION_ERROR' || code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_STREAM_CANCEL') {
+    return { status: 502, code: 'STREAM_RESET', message: `${authority} ended the HTTP/2 stream before responding (${code})` };
+  }
+  if (code === 'ERR_HTTP2_ERROR' || code === 'ERR_HTTP2_INVALID_HEADER_VALUE' || code === 'ERR_HTTP2_HEADER_SINGLE_VALUE') {
+    return { status: 502, code: 'UPSTREAM_BAD_RESPONSE', message: `${authority} sent an HTTP/2 response capture cannot read (${code})` };
+  }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: upstream did not respond within ${(timeoutMs ?? 0) / 1000} s` };
   }
@@ -46,7 +55,11 @@ export function classifyUpstreamError(error: Error & { code?: string }, authorit
   if (code === 'ECONNRESET' || code === 'EPIPE' || error.message === 'socket hang up') {
     return { status: 502, code: 'UPSTREAM_RESET', message: `${authority} closed the connection before responding` };
   }
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL')) {
+    // OpenSSL's own text (`error:0A00010B:SSL routines:…`) says nothing to a user: one sentence instead.
+    return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `TLS with ${authority} failed: the origin does not speak TLS there or offers nothing capture accepts (${code})` };
+  }
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
     return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `TLS with ${authority} failed: ${error.message} (${code})` };
   }
   return { status: 502, code: 'UPSTREAM_UNREACHABLE', message: `${authority}: ${error.message}${code ? ` (${code})` : ''}` };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import type { ResolvedConfig } from './config.js';
+import { H2Sessions } from './h2-upstream.js';
 
 /** How the proxy verifies upstream TLS; see {@link UpstreamPool.setTls}. */
 export interface UpstreamTlsOptions {
@@ -32,10 +33,13 @@ export class UpstreamPool {
   readonly #config: ResolvedConfig;
   #dispatcher: Dispatcher | undefined;
   #tls: UpstreamTlsState;
+  /** HTTP/2 sessions, for origins that negotiated h2 (see `h2-upstream.ts`). */
+  readonly h2: H2Sessions;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
     this.#tls = { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized };
+    this.h2 = new H2Sessions(config, () => this.#tls);
   }
 
   /** The pool requests are dispatched through; set once {@link UpstreamPool.open} resolved. */
@@ -63,6 +67,7 @@ export class UpstreamPool {
       secureContext: options.ca?.length ? trustStoreWith(options.ca) : undefined,
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     };
+    this.h2.close();
     const previous = this.#dispatcher;
     if (!previous) return;
     this.#dispatcher = this.#createDispatcher();
@@ -71,6 +76,7 @@ export class UpstreamPool {
 
   /** Destroys the pool and every upstream connection in it. */
   async close(): Promise<void> {
+    this.h2.close();
     await this.#dispatcher?.destroy().catch(() => undefined);
   }
 

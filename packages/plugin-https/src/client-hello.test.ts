@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { captureClientHello } from '../test/helpers/client-hello.js';
-import { parseServerName, readTunnelStart } from './client-hello.js';
+import { parseAlpn, parseServerName, readTunnelStart } from './client-hello.js';
 
 describe('parseServerName', () => {
   it('finds the SNI name in a real ClientHello', async () => {
@@ -18,6 +18,21 @@ describe('parseServerName', () => {
     const hello = await captureClientHello({ servername: 'example.com' });
     expect(parseServerName(hello.subarray(5, 60))).toBeUndefined();
     expect(parseServerName(Buffer.from('GET / HTTP/1.1\r\n'))).toBeUndefined();
+  });
+});
+
+describe('parseAlpn', () => {
+  it('lists the protocols a real ClientHello offers, in order', async () => {
+    const hello = await captureClientHello({ servername: 'a.example', ALPNProtocols: ['h2', 'http/1.1'] });
+    expect(parseAlpn(hello.subarray(5))).toEqual(['h2', 'http/1.1']);
+  });
+
+  it('is empty without the extension, and for truncated or foreign bytes', async () => {
+    const hello = await captureClientHello({ servername: 'a.example' });
+    expect(parseAlpn(hello.subarray(5))).toEqual([]);
+    const withAlpn = await captureClientHello({ ALPNProtocols: ['h2'] });
+    expect(parseAlpn(withAlpn.subarray(5, 60))).toEqual([]);
+    expect(parseAlpn(Buffer.from('GET / HTTP/1.1\r\n'))).toEqual([]);
   });
 });
 

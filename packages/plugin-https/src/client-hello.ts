@@ -2,8 +2,11 @@ import type { Duplex } from 'node:stream';
 
 /** The first bytes a client sent in a CONNECT tunnel, read before deciding what to do with it. */
 export type TunnelStart =
-  /** A TLS ClientHello; `servername` is its SNI, absent when the client sent none. */
-  | { kind: 'tls'; servername: string | undefined; bytes: Buffer }
+  /**
+   * A TLS ClientHello; `servername` is its SNI, absent when the client sent none; `alpn` the
+   * protocols it offers (`['h2', 'http/1.1']`), empty when it sent no ALPN extension.
+   */
+  | { kind: 'tls'; servername: string | undefined; alpn: string[]; bytes: Buffer }
   /** Something other than TLS (plain HTTP, SSH…), or nothing within the time allowed. */
   | { kind: 'other'; bytes: Buffer }
   /** The client closed before sending anything useful. */
@@ -13,6 +16,7 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 const RECORD_HEADER = 5;
 const CLIENT_HELLO = 0x01;
 const EXTENSION_SERVER_NAME = 0x0000;
+const EXTENSION_ALPN = 0x0010;
 const SERVER_NAME_HOST = 0x00;
 
 /**
@@ -42,7 +46,8 @@ export function readTunnelStart(socket: Duplex, timeoutMs: number): Promise<Tunn
       if (bytes.length < RECORD_HEADER) return;
       const recordEnd = RECORD_HEADER + bytes.readUInt16BE(3);
       if (bytes.length < recordEnd) return;
-      finish({ kind: 'tls', servername: parseServerName(bytes.subarray(RECORD_HEADER, recordEnd)), bytes });
+      const hello = bytes.subarray(RECORD_HEADER, recordEnd);
+      finish({ kind: 'tls', servername: parseServerName(hello), alpn: parseAlpn(hello), bytes });
     };
     const onEnd = () => finish({ kind: 'closed' });
     const timer = setTimeout(() => finish({ kind: 'other', bytes: Buffer.concat(chunks, length) }), timeoutMs);
@@ -59,6 +64,32 @@ export function readTunnelStart(socket: Duplex, timeoutMs: number): Promise<Tunn
  * the caller then falls back to the CONNECT host, which is never wrong to use.
  */
 export function parseServerName(handshake: Buffer): string | undefined {
+  const extension = findExtension(handshake, EXTENSION_SERVER_NAME);
+  return extension ? readHostName(extension) : undefined;
+}
+
+/**
+ * The ALPN protocol names a ClientHello offers, in the client's order (RFC 7301 §3.1); empty
+ * for a hello without the extension or a malformed one (the client then gets HTTP/1.1).
+ */
+export function parseAlpn(handshake: Buffer): string[] {
+  const extension = findExtension(handshake, EXTENSION_ALPN);
+  if (!extension || extension.length < 2) return [];
+  const names: string[] = [];
+  const listEnd = Math.min(2 + extension.readUInt16BE(0), extension.length);
+  let offset = 2;
+  while (offset < listEnd) {
+    const size = extension.readUInt8(offset);
+    offset += 1;
+    if (size === 0 || offset + size > listEnd) break;
+    names.push(extension.toString('latin1', offset, offset + size));
+    offset += size;
+  }
+  return names;
+}
+
+/** The body of one extension of a ClientHello handshake message, or undefined. */
+function findExtension(handshake: Buffer, wanted: number): Buffer | undefined {
   try {
     if (handshake[0] !== CLIENT_HELLO) return undefined;
     // type(1) length(3) version(2) random(32)
@@ -72,7 +103,7 @@ export function parseServerName(handshake: Buffer): string | undefined {
       const type = handshake.readUInt16BE(offset);
       const size = handshake.readUInt16BE(offset + 2);
       offset += 4;
-      if (type === EXTENSION_SERVER_NAME) return readHostName(handshake.subarray(offset, offset + size));
+      if (type === wanted) return handshake.subarray(offset, Math.min(offset + size, extensionsEnd));
       offset += size;
     }
   } catch {
@@ -82,6 +113,7 @@ export function parseServerName(handshake: Buffer): string | undefined {
 }
 
 function readHostName(extension: Buffer): string | undefined {
+  if (extension.length < 2) return undefined;
   const listEnd = Math.min(2 + extension.readUInt16BE(0), extension.length);
   let offset = 2;
   while (offset + 3 <= listEnd) {

@@ -4,9 +4,15 @@ import type { CapturePlugin, CaptureProxy, CommandContext } from '@capture/core'
 import https, { httpsFlags, type HttpsApi, type HttpsOptions } from './index.js';
 
 describe('https flags', () => {
-  it('declares none of its own yet (the CLI makes --no-https), as an empty list', () => {
-    expect(httpsFlags).toEqual([]);
+  it('declares --no-http2, which turns HTTP/2 off (the CLI makes --no-https)', () => {
+    expect(httpsFlags.map((flag) => flag.flags)).toEqual(['--no-http2']);
+    expect(httpsFlags[0]!.toOptions(false)).toEqual({ http2: false });
     expect(https().flags).toBe(httpsFlags);
+  });
+
+  it('validates http2 like the other options', () => {
+    expect(() => https({ http2: 'yes' as never })).toThrow(/https: option "http2": expected 'auto' or false, got/);
+    expect(https({ http2: false }).name).toBe('https');
   });
 
   it('reconfigure takes the plugin’s options and validates them', () => {

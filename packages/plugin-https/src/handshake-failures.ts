@@ -4,6 +4,8 @@ import { CaptureError, type ClientInfo } from '@capture/core';
 export interface HttpsStats {
   /** TLS connections terminated and handed to the proxy. */
   intercepted: number;
+  /** Of those, connections on which the client speaks HTTP/2. */
+  http2: number;
   /** Tunnels passed through blindly (passthrough hosts and non-TLS traffic). */
   passedThrough: number;
   /** Handshakes a client ended because it did not accept capture's certificate. */

@@ -9,6 +9,7 @@ import { answerDownloadRequest, caDownloads, CA_PAGE_HOST, CA_PAGE_PATH, notFoun
 import { HandshakeFailures, type HttpsStats } from './handshake-failures.js';
 import { httpsFlags } from './flags.js';
 import { createConnectTap } from './intercept.js';
+import { OriginProtocols } from './alpn.js';
 import { PLUGIN_NAME as NAME, resolveHttpsOptions, type HttpsOptions } from './options.js';
 
 export type { HttpsOptions, ResolvedHttpsOptions } from './options.js';
@@ -58,7 +59,7 @@ export interface HttpsApi {
  */
 export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsApi, HttpsOptions> {
   const resolved = resolveHttpsOptions(options);
-  const stats: HttpsStats = { intercepted: 0, passedThrough: 0, rejected: 0, failed: 0 };
+  const stats: HttpsStats = { intercepted: 0, http2: 0, passedThrough: 0, rejected: 0, failed: 0 };
   let current: { info: CaInfo; downloads: CaDownloads; certificates: CertificateCache } | undefined;
   const api: HttpsApi = {
     get ca() {
@@ -109,7 +110,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       // Handshake and certificate failures have no response to go to: the context names the plugin.
       const report = (error: CaptureError) => context.report(error, 'onConnect');
       const failures = new HandshakeFailures(stats, report);
-      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), failures, stats, report }));
+      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), ...(resolved.http2 ? { origins: new OriginProtocols() } : {}), failures, stats, report }));
 
       const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };
       proxy.hooks.onInfoPage.tap(NAME, (links) => [...links, link]);

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { CaptureError, type CaptureProxy, type ConnectContext, type HostMatcher } from '@capture/core';
 import type { CertificateCache } from './certificate-cache.js';
+import { chooseClientProtocol, type OriginProtocol, type OriginProtocols } from './alpn.js';
 import { readTunnelStart } from './client-hello.js';
 import type { HandshakeFailures, HttpsStats } from './handshake-failures.js';
 
@@ -18,6 +19,8 @@ export interface InterceptorDeps {
   /** Makes sure the CA in use is the one its files hold (a fallback for a missed file-watch event). */
   readonly refreshCa?: () => Promise<void>;
   readonly passthrough: HostMatcher;
+  /** Asks origins for their ALPN choice; absent with `http2: false` (everyone gets HTTP/1.1). */
+  readonly origins?: OriginProtocols;
   readonly failures: HandshakeFailures;
   readonly stats: HttpsStats;
   /** Reports an error that has no response to go to (the plugin context's `report`). */
@@ -60,16 +63,25 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   }
   // The name the client will check: its SNI, else what it asked CONNECT for (an IP gets an IP SAN).
   const certificateName = servername ?? ctx.hostname;
+  // Requests go where the client asked; an IP CONNECT with a server name goes to that name,
+  // so the upstream sees the right SNI and its certificate can be verified.
+  const hostname = servername && net.isIP(ctx.hostname) ? servername : ctx.hostname;
+  // Ask the origin which protocol it speaks while the certificate is issued: the client's ALPN
+  // answer depends on it (h2 to the client only when the origin speaks it, or the client needs it).
+  const originProtocol: Promise<OriginProtocol> = deps.origins ? deps.origins.ask(hostname, ctx.port, net.isIP(hostname) ? undefined : hostname) : Promise.resolve('unknown');
   let secureContext: tls.SecureContext;
+  let origin: OriginProtocol;
   try {
-    secureContext = await deps.certificates.contextFor(certificateName);
+    [secureContext, origin] = await Promise.all([deps.certificates.contextFor(certificateName), originProtocol]);
   } catch (error) {
     socket.destroy();
     deps.report(new CaptureError('TLS_CERTIFICATE_FAILED', `cannot issue a certificate for ${certificateName}: ${(error as Error).message}`, { cause: error }));
     return;
   }
   if (socket.destroyed) return;
-  const tlsSocket = new tls.TLSSocket(socket as net.Socket, { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
+  const offered = start.kind === 'tls' ? start.alpn : [];
+  const answer = deps.origins ? chooseClientProtocol(offered, origin) : 'http/1.1';
+  const tlsSocket = new tls.TLSSocket(socket as net.Socket, { isServer: true, secureContext, ALPNProtocols: [answer ?? 'http/1.1'] });
   let done = false;
   const fail = (end: Parameters<HandshakeFailures['record']>[2]) => {
     if (done) return;
@@ -88,10 +100,11 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
     done = true;
     clearTimeout(timer);
     deps.stats.intercepted++;
-    // Requests go where the client asked; an IP CONNECT with a server name goes to that name,
-    // so the upstream sees the right SNI and its certificate can be verified.
-    const hostname = servername && net.isIP(ctx.hostname) ? servername : ctx.hostname;
     // The CONNECT's source (`run:npm`, from its proxy credentials) carries over to every request inside.
-    deps.proxy.handleConnection(tlsSocket, { secure: true, hostname, port: ctx.port, client: ctx.client, source: ctx.source });
+    const target = { secure: true, hostname, port: ctx.port, client: ctx.client, source: ctx.source, upstreamProtocol: origin === 'h2' ? ('h2' as const) : ('http/1.1' as const) };
+    if (tlsSocket.alpnProtocol === 'h2') {
+      deps.stats.http2++;
+      deps.proxy.handleHttp2Connection(tlsSocket, target);
+    } else deps.proxy.handleConnection(tlsSocket, target);
   });
 }

@@ -16,6 +16,12 @@ export interface HttpsOptions {
   insecureUpstream?: boolean;
   /** How many per-host certificates are kept in memory (least recently used dropped first). Default 1000. */
   certificateCacheSize?: number;
+  /**
+   * HTTP/2 with clients that offer it, when the origin speaks it too (or the client speaks
+   * nothing else, as gRPC): `'auto'` (default) asks each origin's ALPN first; `false` gives
+   * every client HTTP/1.1 (`--no-http2`).
+   */
+  http2?: 'auto' | false;
 }
 
 /** The options validated and compiled once, when the plugin is created. */
@@ -28,6 +34,8 @@ export interface ResolvedHttpsOptions {
   readonly insecureUpstream: boolean;
   /** See {@link HttpsOptions.certificateCacheSize}. */
   readonly certificateCacheSize: number;
+  /** See {@link HttpsOptions.http2}. */
+  readonly http2: 'auto' | false;
 }
 
 /** The plugin's name, as its taps and option errors name it. */
@@ -63,6 +71,7 @@ const optionsSchema = z.strictObject({
     .int({ error: (issue) => `expected a whole number of certificates, got ${describeValue(issue.input)}` })
     .min(1, { error: (issue) => `must be at least 1, got ${describeValue(issue.input)}` })
     .default(1000),
+  http2: z.union([z.literal('auto'), z.literal(false)], { error: (issue) => `expected 'auto' or false, got ${describeValue(issue.input)}` }).default('auto'),
 });
 
 /**

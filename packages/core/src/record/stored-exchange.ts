@@ -25,10 +25,12 @@ export interface StoredRequest {
   url: string;
   /** `host[:port]` of the URL as {@link hostOf} gives it. */
   host: string;
-  /** The HTTP version the client spoke (`1.1`, `1.0`). */
+  /** The HTTP version the client spoke (`1.1`, `1.0`, `2`). */
   httpVersion: string;
   /** The headers as the client sent them. */
   headers: HeaderList;
+  /** Trailer fields the client sent after the body; absent when none. */
+  trailers?: HeaderList;
   /** The captured body, absent when there was none or it was not captured. */
   body?: StoredBody;
   /** Bytes the request body had on the wire. */
@@ -41,10 +43,12 @@ export interface StoredResponse {
   statusCode: number;
   /** The reason phrase. */
   statusMessage: string;
-  /** The HTTP version the upstream spoke. */
+  /** The HTTP version the upstream spoke (`1.1`, `1.0`, `2`). */
   httpVersion: string;
   /** The headers as the upstream sent them. */
   headers: HeaderList;
+  /** Trailer fields the upstream sent after the body (gRPC's `grpc-status`); absent when none. */
+  trailers?: HeaderList;
   /** The captured body, absent when there was none or it was not captured. */
   body?: StoredBody;
   /** Bytes the response body had on the wire. */

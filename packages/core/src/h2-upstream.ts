@@ -1,0 +1,207 @@
+import http2 from 'node:http2';
+import type { Readable } from 'node:stream';
+import type { ResolvedConfig } from './config.js';
+import type { HeaderList } from './exchange.js';
+import type { UpstreamTlsState } from './upstream-pool.js';
+
+/**
+ * What an exchange gives an upstream to be driven by: undici's callback handler shape, which
+ * {@link H2Sessions} drives too, so `http-exchange.ts` handles HTTP/1.1 and HTTP/2 origins alike.
+ */
+export interface UpstreamHandler {
+  /** The request was handed to a connection; `abort` cancels it. */
+  onConnect(abort: (error?: Error) => void): void;
+  /** The response head; returning false pauses the body until `resume` is called. */
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string): boolean;
+  /** A body chunk; returning false pauses the upstream until the handler's `resume`. */
+  onData(chunk: Buffer): boolean;
+  /** The body is complete; `trailers` flat `[name, value, …]` when the upstream sent any. */
+  onComplete(trailers: Array<Buffer | string> | null): void;
+  /** The upstream failed, before or during the response. */
+  onError(error: Error): void;
+}
+
+/** One HTTP/2 request as the exchange hands it over. */
+export interface H2Request {
+  /** `https://host:port`. */
+  origin: string;
+  /** The path and query, as the client wrote them. */
+  path: string;
+  method: string;
+  /** The forwarded headers, flat (hop-by-hop removed already); `Host` becomes `:authority`. */
+  headers: string[];
+  /** The request body, or null when there is none. */
+  body: Readable | null;
+  /** Trailers to send after the body, read once the body ended (the client's own). */
+  trailers: () => HeaderList | undefined;
+  /** True when the client asked for trailers (`TE: trailers`, as gRPC requires on HTTP/2). */
+  wantsTrailers: boolean;
+}
+
+/** An error an upstream HTTP/2 stream ended with: a reset (`RST_STREAM`) or the session's end. */
+export class StreamResetError extends Error {
+  readonly code = 'STREAM_RESET';
+  constructor(readonly rstCode: number) {
+    super(`the origin reset the stream (HTTP/2 error code ${rstCode})`);
+  }
+}
+
+/** Headers HTTP/2 forbids on the wire (RFC 9113 section 8.2.2) besides the hop-by-hop ones already gone. */
+const NOT_ON_H2 = new Set(['host', 'http2-settings']);
+
+/** Most origins kept with an open session; the least recently used is closed beyond it. */
+const MAX_SESSIONS = 256;
+
+/**
+ * HTTP/2 sessions to origins, one per origin, reused by every exchange that goes there (h2
+ * multiplexes, so one session serves concurrent streams). Measured against undici's `allowH2`:
+ * this keeps trailers, stream resets and flow control in Node's own http2 code, which the
+ * client side uses too, and leaves HTTP/1.1 on undici's pool untouched. A session that closes,
+ * fails or gets GOAWAY is dropped; the next request opens a new one, the streams in flight on
+ * the old one finish (GOAWAY) or fail with their own error.
+ */
+export class H2Sessions {
+  readonly #config: ResolvedConfig;
+  readonly #tls: () => UpstreamTlsState;
+  readonly #sessions = new Map<string, http2.ClientHttp2Session>();
+
+  constructor(config: ResolvedConfig, tlsState: () => UpstreamTlsState) {
+    this.#config = config;
+    this.#tls = tlsState;
+  }
+
+  /** How many sessions are open (tests: memory stays bounded). */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Sends one request on the origin's session, driving `handler`. Throws for headers HTTP/2 cannot carry. */
+  dispatch(request: H2Request, handler: UpstreamHandler): void {
+    const session = this.#session(request.origin);
+    const headers: http2.OutgoingHttpHeaders = { ':method': request.method, ':path': request.path, ':scheme': 'https' };
+    let authority = new URL(request.origin).host;
+    const flat = request.headers;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const name = flat[i]!.toLowerCase();
+      if (name === 'host') authority = flat[i + 1]!;
+      if (NOT_ON_H2.has(name) || name.startsWith(':')) continue;
+      const value = flat[i + 1]!;
+      const known = headers[name];
+      headers[name] = known === undefined ? value : Array.isArray(known) ? [...known, value] : [String(known), value];
+    }
+    headers[':authority'] = authority;
+    if (request.wantsTrailers) headers.te = 'trailers';
+    const hasBody = request.body !== null;
+    const stream = session.request(headers, { endStream: !hasBody, waitForTrailers: hasBody });
+    const timeout = this.#config.upstreamTimeout;
+    let done = false;
+    let paused = false;
+    const fail = (error: Error) => {
+      if (done) return;
+      done = true;
+      handler.onError(error);
+    };
+    handler.onConnect((error) => {
+      if (done) return;
+      done = true;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      void error;
+    });
+    stream.setTimeout(timeout, () => {
+      const error = Object.assign(new Error(`upstream did not respond within ${timeout / 1000} s`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+      fail(error);
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    });
+    const resume = () => {
+      if (!paused) return;
+      paused = false;
+      stream.resume();
+    };
+    stream.on('response', (head: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, _flags: number, rawHeaders: string[]) => {
+      if (done) return;
+      const status = Number(head[':status']);
+      // Informational heads (103 Early Hints) are not forwarded: the exchange records the final one.
+      if (status < 200) return;
+      const raw = rawHeaders.filter((_value, index) => !(index % 2 === 0 && rawHeaders[index]!.startsWith(':')) && !(index % 2 === 1 && rawHeaders[index - 1]!.startsWith(':')));
+      if (!handler.onHeaders(status, raw, resume, '')) {
+        paused = true;
+        stream.pause();
+      }
+    });
+    stream.on('data', (chunk: Buffer) => {
+      if (done) return;
+      if (!handler.onData(chunk) && !paused) {
+        // Flow control: the origin's window stops growing while the client drains.
+        paused = true;
+        stream.pause();
+      }
+    });
+    let trailers: string[] | null = null;
+    stream.on('trailers', (_head, _flags, rawTrailers: string[]) => {
+      trailers = rawTrailers;
+    });
+    stream.on('end', () => {
+      if (done) return;
+      done = true;
+      handler.onComplete(trailers);
+    });
+    stream.on('error', (error: Error) => fail(error));
+    stream.on('close', () => {
+      if (stream.rstCode && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) fail(new StreamResetError(stream.rstCode));
+      else fail(Object.assign(new Error('the origin closed the stream before the response was complete'), { code: 'ECONNRESET' }));
+    });
+    if (hasBody) {
+      stream.on('wantTrailers', () => {
+        const list = request.trailers();
+        const out: http2.OutgoingHttpHeaders = {};
+        for (const [name, value] of list ?? []) out[name.toLowerCase()] = value;
+        stream.sendTrailers(out);
+      });
+      request.body!.on('error', () => stream.close(http2.constants.NGHTTP2_CANCEL));
+      // pipe keeps backpressure: a slow origin (its window full) pauses the client's body.
+      request.body!.pipe(stream);
+    }
+  }
+
+  /** Closes every session (in-flight streams are cut). */
+  close(): void {
+    for (const session of this.#sessions.values()) session.destroy();
+    this.#sessions.clear();
+  }
+
+  #session(origin: string): http2.ClientHttp2Session {
+    const known = this.#sessions.get(origin);
+    if (known && !known.closed && !known.destroyed) {
+      // Most recently used last, so the oldest is the one dropped beyond MAX_SESSIONS.
+      this.#sessions.delete(origin);
+      this.#sessions.set(origin, known);
+      return known;
+    }
+    const tls = this.#tls();
+    const session = http2.connect(origin, {
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
+      maxHeaderListPairs: this.#config.maxHeaderCount + 8,
+      settings: { maxHeaderListSize: Math.max(this.#config.maxHeaderSize, 64 * 1024) },
+    });
+    const forget = () => {
+      if (this.#sessions.get(origin) === session) this.#sessions.delete(origin);
+    };
+    // A session's error is also each of its streams' error, reported by them.
+    session.on('error', forget);
+    session.on('close', forget);
+    session.on('goaway', forget);
+    // Idle sessions do not keep the process (or the origin) busy.
+    session.setTimeout(4_000, () => {
+      if (this.#sessions.get(origin) === session) this.#sessions.delete(origin);
+      session.close();
+    });
+    this.#sessions.set(origin, session);
+    if (this.#sessions.size > MAX_SESSIONS) {
+      const [oldest, first] = this.#sessions.entries().next().value as [string, http2.ClientHttp2Session];
+      this.#sessions.delete(oldest);
+      first.close();
+    }
+    return session;
+  }
+}
