@@ -87,6 +87,23 @@ describe('gRPC-Web through a capture proxy', () => {
     expect(record.responseMessages[0]!.raw?.fields.map((f) => f.number)).toEqual([1, 2, 3, 5]);
   });
 
+  it('marks the last message truncated when the capture cap cut the body, and still forwards it whole', async () => {
+    const blob = Buffer.alloc(4096, 7);
+    origin = await startOrigin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/grpc-web+proto' });
+      res.end(Buffer.from(concatBytes([frameGrpcMessage(Item.encode(Item.fromObject({ id: 'big', blob })).finish()), frameGrpcWebTrailers([['grpc-status', '0']])])));
+    });
+    proxy = await startProxy({ maxBodySize: 1024, plugins: [grpc({ protoFiles: [path.join(protos, 'shop.proto')] })] });
+    const exchanges = collectExchanges(proxy.proxy);
+    const response = await call('big', false);
+    expect(response.body.length).toBeGreaterThan(4096);
+    const record = (await exchanges.next()).meta.grpc as GrpcRecord;
+    expect(record.responseMessages).toHaveLength(1);
+    expect(record.responseMessages[0]).toMatchObject({ truncated: true, schemaError: expect.stringMatching(/^truncated message/) as unknown });
+    expect(record.responseMessages[0]!.size).toBeGreaterThan(4096);
+    expect(record.status).toBeUndefined();
+  });
+
   it('stops the start with an error naming a broken .proto file and its line', async () => {
     await expect(startProxy({ plugins: [grpc({ protoFiles: [path.join(protos, 'broken.proto')] })] })).rejects.toThrow(/grpc: proto file .*broken\.proto.*line 4/);
   });
