@@ -36,3 +36,16 @@ describe('decodeGrpcExchange', () => {
     expect(record!.requestMessages[0]).toMatchObject({ compressed: true, encoding: 'snappy', undecoded: expect.stringMatching(/snappy/) as unknown, base64: 'CgJhMQ==' });
   });
 });
+
+it('never throws on random bodies of every flavour (fuzz, seeded)', async () => {
+  let seed = 0x9e3779b9;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xff;
+  const types = ['application/grpc', 'application/grpc-web+proto', 'application/grpc-web-text'];
+  for (let round = 0; round < 600; round++) {
+    const bytes = Uint8Array.from({ length: random() % 120 }, random);
+    const headers: Array<[string, string]> = [['content-type', types[round % 3]!], ['grpc-encoding', round % 2 ? 'gzip' : 'deflate']];
+    const record = await decodeGrpcExchange({ request: { url, headers, body: { bytes, truncated: round % 5 === 0 } }, response: { headers, body: { bytes, truncated: false } } });
+    expect(record).toBeDefined();
+    JSON.stringify(record);
+  }
+});
