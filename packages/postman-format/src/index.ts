@@ -6,6 +6,8 @@
 export { toPostmanItem, toPostmanRequest, toPostmanResponse, toPostmanHeaders, defaultItemName, type ItemOptions } from './item.js';
 export { toPostmanBody } from './body.js';
 export { postmanSkipReason } from './skip.js';
+export { unsupportedProtocolNote } from './protocol-note.js';
+export { grpcStatusLine, isGrpcContentType } from './grpc-status.js';
 export { toPostmanUrl } from './url.js';
 export { createCollection, createFolder, type CollectionInput } from './collection.js';
 export { bodyText, headerValue, isTextType, languageOf, mediaType, type MediaType } from './text.js';

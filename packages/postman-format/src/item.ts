@@ -1,5 +1,6 @@
 import { CAPTURED_FILE_NAME, toPostmanBody } from './body.js';
 import { bodyText, headerValue, languageOf, mediaType } from './text.js';
+import { unsupportedProtocolNote } from './protocol-note.js';
 import { toPostmanUrl } from './url.js';
 import type { HeaderPairs, PostmanBody, PostmanHeader, PostmanItem, PostmanRequest, PostmanResponse, SourceExchange, SourceRequest, SourceResponse } from './types.js';
 
@@ -84,6 +85,9 @@ export function toPostmanResponse(response: SourceResponse, originalRequest: Pos
 /** Converts a captured exchange to a Postman item, with its response as a saved example. */
 export function toPostmanItem(exchange: SourceExchange, options: ItemOptions = {}): PostmanItem {
   const request = toPostmanRequest(exchange.request);
+  // The note goes where the body notes are: the request's description is the documentation Postman shows for an item.
+  const note = unsupportedProtocolNote(exchange);
+  if (note) request.description = request.description ? `${note} ${request.description}` : note;
   const item: PostmanItem = { name: options.name ?? defaultItemName(exchange.request), request, response: [] };
   if (exchange.response && options.saveResponse !== false) {
     item.response.push(toPostmanResponse(exchange.response, request, exchange.timings?.total !== undefined ? { responseTime: Math.round(exchange.timings.total) } : {}));

@@ -55,3 +55,39 @@ describe('Postman Collection v2.1.0 schema', () => {
     expect(validate(collection)).toBe(false);
   });
 });
+
+describe('protocols a collection cannot hold', () => {
+  const grpcCall: SourceExchange = {
+    request: {
+      method: 'POST',
+      url: 'https://127.0.0.1:50051/shop.Shop/GetItem',
+      headers: [['content-type', 'application/grpc'], ['te', 'trailers'], ['grpc-timeout', '5S']],
+      body: { bytes: Buffer.from([0, 0, 0, 0, 2, 8, 7]) },
+    },
+    response: { statusCode: 200, headers: [['content-type', 'application/grpc'], ['grpc-status', '5']] },
+  };
+  const webSocket: SourceExchange = {
+    request: { method: 'GET', url: 'http://127.0.0.1:8080/chat', headers: [['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Version', '13']] },
+    response: { statusCode: 101, statusMessage: 'Switching Protocols', headers: [['Upgrade', 'websocket'], ['Connection', 'Upgrade']] },
+  };
+
+  it('says in a gRPC item and a WebSocket item that v2.1 cannot hold them, and how to export them instead, in a valid collection', () => {
+    const [grpc, ws, plain] = [grpcCall, webSocket, exchanges[0]!].map((exchange) => toPostmanItem(exchange));
+    const collection = createCollection({ name: 'protocols', items: [grpc!, ws!, plain!] });
+    expect(validate(collection)).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(grpc!.request.description).toMatch(/^This is a gRPC call: Postman Collection v2\.1 cannot hold gRPC calls/);
+    expect(grpc!.request.description).toContain('capture history export --format har');
+    expect(grpc!.request.description).toContain('capture history show ID --json');
+    // The binary body's own note is kept after it.
+    expect(grpc!.request.description).toMatch(/binary data \(application\/grpc\)/);
+    expect(ws!.request.description).toMatch(/^This is a WebSocket connection: Postman Collection v2\.1 cannot hold WebSocket messages/);
+    expect(ws!.request.description).toContain('_webSocketMessages');
+    expect(plain!.request.description).toBeUndefined();
+  });
+
+  it('adds no note to an upgrade that was refused (no 101)', () => {
+    const refused = toPostmanItem({ ...webSocket, response: { statusCode: 403, headers: [] } });
+    expect(refused.request.description).toBeUndefined();
+  });
+});
