@@ -8,6 +8,8 @@ export interface HistoryRow {
   host: string;
   http_version: string;
   request_headers: string;
+  /** The request's trailers as a JSON header list, or null when it had none. */
+  request_trailers: string | null;
   request_body: Uint8Array | null;
   request_body_size: number;
   request_body_truncated: number;
@@ -27,6 +29,8 @@ export interface HistoryRow {
   status_message: string | null;
   response_http_version: string | null;
   response_headers: string | null;
+  /** The response's trailers as a JSON header list, or null when it had none (or was not saved). */
+  response_trailers: string | null;
   response_body: Uint8Array | null;
   response_body_size: number | null;
   response_body_truncated: number;
@@ -52,6 +56,7 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
     host: hostOf(request.url),
     http_version: request.httpVersion,
     request_headers: JSON.stringify(request.headers),
+    request_trailers: request.trailers?.length ? JSON.stringify(request.trailers) : null,
     request_body: bodyBytes(request.body),
     request_body_size: exchange.sizes.requestBody,
     request_body_truncated: request.body?.truncated ? 1 : 0,
@@ -70,6 +75,7 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
     status_message: response?.statusMessage ?? null,
     response_http_version: response?.httpVersion ?? null,
     response_headers: response ? JSON.stringify(response.headers) : null,
+    response_trailers: response?.trailers?.length ? JSON.stringify(response.trailers) : null,
     response_body: bodyBytes(response?.body),
     response_body_size: response ? exchange.sizes.responseBody : null,
     response_body_truncated: response?.body?.truncated ? 1 : 0,
@@ -102,6 +108,7 @@ export function fromHistoryRow(row: StoredRow): StoredExchange {
       host: row.host,
       httpVersion: row.http_version,
       headers: parseHeaders(row.request_headers),
+      ...optionalTrailers(row.request_trailers),
       bodySize: row.request_body_size,
       ...optionalBody(row.request_body, row.request_body_size, row.request_body_truncated, row.request_body_encoding, row.request_body_decoded),
     },
@@ -113,6 +120,7 @@ export function fromHistoryRow(row: StoredRow): StoredExchange {
       statusMessage: row.status_message ?? '',
       httpVersion: row.response_http_version ?? row.http_version,
       headers: parseHeaders(row.response_headers),
+      ...optionalTrailers(row.response_trailers),
       bodySize: row.response_body_size ?? 0,
       ...optionalBody(row.response_body, row.response_body_size ?? 0, row.response_body_truncated, row.response_body_encoding, row.response_body_decoded),
       ...(row.response_body_skipped ? { bodySkipped: row.response_body_skipped } : {}),
@@ -127,7 +135,14 @@ function optionalBody(bytes: Buffer | null, size: number, truncated: number, enc
   return { body: { bytes, size, truncated: truncated === 1, decoded: decoded === 1, ...(encoding ? { contentEncoding: encoding } : {}) } };
 }
 
-function parseHeaders(json: string | null): HeaderList {
+/** `{ trailers }` when the column holds a non-empty list, else nothing (the record's field is absent without trailers). */
+function optionalTrailers(json: string | null | undefined): { trailers?: HeaderList } {
+  const trailers = parseHeaders(json ?? null);
+  return trailers.length ? { trailers } : {};
+}
+
+/** A stored JSON header list; anything unreadable is an empty list. */
+export function parseHeaders(json: string | null): HeaderList {
   if (!json) return [];
   try {
     const parsed: unknown = JSON.parse(json);

@@ -69,6 +69,14 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX exchanges_source ON exchanges (source);
     `);
   },
+  // 4: trailer fields sent after each body (HTTP/2 and chunked HTTP/1.1; gRPC's `grpc-status`),
+  // as JSON header lists; NULL when none were sent, as in every row written before.
+  (db) => {
+    db.exec(`
+      ALTER TABLE exchanges ADD COLUMN request_trailers TEXT;
+      ALTER TABLE exchanges ADD COLUMN response_trailers TEXT;
+    `);
+  },
 ];
 
 /** The version a file is at once every migration has run. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { StoredExchange } from '@capture/core';
 import { fromHistoryRow, type HistoryRow, type StoredRow } from './record.js';
 import { filterToSql, type HistoryFilter } from './query.js';
+import { grpcStatusOf } from './grpc-status.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
 export interface HistorySummary {
@@ -28,12 +29,18 @@ export interface HistorySummary {
   mocked: boolean;
   /** Where it came from: `run:npm` for `capture run`, else the client's address. */
   source: string;
+  /** The HTTP version the client spoke (`1.1`, `2`). */
+  httpVersion: string;
+  /** The HTTP version the origin answered in, or null without a saved response. */
+  responseHttpVersion: string | null;
+  /** For a gRPC call, its status as displays show it (`grpc 5 NOT_FOUND`, see `grpcStatusLine`); else null. */
+  grpcStatus: string | null;
 }
 
 const COLUMNS = [
-  'started_at', 'method', 'url', 'host', 'http_version', 'request_headers', 'request_body', 'request_body_size', 'request_body_truncated',
+  'started_at', 'method', 'url', 'host', 'http_version', 'request_headers', 'request_trailers', 'request_body', 'request_body_size', 'request_body_truncated',
   'request_body_skipped', 'request_body_encoding', 'request_body_decoded', 'client_address', 'client_port', 'source', 'tls', 'mocked', 'error_code',
-  'error_message', 'status', 'status_message', 'response_http_version', 'response_headers', 'response_body', 'response_body_size',
+  'error_message', 'status', 'status_message', 'response_http_version', 'response_headers', 'response_trailers', 'response_body', 'response_body_size',
   'response_body_truncated', 'response_body_skipped', 'response_body_encoding', 'response_body_decoded', 'duration', 'first_byte',
 ] as const satisfies ReadonlyArray<keyof HistoryRow>;
 
@@ -99,13 +106,14 @@ export class HistoryStore {
     const rows = this.#db
       .prepare(
         'SELECT id, started_at, method, url, host, status, error_code, response_body_size, duration, response_headers, response_body_skipped,' +
-          ` request_body_truncated, response_body_truncated, tls, mocked, source FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
+          ` request_body_truncated, response_body_truncated, tls, mocked, source, http_version, response_http_version, response_trailers FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
       )
       .all(params) as Array<
       Pick<
         StoredRow,
         | 'id' | 'started_at' | 'method' | 'url' | 'host' | 'status' | 'error_code' | 'response_body_size' | 'duration' | 'response_headers'
         | 'response_body_skipped' | 'request_body_truncated' | 'response_body_truncated' | 'tls' | 'mocked' | 'source'
+        | 'http_version' | 'response_http_version' | 'response_trailers'
       >
     >;
     return rows.map((row) => ({
@@ -124,6 +132,9 @@ export class HistoryStore {
       tls: row.tls === 1,
       mocked: row.mocked === 1,
       source: row.source,
+      httpVersion: row.http_version,
+      responseHttpVersion: row.response_http_version,
+      grpcStatus: grpcStatusOf(row.response_headers, row.response_trailers),
     }));
   }
 

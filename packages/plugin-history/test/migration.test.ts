@@ -43,6 +43,9 @@ describe('migration', () => {
     expect(first.response!.body!.bytes.toString()).toBe('{"users":[{"id":1}]}');
     expect(first.request.headers).toEqual([['Host', 'api.example.com'], ['Accept', 'application/json']]);
     expect(api.get(3)!.response).toBeUndefined();
+    // Rows from before trailers were stored read as having none.
+    expect(first.request.trailers).toBeUndefined();
+    expect(first.response!.trailers).toBeUndefined();
     await requestThroughProxy(proxy.port, `${origin.url}/after-migration`);
     await vi.waitFor(() => expect(api.list()[0]).toMatchObject({ id: 4, url: `${origin!.url}/after-migration` }));
     const db = new Database(path.join(dataDir, 'history.db'), { readonly: true });
@@ -51,6 +54,8 @@ describe('migration', () => {
     expect((db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[])).toEqual(
       expect.arrayContaining(['exchanges_host', 'exchanges_method', 'exchanges_started_at', 'exchanges_status']),
     );
+    const columns = (db.prepare('PRAGMA table_info(exchanges)').all() as Array<{ name: string }>).map((column) => column.name);
+    expect(columns).toEqual(expect.arrayContaining(['request_trailers', 'response_trailers', 'http_version', 'response_http_version']));
     db.close();
   });
 

@@ -1,5 +1,5 @@
 import { CaptureError, type CommandInput, type HeaderList, type StoredBody, type StoredExchange } from '@capture/core';
-import { bodyText, headerValue, mediaType } from '@capture/postman-format';
+import { bodyText, grpcStatusLine, headerValue, mediaType } from '@capture/postman-format';
 import { formatBytes, formatDateTime, formatDuration } from '../format.js';
 import { base64Of } from '../bytes.js';
 import { withStore } from './open.js';
@@ -40,6 +40,7 @@ export function exchangeToJson(exchange: StoredExchange) {
       url: request.url,
       httpVersion: request.httpVersion,
       headers: request.headers,
+      trailers: request.trailers ?? [],
       body: body(request.body, request.headers) ?? null,
       bodySize: request.bodySize,
     },
@@ -49,6 +50,7 @@ export function exchangeToJson(exchange: StoredExchange) {
           statusMessage: response.statusMessage,
           httpVersion: response.httpVersion,
           headers: response.headers,
+          trailers: response.trailers ?? [],
           body: body(response.body, response.headers) ?? null,
           bodySize: response.bodySize,
           ...(response.bodySkipped ? { bodySkipped: response.bodySkipped } : {}),
@@ -67,13 +69,15 @@ export function formatExchange(exchange: StoredExchange): string {
   lines.push('');
   lines.push(`${request.method} ${request.url} HTTP/${request.httpVersion}`);
   for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
-  lines.push('', ...describeBody(request.body, request.headers));
+  lines.push('', ...describeBody(request.body, request.headers), ...describeTrailers(request.trailers));
   if (exchange.error) lines.push(`failed: ${exchange.error.message} (${exchange.error.code})`, '');
   if (response) {
     const timing = `${formatDuration(exchange.timings.total)}${exchange.timings.firstByte !== undefined ? `, first byte after ${formatDuration(exchange.timings.firstByte)}` : ''}`;
     lines.push(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}  (${timing}, ${formatBytes(response.bodySize)})`);
     for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
-    lines.push('', ...describeBody(response.body, response.headers, response.bodySkipped));
+    lines.push('', ...describeBody(response.body, response.headers, response.bodySkipped), ...describeTrailers(response.trailers));
+    const grpc = grpcStatusLine(response.headers, response.trailers);
+    if (grpc) lines.push(`gRPC status: ${grpc}${grpcMessage(response.headers, response.trailers)}`, '');
   } else if (!exchange.error) {
     lines.push('(response not saved: saveResponses was off)', '');
   }
@@ -84,6 +88,23 @@ export function formatExchange(exchange: StoredExchange): string {
 function describeSource(exchange: StoredExchange): string {
   const source = exchange.source ?? exchange.client.address;
   return source === exchange.client.address ? source : `${source} (${exchange.client.address})`;
+}
+
+/** Trailer fields after a body, as on the wire after a chunked body (a `(trailers)` line, then each field). */
+function describeTrailers(trailers: HeaderList | undefined): string[] {
+  if (!trailers?.length) return [];
+  return ['(trailers)', ...trailers.map(([name, value]) => `${name}: ${value}`), ''];
+}
+
+/** `: message` for a gRPC status with a `grpc-message` (percent-decoded, as gRPC encodes it), else empty. */
+function grpcMessage(headers: HeaderList, trailers: HeaderList | undefined): string {
+  const raw = (trailers && headerValue(trailers, 'grpc-message')) ?? headerValue(headers, 'grpc-message');
+  if (!raw) return '';
+  try {
+    return `: ${decodeURIComponent(raw)}`;
+  } catch {
+    return `: ${raw}`;
+  }
 }
 
 function describeBody(body: StoredBody | undefined, headers: HeaderList, skipped?: string): string[] {

@@ -49,6 +49,8 @@ export function toCurl(exchange: StoredExchange): string {
   if (request.method === 'HEAD') args.push('--head');
   else if (!(request.method === 'GET' && !hasBody) && !(request.method === 'POST' && hasBody)) args.push('-X', quote(request.method));
   if (request.httpVersion === '1.0') args.push('--http1.0');
+  // What the client spoke: an h2 request replays as h2 (an origin may answer differently, or only, over h2).
+  else if (request.httpVersion === '2' || request.httpVersion === '2.0') args.push('--http2');
   if (/[[\]{}]/.test(request.url)) args.push('--globoff');
   args.push(quote(request.url));
   let authority = '';

@@ -54,7 +54,7 @@ function toRequest(exchange: StoredExchange): Request {
   const harRequest: Request = {
     method: request.method,
     url: request.url,
-    httpVersion: `HTTP/${request.httpVersion}`,
+    httpVersion: harVersion(request.httpVersion),
     cookies: requestCookies(request.headers),
     headers: harHeaders(request.headers),
     queryString: queryOf(request.url),
@@ -62,7 +62,7 @@ function toRequest(exchange: StoredExchange): Request {
     bodySize: request.bodySize,
   };
   if (request.body) harRequest.postData = postData(request.body, headerValue(request.headers, 'content-type'));
-  return harRequest;
+  return withTrailers(harRequest, request.trailers);
 }
 
 function toResponse(exchange: StoredExchange): Response {
@@ -81,17 +81,33 @@ function toResponse(exchange: StoredExchange): Response {
       comment: exchange.error ? `failed: ${exchange.error.message}` : 'response not saved (saveResponses was off)',
     };
   }
-  return {
+  return withTrailers({
     status: response.statusCode,
     statusText: response.statusMessage,
-    httpVersion: `HTTP/${response.httpVersion}`,
+    httpVersion: harVersion(response.httpVersion),
     cookies: responseCookies(response.headers),
     headers: harHeaders(response.headers),
     content: content(response.body, headerValue(response.headers, 'content-type'), response.bodySkipped),
     redirectURL: headerValue(response.headers, 'location') ?? '',
     headersSize: -1,
     bodySize: response.bodySize,
-  };
+  }, response.trailers);
+}
+
+/**
+ * The HAR spelling of an HTTP version: `HTTP/2.0` for HTTP/2, as Chrome and Firefox export it
+ * (tools reading HAR compare against that string), else `HTTP/1.1`, `HTTP/1.0`.
+ */
+export function harVersion(version: string): string {
+  return version === '2' || version === '2.0' ? 'HTTP/2.0' : `HTTP/${version}`;
+}
+
+/**
+ * Adds trailer fields as `_trailers` (`[{ name, value }]`): HAR 1.2 has no field for them and
+ * custom fields start with `_`. Absent when there were none.
+ */
+function withTrailers<T extends Request | Response>(message: T, trailers: HeaderList | undefined): T {
+  return trailers?.length ? { ...message, _trailers: harHeaders(trailers) } : message;
 }
 
 function content(body: StoredBody | undefined, contentType: string | undefined, skipped: string | undefined): Content {
