@@ -26,7 +26,16 @@ export function renderDetail(container: HTMLElement, detail: ExchangeDetail, act
     h(
       'header',
       { class: 'detail-head' },
-      h('h2', { id: 'detail-title' }, h('span', { class: 'method' }, detail.method), ' ', h('span', { class: `status ${statusClass(detail.status)}` }, detail.status ?? 'no response'), ' ', response?.statusMessage ?? ''),
+      h(
+        'h2',
+        { id: 'detail-title' },
+        h('span', { class: 'method' }, detail.method),
+        ' ',
+        h('span', { class: `status ${statusClass(detail.status)}` }, detail.status ?? 'no response'),
+        ' ',
+        response?.statusMessage ?? '',
+        detail.grpcStatus ? h('span', { class: 'grpc-status' }, ` ${detail.grpcStatus}`) : null,
+      ),
       h('p', { class: 'url' }, detail.url),
       h('p', { class: 'flags' }, ...flags),
       h('div', { class: 'actions' }, curlAvailable ? button('Copy as curl', () => actions.copyCurl(detail.id), 'copy-curl') : null),
@@ -39,16 +48,29 @@ export function renderDetail(container: HTMLElement, detail: ExchangeDetail, act
         ['first byte', detail.timings.firstByte === undefined ? '–' : formatDuration(detail.timings.firstByte)],
         ['total', formatDuration(detail.timings.total)],
         ['client', `${detail.client.address}${detail.client.port ? `:${detail.client.port}` : ''}`],
-        ['HTTP', `${detail.httpVersion}${response ? ` / ${response.httpVersion}` : ''}`],
+        ['HTTP', httpVersions(detail)],
       ]),
     ),
     section(`Request headers (${detail.request.headers.length})`, table(detail.request.headers)),
     section(`Request body ${bodyTitle(detail.request.body)}`, renderBody(detail.request.body), 'request-body'),
+    detail.request.trailers.length ? section(`Request trailers (${detail.request.trailers.length})`, table(detail.request.trailers), 'request-trailers') : null,
     response ? section(`Response headers (${response.headers.length})`, table(response.headers)) : null,
     response ? section(`Response body ${bodyTitle(response.body)}`, renderBody(response.body), 'response-body') : h('p', { class: 'muted' }, 'No response was saved.'),
+    response?.trailers.length ? section(`Response trailers (${response.trailers.length})`, table(response.trailers), 'response-trailers') : null,
     detail.flags.skipped ? null : operationSection(detail.id, actions),
   ];
   container.replaceChildren(...parts.filter((part): part is Node => part instanceof Node));
+}
+
+/**
+ * `HTTP/2` when both sides spoke the same version, else who spoke what (`HTTP/1.1 from the
+ * client, HTTP/2 from the origin`): capture can speak h2 to one side and HTTP/1.1 to the other.
+ */
+function httpVersions(detail: ExchangeDetail): string {
+  const client = `HTTP/${detail.httpVersion}`;
+  if (!detail.response) return `${client} from the client`;
+  const origin = `HTTP/${detail.response.httpVersion}`;
+  return client === origin ? client : `${client} from the client, ${origin} from the origin`;
 }
 
 /** A closed "OpenAPI operation" section that infers the exchange's operation when opened. */

@@ -148,7 +148,7 @@ export class VirtualList {
     element.classList.toggle('media', Boolean(row.flags.media));
     const cells = element.children;
     cells[0]!.textContent = row.method;
-    cells[1]!.textContent = row.status === null ? (row.flags.error ? 'ERR' : '–') : String(row.status);
+    cells[1]!.textContent = row.grpcStatus ?? (row.status === null ? (row.flags.error ? 'ERR' : '–') : String(row.status));
     cells[1]!.className = `cell status ${statusClass(row.status)}`;
     cells[2]!.textContent = row.host;
     cells[3]!.textContent = row.path;

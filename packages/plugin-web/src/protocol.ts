@@ -39,6 +39,8 @@ export interface ExchangeSummary {
   path: string;
   /** The response status; null without a response (failed, or not saved). */
   status: number | null;
+  /** For a gRPC call with a `grpc-status`, the status the list shows instead of `status` (`grpc 5 NOT_FOUND`). */
+  grpcStatus?: string;
   /** The response media type (`application/json`), or empty. */
   type: string;
   /** Response body bytes on the wire; null when unknown. */
@@ -78,10 +80,13 @@ export interface BodyView {
 
 /** One exchange in full, for the detail pane. */
 export interface ExchangeDetail extends ExchangeSummary {
+  /** The HTTP version the client spoke (`1.1`, `2`); the response's `httpVersion` is the origin's, which can differ. */
   httpVersion: string;
   client: { address: string; port?: number };
-  request: { headers: Array<[string, string]>; body: BodyView };
-  response?: { statusCode: number; statusMessage: string; httpVersion: string; headers: Array<[string, string]>; body: BodyView };
+  /** `trailers`: fields the client sent after the body (empty when none). */
+  request: { headers: Array<[string, string]>; trailers: Array<[string, string]>; body: BodyView };
+  /** `trailers`: fields the origin sent after the body (gRPC's `grpc-status`; empty when none). */
+  response?: { statusCode: number; statusMessage: string; httpVersion: string; headers: Array<[string, string]>; trailers: Array<[string, string]>; body: BodyView };
   error?: { code: string; message: string };
   timings: { startedAt: number; firstByte?: number; total: number };
 }

@@ -1,5 +1,5 @@
 import { getHeader, toStoredExchange, type Exchange, type StoredExchange } from '@capture/core';
-import { mediaType } from '@capture/postman-format';
+import { grpcStatusLine, mediaType } from '@capture/postman-format';
 import type { HistorySummary } from '@capture/plugin-history';
 import { toBodyView } from './body-view.js';
 import type { ExchangeDetail, ExchangeSummary, RowFlags, ViewId } from './protocol.js';
@@ -61,6 +61,7 @@ export function summaryOf(view: ViewExchange): ExchangeSummary {
     host: request.host,
     path: pathOf(request.url),
     status: response?.statusCode ?? null,
+    ...optional('grpcStatus', response && grpcStatusLine(response.headers, response.trailers)),
     type: response ? mediaType(getHeader(response.headers, 'content-type')).type : '',
     size: response ? response.bodySize : null,
     duration: view.timings.total,
@@ -86,6 +87,7 @@ export function summaryOfHistoryRow(row: HistorySummary): ExchangeSummary {
     host: row.host,
     path: pathOf(row.url),
     status: row.status,
+    ...optional('grpcStatus', row.grpcStatus),
     type: row.contentType ? mediaType(row.contentType).type : '',
     size: row.size,
     duration: row.duration,
@@ -103,6 +105,7 @@ export function detailOf(view: ViewExchange): ExchangeDetail {
     client: { address: view.client.address, ...optional('port', view.client.port) },
     request: {
       headers: request.headers,
+      trailers: request.trailers ?? [],
       body: toBodyView({ bytes: request.body?.bytes, truncated: request.body?.truncated, size: request.bodySize, headers: request.headers }),
     },
     timings: view.timings,
@@ -114,6 +117,7 @@ export function detailOf(view: ViewExchange): ExchangeDetail {
       statusMessage: response.statusMessage,
       httpVersion: response.httpVersion,
       headers: response.headers,
+      trailers: response.trailers ?? [],
       body: toBodyView({ bytes: response.body?.bytes, truncated: response.body?.truncated, size: response.bodySize, skipped: response.bodySkipped, headers: response.headers }),
     };
   }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestThroughProxy, type TestOrigin } from '@capture/core/testing';
+import type { Exchange } from '@capture/core';
+import { nextExchange, requestThroughProxy, type TestOrigin } from '@capture/core/testing';
 import filters from '@capture/plugin-filters';
 import history from '@capture/plugin-history';
 import openapi from '@capture/plugin-openapi';
@@ -214,6 +215,48 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
     expect(pageErrors).toEqual([]);
     await page.fill('#search', '');
     await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
+  });
+
+  it('shows an HTTP/2 gRPC exchange with both HTTP versions, both sides\' trailers and its gRPC status', async () => {
+    // A real exchange given the shape an h2 gRPC stream records, passed to onExchange as the
+    // HTTPS plugin would (so history stores it and the view lists it live).
+    const next = nextExchange(setup.proxy.proxy);
+    await through('/json?h2=template');
+    const template = await next;
+    const grpc: Exchange = {
+      ...template,
+      id: template.id + 100_000,
+      tls: true,
+      request: { ...template.request, method: 'POST', url: 'https://localhost:50051/shop.Shop/GetItem', httpVersion: '2', headers: [['content-type', 'application/grpc'], ['te', 'trailers']], trailers: [['x-client-checksum', 'c1']] },
+      response: { ...template.response!, httpVersion: '1.1', headers: [['content-type', 'application/grpc+proto']], trailers: [['grpc-status', '5'], ['grpc-message', 'no such item']] },
+    };
+    await setup.proxy.proxy.hooks.onExchange.promise(grpc);
+    const grpcRow = row('/shop.Shop/GetItem');
+    await grpcRow.waitFor();
+    expect(await grpcRow.locator('.status').textContent()).toBe('grpc 5 NOT_FOUND');
+    await grpcRow.click();
+    await expect.poll(() => page.locator('#detail .url').textContent()).toBe('https://localhost:50051/shop.Shop/GetItem');
+    expect(await page.locator('#detail .grpc-status').textContent()).toBe(' grpc 5 NOT_FOUND');
+    const timings = page.locator('#detail table.pairs').first();
+    expect(await timings.locator('tr', { hasText: 'HTTP' }).locator('td').textContent()).toBe('HTTP/2 from the client, HTTP/1.1 from the origin');
+    expect(await page.locator('#request-trailers summary').textContent()).toBe('Request trailers (1)');
+    expect(await page.locator('#request-trailers td').allTextContents()).toEqual(['c1']);
+    expect(await page.locator('#response-trailers th').allTextContents()).toEqual(['grpc-status', 'grpc-message']);
+    expect(await page.locator('#response-trailers td').allTextContents()).toEqual(['5', 'no such item']);
+    // Read back from history (an `h` id), it shows the same.
+    await setup.proxy.proxy.plugin('history')!.api!.flush();
+    await page.reload();
+    await page.locator('#live.on').waitFor();
+    await row('/shop.Shop/GetItem').click();
+    await expect.poll(() => page.locator('#response-trailers td').allTextContents()).toEqual(['5', 'no such item']);
+    expect(await row('/shop.Shop/GetItem').locator('.status').textContent()).toBe('grpc 5 NOT_FOUND');
+    expect(await page.locator('#request-trailers td').allTextContents()).toEqual(['c1']);
+    // An HTTP/1.1 exchange has no trailer sections and one version.
+    await row('/json?h2=template').click();
+    await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}/json?h2=template`);
+    expect(await page.locator('#response-trailers').count()).toBe(0);
+    expect(await page.locator('#detail table.pairs').first().locator('tr', { hasText: 'HTTP' }).locator('td').textContent()).toBe('HTTP/1.1');
+    expect(pageErrors).toEqual([]);
   });
 
   it('stops new rows while paused and shows them again once resumed', async () => {
