@@ -4,7 +4,7 @@ import { resolveHttpsOptions } from './options.js';
 
 describe('resolveHttpsOptions', () => {
   it('fills defaults', () => {
-    expect(resolveHttpsOptions({})).toEqual({ passthrough: [], upstreamCa: [], insecureUpstream: false, certificateCacheSize: 1000 });
+    expect(resolveHttpsOptions({})).toEqual({ passthrough: [], upstreamCa: [], insecureUpstream: false, certificateCacheSize: 1000, http2: 'auto' });
   });
 
   it('compiles passthrough and resolves upstreamCa paths', () => {

@@ -61,7 +61,7 @@ describe('HTTPS interception', () => {
     expect(result.stderr).toMatch(/certificate/i);
   });
 
-  it('offers http/1.1 only, so a client preferring h2 still works', async () => {
+  it('gives a client preferring h2 HTTP/1.1 when the origin speaks HTTP/1.1 only', async () => {
     const result = await curlThroughProxy(proxy.port, ['--http2', '--cacert', caFile, '-o', '/dev/null', '-w', '%{http_version}', `https://localhost:${origin.port}/`]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('1.1');
