@@ -1,11 +1,13 @@
 import { CaptureError, flattenPlugins, type CapturePlugin, type PluginInput } from '@capture/core';
 import collections from '@capture/plugin-collections';
 import filters from '@capture/plugin-filters';
+import grpc from '@capture/plugin-grpc';
 import history from '@capture/plugin-history';
 import https from '@capture/plugin-https';
 import openapi from '@capture/plugin-openapi';
 import osCerts from '@capture/plugin-os-certs';
 import web from '@capture/plugin-web';
+import websocket from '@capture/plugin-websocket';
 
 /** A plugin `capture` ships with, and how it joins a run. */
 export interface DefaultPlugin {
@@ -28,11 +30,16 @@ export interface DefaultPlugin {
 
 /**
  * The plugins `capture` ships with, in the order they run. With no config (or one without
- * `plugins`) `capture start` runs https, filters, history (requests and responses saved) and web.
+ * `plugins`) `capture start` runs https, filters, grpc, websocket, history (requests and responses
+ * saved), web and openapi.
  */
 export const DEFAULT_PLUGINS: readonly DefaultPlugin[] = [
   { name: 'https', create: () => https() },
   { name: 'filters', create: () => filters() },
+  // gRPC and gRPC-Web calls decoded (messages, status) before storage; `--proto FILE` adds schemas.
+  { name: 'grpc', create: () => grpc() },
+  // WebSocket messages, both ways, recorded on the upgrade's exchange.
+  { name: 'websocket', create: () => websocket() },
   { name: 'history', create: () => history() },
   { name: 'os-certs', create: () => osCerts(), commandsOnly: true },
   // Opt-in: `--save-to collection`, `--collection` or `--group-by` adds it.

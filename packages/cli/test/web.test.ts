@@ -41,7 +41,7 @@ describe('capture start and the web view', () => {
     await cli.waitFor(/^plugins: /m);
     expect(cli.stdout().match(new RegExp(WEB_LINE.source, 'gm'))).toHaveLength(1);
     expect(Number(port)).toBeGreaterThan(0);
-    expect(cli.stdout()).toMatch(/^plugins: https, filters, history, web, openapi$/m);
+    expect(cli.stdout()).toMatch(/^plugins: https, filters, grpc, websocket, history, web, openapi$/m);
     // The token is for this terminal only: the device-facing links never carry it.
     expect(cli.stdout().split('\n').filter((line) => line.includes(token!))).toEqual([`web view: ${url}`]);
     const page = await get(url!);
@@ -58,7 +58,7 @@ describe('capture start and the web view', () => {
     running.push(cli);
     await cli.waitFor(/^plugins: /m);
     expect(cli.stdout()).not.toContain('web view');
-    expect(cli.stdout()).toMatch(/^plugins: https, filters, history, openapi$/m);
+    expect(cli.stdout()).toMatch(/^plugins: https, filters, grpc, websocket, history, openapi$/m);
     const bad = startCli(['start', '--web-port', 'lots'], { cwd: project.dir });
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toContain('--web-port expects a number from 0 to 65535, got "lots"');
