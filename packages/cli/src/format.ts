@@ -28,6 +28,8 @@ export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): st
     formatBytes(exchange.sizes.responseBody),
     formatDuration(exchange.timings.total),
   ];
+  const version = httpVersionTag(exchange);
+  if (version) parts.push(colours.dim(version));
   // A named source (`run:npm`) says which program sent it; a bare client address would be noise.
   if (exchange.source && exchange.source !== exchange.client.address) parts.push(colours.cyan(`[${exchange.source}]`));
   if (exchange.error) parts.push(colours.red(`${exchange.error.code}: ${exchange.error.message}`));
@@ -35,6 +37,18 @@ export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): st
   if (exchange.response?.bodySkipped === 'media') parts.push(colours.dim('(media: body not captured)'));
   if (exchange.skip) return colours.dim(`${parts.join(' ')} (not captured: ${exchange.skip.reason})`);
   return parts.join(' ');
+}
+
+/**
+ * `h2` when HTTP/2 was spoken on both legs, `h2→1.1` or `1.1→h2` when capture translated between
+ * the client's version and the origin's; nothing for plain HTTP/1.x, the common case.
+ */
+function httpVersionTag(exchange: Exchange): string | undefined {
+  const client = exchange.request.httpVersion;
+  const origin = exchange.response?.httpVersion ?? client;
+  if (client !== '2' && origin !== '2') return undefined;
+  const name = (version: string) => (version === '2' ? 'h2' : version);
+  return client === origin ? 'h2' : `${name(client)}→${name(origin)}`;
 }
 
 /** The JSON object printed per exchange with `--json`: a summary, without bodies. */
@@ -52,6 +66,8 @@ export function exchangeSummary(exchange: Exchange): Record<string, unknown> {
     client: exchange.client.address,
     source: exchange.source,
     tls: exchange.tls,
+    httpVersion: exchange.request.httpVersion,
+    upstreamHttpVersion: exchange.response?.httpVersion ?? null,
     mocked: exchange.mocked,
     captured: !exchange.skip,
     skipReason: exchange.skip?.reason ?? null,
