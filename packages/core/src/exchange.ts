@@ -1,3 +1,6 @@
+import type { GrpcRecord } from './record/grpc-record.js';
+import type { WebSocketRecord } from './record/websocket-record.js';
+
 /**
  * A header list in wire order, each entry `[name, value]` with the name's case as received.
  * Kept as a list (not a map) because header order and repeated headers matter to
@@ -146,6 +149,13 @@ export interface Exchange {
   mocked: boolean;
   /** Set when the exchange is not to be stored; such exchanges go to `onSkipped`, never `onExchange`. */
   skip?: SkipDecision;
+  /**
+   * For an upgraded WebSocket connection: its messages and how it closed, set by the plugin that
+   * relayed it (`@capture/plugin-websocket`) when the connection is over.
+   */
+  websocket?: WebSocketRecord;
+  /** For a gRPC or gRPC-Web call: its messages and status, set by `@capture/plugin-grpc`. */
+  grpc?: GrpcRecord;
   /** Free-form annotations by plugins, keyed by plugin name. */
   meta: Record<string, unknown>;
 }

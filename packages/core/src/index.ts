@@ -86,4 +86,12 @@ export {
   type StoredExchange,
   type StoredRequest,
   type StoredResponse,
+  type WebSocketRecord,
+  type WebSocketMessageRecord,
+  type WebSocketClosedBy,
+  type GrpcRecord,
+  type GrpcMessage,
+  type RawMessage,
+  type RawField,
+  type RawDecodeError,
 } from './record/index.js';

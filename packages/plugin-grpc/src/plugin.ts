@@ -14,7 +14,7 @@ export interface GrpcApi {
 
 /**
  * gRPC and gRPC-Web capture decoding. For each exchange whose request is `application/grpc*`, sets
- * `exchange.meta.grpc` to a `GrpcRecord`: the service and method, `grpc-status` and
+ * `exchange.grpc` (and, for older readers, `exchange.meta.grpc`) to a `GrpcRecord`: the service and method, `grpc-status` and
  * `grpc-message` (from the trailers, the gRPC-Web trailer frame or a trailers-only response's
  * headers), and every message split from the bodies, decompressed, decoded without a schema and,
  * with `protoFiles`, by schema. Runs in `onExchange` at `Stage.TRANSFORM`, so storage
@@ -39,7 +39,10 @@ export function grpc(options: GrpcOptions = {}): CapturePlugin<GrpcApi, GrpcOpti
       if (resolved.protoFiles.length) schema = loadProtoFiles(resolved.protoFiles, { includeDirs: resolved.protoPaths });
       proxy.hooks.onExchange.tapPromise({ name: PLUGIN_NAME, stage: Stage.TRANSFORM }, async (exchange) => {
         const record = await decodeGrpcExchange(exchange, { schema, maxMessages: resolved.maxMessages, maxDecodedSize: resolved.maxDecodedSize });
-        if (record) exchange.meta[PLUGIN_NAME] = record;
+        if (!record) return;
+        exchange.grpc = record;
+        // Kept for readers written before the record had its own field.
+        exchange.meta[PLUGIN_NAME] = record;
       });
     },
     reconfigure: (overrides) => grpc({ ...options, ...overrides }),

@@ -1,5 +1,5 @@
 /**
- * `@capture/plugin-grpc/record`: the gRPC record (`exchange.meta.grpc`) and the helpers that read
+ * `@capture/plugin-grpc/record`: the gRPC record (`exchange.grpc`, defined in `@capture/core/record`) and the helpers that read
  * and show it without Node: framing, schema-less decoding and its protoc text rendering, status
  * names. It imports nothing from Node, so the web view's page can bundle it.
  */

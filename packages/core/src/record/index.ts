@@ -7,3 +7,6 @@ export { formatBytes, formatDuration, hostOf } from './format.js';
 export { toStoredBody, toStoredExchange } from './to-stored.js';
 export { identifierKind, isIdentifier, type IdentifierKind } from './path-identifiers.js';
 export type { HeaderList } from '../exchange.js';
+export { getHeader } from '../exchange.js';
+export type { WebSocketRecord, WebSocketMessageRecord, WebSocketClosedBy } from './websocket-record.js';
+export type { GrpcRecord, GrpcMessage, RawMessage, RawField, RawDecodeError } from './grpc-record.js';

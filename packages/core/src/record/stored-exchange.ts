@@ -1,4 +1,6 @@
 import type { HeaderList } from '../exchange.js';
+import type { GrpcRecord } from './grpc-record.js';
+import type { WebSocketRecord } from './websocket-record.js';
 
 /**
  * A body as storage gives it back (history, the web view's live store). The bytes are
@@ -81,4 +83,8 @@ export interface StoredExchange {
   error?: { code: string; message: string };
   /** When things happened, in milliseconds (`startedAt` is epoch time). */
   timings: { startedAt: number; total: number; firstByte?: number };
+  /** For an upgraded WebSocket connection: its messages and how it closed. */
+  websocket?: WebSocketRecord;
+  /** For a gRPC or gRPC-Web call: its messages and status. */
+  grpc?: GrpcRecord;
 }

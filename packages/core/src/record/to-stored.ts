@@ -54,5 +54,8 @@ export function toStoredExchange(exchange: Exchange, options: { saveResponses?: 
     };
   }
   if (exchange.error) stored.error = { code: exchange.error.code, message: exchange.error.message };
+  // JSON-plain records, shared rather than copied, as the bodies are.
+  if (exchange.websocket) stored.websocket = exchange.websocket;
+  if (exchange.grpc) stored.grpc = exchange.grpc;
   return stored;
 }
