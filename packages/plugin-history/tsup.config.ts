@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // The write worker is an entry of its own: it runs in a thread (see src/worker-client.ts).
-  entry: { index: 'src/index.ts', 'write-worker': 'src/write-worker.ts' },
+  // The write and read workers are entries of their own: each runs in a thread (see src/worker-client.ts, src/read-worker-client.ts).
+  entry: { index: 'src/index.ts', 'write-worker': 'src/write-worker.ts', 'read-worker': 'src/read-worker.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,

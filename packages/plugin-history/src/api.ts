@@ -3,7 +3,9 @@ import { renderExport, type ExportFormat, type RenderedExport } from './commands
 import { openHistoryDatabase } from './database.js';
 import type { ResolvedHistoryOptions } from './options.js';
 import { filterFromFlags, type FilterFlags, type HistoryFilter } from './query.js';
+import { ReadWorkerClient, withBufferBodies } from './read-worker-client.js';
 import { HistoryStore, type HistorySummary } from './store.js';
+import type { ReadOp } from './worker-protocol.js';
 
 /**
  * What the history plugin offers other plugins and commands, through
@@ -40,6 +42,18 @@ export interface HistoryApi {
   /** Whole stored exchanges matching a filter, oldest first (what exports read); empty when a running proxy could not open history. */
   exchanges(filter?: HistoryFilter): StoredExchange[];
   /**
+   * As {@link HistoryApi.list}, read off the calling thread: in a running proxy a read worker
+   * (its own read-only connection) runs the query, so a slow search never delays proxied
+   * requests. Use these from code that runs inside a proxy (the web view); the synchronous
+   * methods suit commands that run without one. Outside a running proxy they read on the calling
+   * thread, as the synchronous methods do.
+   */
+  listAsync(filter?: HistoryFilter): Promise<HistorySummary[]>;
+  /** As {@link HistoryApi.get}, read off the proxy's thread (see {@link HistoryApi.listAsync}). */
+  getAsync(id: number): Promise<StoredExchange | undefined>;
+  /** As {@link HistoryApi.exchanges}, read off the proxy's thread (see {@link HistoryApi.listAsync}). */
+  exchangesAsync(filter?: HistoryFilter): Promise<StoredExchange[]>;
+  /**
    * Renders exchanges (stored ones, or any of the same shape) as `capture history export` does:
    * HAR 1.2 JSON, a Postman Collection v2.1.0 JSON named `name`, or one curl command per line.
    */
@@ -69,6 +83,8 @@ export interface HistorySource {
   running(): HistoryStore | null | undefined;
   /** The running proxy's file, or undefined. */
   runningFile(): string | undefined;
+  /** The running proxy's read worker (started on first use), or undefined outside a running proxy with history open. */
+  reader(): ReadWorkerClient | undefined;
   /** The file to open outside a running proxy, or undefined when none is known. */
   fileOutside(): string | undefined;
   /** Writes what is queued and resolves once it is committed. */
@@ -107,6 +123,23 @@ export function createHistoryApi(source: HistorySource): HistoryApi {
     }
   };
 
+  /**
+   * A read on the read worker when a proxy runs with history open; `sync` is the same read on
+   * this thread, used outside a proxy and whenever the worker cannot answer.
+   */
+  const read = <T>(method: string, op: ReadOp, unavailable: T, sync: () => T, fix: (value: T) => T = (value) => value): Promise<T> => {
+    const store = source.running();
+    if (store === null) return Promise.resolve(unavailable);
+    const reader = store ? source.reader() : undefined;
+    if (!reader) return new Promise<T>((resolve) => resolve(sync()));
+    return reader.read<T>(op, sync).then(fix, (error: unknown) => {
+      throw PluginError.from('history', method, error);
+    });
+  };
+  const list = (filter?: HistoryFilter) => use('list', [], (store) => store.list(filter));
+  const get = (id: number) => use('get', undefined, (store) => store.get(id));
+  const exchanges = (filter?: HistoryFilter) => use('exchanges', [], (store) => [...store.exchanges(filter)]);
+
   return {
     options: source.options,
     get file() {
@@ -114,9 +147,12 @@ export function createHistoryApi(source: HistorySource): HistoryApi {
     },
     flush: () => source.flush(),
     filterFromFlags: (flags) => filterFromFlags(flags, undefined),
-    list: (filter) => use('list', [], (store) => store.list(filter)),
-    get: (id) => use('get', undefined, (store) => store.get(id)),
-    exchanges: (filter) => use('exchanges', [], (store) => [...store.exchanges(filter)]),
+    list,
+    get,
+    exchanges,
+    listAsync: (filter) => read('listAsync', { op: 'list', filter: filter ?? {} }, [], () => list(filter)),
+    getAsync: (id) => read('getAsync', { op: 'get', id }, undefined, () => get(id), (found) => found && withBufferBodies(found)),
+    exchangesAsync: (filter) => read('exchangesAsync', { op: 'exchanges', filter: filter ?? {} }, [], () => exchanges(filter), (found) => found.map(withBufferBodies)),
     render: (format, exchanges, name) => renderExport(format, exchanges, name).text,
     renderCounted: (format, exchanges, name) => renderExport(format, exchanges, name),
     clear: () => {

@@ -7,6 +7,7 @@ import { HISTORY_FILE, openHistoryDatabase } from './database.js';
 import { resolveHistoryOptions, type HistoryOptions } from './options.js';
 import { toHistoryRow, type HistoryRow } from './record.js';
 import { HistoryStore } from './store.js';
+import { ReadWorkerClient } from './read-worker-client.js';
 import { WriteWorkerClient } from './worker-client.js';
 
 /** What a running proxy's history holds; `store` is undefined when history could not be opened. */
@@ -15,6 +16,10 @@ interface Running {
   store: HistoryStore | undefined;
   queue: BatchQueue<HistoryRow> | undefined;
   client: WriteWorkerClient | undefined;
+  /** The read worker, started by the first async read. */
+  reader: ReadWorkerClient | undefined;
+  /** True once the proxy is closing: no new read worker is started. */
+  closing: boolean;
 }
 
 /**
@@ -32,6 +37,12 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
     options: resolved,
     running: () => (running ? (running.store ?? null) : undefined),
     runningFile: () => running?.file,
+    reader: () => {
+      const state = running;
+      if (!state?.store || !state.client || state.closing) return undefined;
+      state.reader ??= new ReadWorkerClient(state.file);
+      return state.reader;
+    },
     fileOutside: () => (resolved.dataDir ? path.join(resolved.dataDir, HISTORY_FILE) : lastFile),
     flush: async () => {
       if (!running?.queue || !running.client) return;
@@ -49,11 +60,15 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
     reconfigure: (overrides) => history({ ...options, ...overrides }),
     async apply(proxy: CaptureProxy, context: PluginContext) {
       const file = path.join(resolved.dataDir ?? proxy.dataDir, HISTORY_FILE);
-      const state: Running = { file, store: undefined, queue: undefined, client: undefined };
+      const state: Running = { file, store: undefined, queue: undefined, client: undefined, reader: undefined, closing: false };
       running = state;
       lastFile = file;
       // Storage closes before observers (the web view, stage OBSERVE) close, and is read until then.
       proxy.hooks.onClose.tapPromise({ name: 'history', stage: Stage.STORAGE }, async () => {
+        state.closing = true;
+        // Reads still waiting are answered on this thread (the store stays open until below).
+        await state.reader?.close();
+        state.reader = undefined;
         state.queue?.close();
         await state.client?.close();
         state.store?.close();
@@ -90,7 +105,9 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
             );
           },
           onReopened: (message) => {
-            // The reading connection (the view, the API) still sees the removed file: follow the writer.
+            // The reading connections (the view, the API) still see the removed file: follow the writer.
+            void state.reader?.close();
+            state.reader = undefined;
             try {
               state.store?.close();
               state.store = new HistoryStore(openHistoryDatabase(file).db);

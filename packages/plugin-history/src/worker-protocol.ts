@@ -1,4 +1,5 @@
 import type { HistoryRow } from './record.js';
+import type { HistoryFilter } from './query.js';
 
 /** What the write worker is started with. */
 export interface WriteWorkerData {
@@ -25,3 +26,16 @@ export type FromWorker =
   /** Every batch sent before the `sync` with this id has been written (or dropped and reported). */
   | { type: 'synced'; id: number }
   | { type: 'closed'; written: number; dropped: number };
+
+/** One read the read worker serves (see `read-worker.ts`). */
+export type ReadOp = { op: 'list'; filter: HistoryFilter } | { op: 'get'; id: number } | { op: 'exchanges'; filter: HistoryFilter };
+
+/** Messages from the main thread to the read worker: a read, with the id its answer carries. */
+export type ToReader = ReadOp & { request: number };
+
+/** Messages from the read worker to the main thread. */
+export type FromReader =
+  | { type: 'ready' }
+  | { type: 'open-failed'; message: string }
+  | { type: 'result'; request: number; value: unknown }
+  | { type: 'failed'; request: number; message: string };
