@@ -125,17 +125,17 @@ export class WebServer {
       if (asset) return this.#send(res, 200, asset.type, asset.body, method === 'HEAD');
       if (path === '/api/exchanges') {
         const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Number(url.searchParams.get('limit')) || DEFAULT_LIST_LIMIT));
-        return this.#json(res, 200, api.list(url.searchParams.get('q'), limit));
+        return this.#json(res, 200, await api.list(url.searchParams.get('q'), limit));
       }
       const detail = /^\/api\/exchanges\/([hx]\d+)$/.exec(path);
       if (detail) {
-        const found = api.detail(detail[1]!);
+        const found = await api.detail(detail[1]!);
         return found ? this.#json(res, 200, found) : this.#json(res, 404, { error: `exchange ${detail[1]} is no longer available` });
       }
       const operation = /^\/api\/exchanges\/([hx]\d+)\/openapi$/.exec(path);
-      if (operation) return this.#json(res, 200, api.operation(operation[1]!, url.searchParams.get('q')));
+      if (operation) return this.#json(res, 200, await api.operation(operation[1]!, url.searchParams.get('q')));
       const curl = /^\/api\/exchanges\/([hx]\d+)\/curl$/.exec(path);
-      if (curl) return this.#send(res, 200, 'text/plain; charset=utf-8', `${api.curl(curl[1]!)}\n`);
+      if (curl) return this.#send(res, 200, 'text/plain; charset=utf-8', `${await api.curl(curl[1]!)}\n`);
       if (path === '/api/settings') return this.#json(res, 200, api.settings());
       if (path === '/api/events') {
         const matches = queryMatcher(parseQuery(url.searchParams.get('q')));
@@ -149,7 +149,7 @@ export class WebServer {
         if (format !== 'har' && format !== 'postman' && format !== 'openapi') throw new CaptureError('BAD_REQUEST', `"format" must be "har", "postman" or "openapi", got ${JSON.stringify(format)}`);
         const as = body.as ?? 'yaml';
         if (as !== 'yaml' && as !== 'json') throw new CaptureError('BAD_REQUEST', `"as" must be "yaml" or "json", got ${JSON.stringify(as)}`);
-        const download = api.export(format, idsOf(body), typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined, as);
+        const download = await api.export(format, idsOf(body), typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined, as);
         res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
         res.setHeader('X-Exchange-Count', String(download.count));
         res.setHeader('X-Exchange-Skipped', String(download.skipped));

@@ -87,7 +87,7 @@ export class ViewApi {
    * view saw that history has not written yet (or all of them without history), and the ones
    * not captured (filtered, paused), which only the view keeps.
    */
-  list(search: string | null, limit = DEFAULT_LIST_LIMIT): ListResponse {
+  async list(search: string | null, limit = DEFAULT_LIST_LIMIT): Promise<ListResponse> {
     const query = parseQuery(search);
     const matches = queryMatcher(query);
     const history = this.#history();
@@ -96,7 +96,8 @@ export class ViewApi {
     // How many of each (start, method, URL) history returned: those live entries are already listed.
     const inHistory = new Map<string, number>();
     if (history) {
-      const found = history.list({ ...toHistoryFilter(query), limit: limit + 1 });
+      // Off the proxy's thread: a search over a big history never holds proxied requests.
+      const found = await history.listAsync({ ...toHistoryFilter(query), limit: limit + 1 });
       if (found.length > limit) cutAt = found[limit - 1]!.startedAt;
       for (const row of found.slice(0, limit)) {
         rows.push(summaryOfHistoryRow(row));
@@ -120,17 +121,17 @@ export class ViewApi {
   }
 
   /** One exchange in full, or undefined. */
-  detail(id: string): ExchangeDetail | undefined {
-    const found = this.find(id);
+  async detail(id: string): Promise<ExchangeDetail | undefined> {
+    const found = await this.find(id);
     return found && detailOf(found);
   }
 
   /** Finds an exchange by view id: in history (`h…`), in memory (`x…`), or in history by what a tombstone remembers. */
-  find(id: string): ViewExchange | undefined {
+  async find(id: string): Promise<ViewExchange | undefined> {
     const number = Number(id.slice(1));
     if (!/^[hx]\d+$/.test(id)) return undefined;
     if (id.startsWith('h')) {
-      const stored = this.#history()?.get(number);
+      const stored = await this.#history()?.getAsync(number);
       return stored && fromStoredExchange(stored);
     }
     const entry = this.#live.get(id);
@@ -140,12 +141,13 @@ export class ViewApi {
   }
 
   /** Finds exchanges by view ids, oldest first; an id that is gone is a `NOT_FOUND` error naming it. */
-  resolve(ids: readonly string[]): ViewExchange[] {
-    const found = ids.map((id) => {
-      const exchange = this.find(id);
+  async resolve(ids: readonly string[]): Promise<ViewExchange[]> {
+    const found: ViewExchange[] = [];
+    for (const id of ids) {
+      const exchange = await this.find(id);
       if (!exchange) throw new CaptureError('NOT_FOUND', `exchange ${id} is no longer available (history cleared or pruned?)`);
-      return exchange;
-    });
+      found.push(exchange);
+    }
     return found.sort((a, b) => a.timings.startedAt - b.timings.startedAt);
   }
 
@@ -153,11 +155,11 @@ export class ViewApi {
    * Exchanges as a HAR 1.2 file (through history's exporter), a Postman Collection v2.1.0, or an
    * OpenAPI document inferred by the OpenAPI plugin (YAML or JSON).
    */
-  export(format: DownloadFormat, ids: readonly string[], name = 'capture export', textFormat: OpenApiTextFormat = 'yaml'): Download {
+  async export(format: DownloadFormat, ids: readonly string[], name = 'capture export', textFormat: OpenApiTextFormat = 'yaml'): Promise<Download> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
     if (format === 'openapi') {
       const openapi = this.#openapi();
-      const exchanges = this.resolve(ids);
+      const exchanges = await this.resolve(ids);
       // Exchanges the view saw but did not capture (filtered, paused) are not the API's traffic.
       const captured = exchanges.filter((exchange) => !exchange.skipped);
       const document = openapi.generate(captured);
@@ -165,7 +167,7 @@ export class ViewApi {
       const contentType = textFormat === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8';
       return { filename: `openapi-${stamp}.${textFormat === 'json' ? 'json' : 'yaml'}`, contentType, body: body.endsWith('\n') ? body : `${body}\n`, count: captured.length, skipped: exchanges.length - captured.length };
     }
-    const exchanges = this.resolve(ids);
+    const exchanges = await this.resolve(ids);
     if (format === 'har') {
       const history = this.#history();
       if (!history) throw new CaptureError('UNAVAILABLE', 'HAR export needs the history plugin (@capture/plugin-history)');
@@ -185,18 +187,19 @@ export class ViewApi {
    * and the captured exchanges of the same origin in the list for `search`, so `/users/1` next to
    * `/users/2` shows as `/users/{userId}`.
    */
-  operation(id: string, search: string | null): OpenApiOperationView {
+  async operation(id: string, search: string | null): Promise<OpenApiOperationView> {
     const openapi = this.#openapi();
-    const [exchange] = this.resolve([id]);
+    const [exchange] = await this.resolve([id]);
     if (exchange!.skipped) throw new CaptureError('BAD_REQUEST', `exchange ${id} was not captured (${exchange!.skipped}): it is not part of the API document`);
     const url = safeUrl(exchange!.request.url);
     if (!url || !/^https?:$/.test(url.protocol)) throw new CaptureError('BAD_REQUEST', `exchange ${id} has no http(s) URL: OpenAPI cannot describe it`);
     const samples: ViewExchange[] = [exchange!];
-    for (const row of this.list(search, OPERATION_SAMPLE_LIMIT).exchanges) {
-      if (row.id === id || row.flags.skipped || row.host !== url.host) continue;
-      const found = this.find(row.id);
-      if (found && !found.skipped && safeUrl(found.request.url)?.origin === url.origin) samples.push(found);
-    }
+    const rows = (await this.list(search, OPERATION_SAMPLE_LIMIT)).exchanges.filter((row) => row.id !== id && !row.flags.skipped && row.host === url.host);
+    // History's rows in one read, the live ones from memory.
+    const stored = rows.filter((row) => row.id.startsWith('h')).map((row) => Number(row.id.slice(1)));
+    const candidates: Array<ViewExchange | undefined> = stored.length ? ((await this.#history()?.exchangesAsync({ ids: stored })) ?? []).map(fromStoredExchange) : [];
+    for (const row of rows) if (row.id.startsWith('x')) candidates.push(await this.find(row.id));
+    for (const found of candidates) if (found && !found.skipped && safeUrl(found.request.url)?.origin === url.origin) samples.push(found);
     const document = openapi.generate(samples);
     const method = exchange!.request.method.toLowerCase();
     for (const [template, item] of Object.entries(document.paths ?? {})) {
@@ -208,10 +211,10 @@ export class ViewApi {
   }
 
   /** One exchange as a curl command line (history's exporter). */
-  curl(id: string): string {
+  async curl(id: string): Promise<string> {
     const history = this.#history();
     if (!history) throw new CaptureError('UNAVAILABLE', 'copy as curl needs the history plugin (@capture/plugin-history)');
-    return history.render('curl', this.resolve([id])).trim();
+    return history.render('curl', await this.resolve([id])).trim();
   }
 
   /** Appends exchanges to a named collection through the collections plugin. */
@@ -220,7 +223,7 @@ export class ViewApi {
     if (!collections) {
       throw new CaptureError('UNAVAILABLE', 'saving to a collection needs the collections plugin: start capture with --collection NAME (or --save-to collection)');
     }
-    return collections.save(name, this.resolve(ids));
+    return collections.save(name, await this.resolve(ids));
   }
 
   /** Deletes history and what the view holds, and tells every open page. */
@@ -276,12 +279,12 @@ export class ViewApi {
     };
   }
 
-  #findInHistory(tombstone: Tombstone): ViewExchange | undefined {
+  async #findInHistory(tombstone: Tombstone): Promise<ViewExchange | undefined> {
     const history = this.#history();
     if (!history) return undefined;
-    const candidates = history.list({ since: tombstone.startedAt, methods: [tombstone.method], search: tombstone.url, limit: 1000 });
+    const candidates = await history.listAsync({ since: tombstone.startedAt, methods: [tombstone.method], search: tombstone.url, limit: 1000 });
     const row = candidates.reverse().find((candidate) => candidate.startedAt === tombstone.startedAt && candidate.url === tombstone.url);
-    const stored = row && history.get(row.id);
+    const stored = row && (await history.getAsync(row.id));
     return stored && fromStoredExchange(stored);
   }
 }
