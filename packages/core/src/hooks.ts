@@ -3,6 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { AsyncSeriesBailHook, AsyncSeriesHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type { BodySkipReason, ClientInfo, Exchange, HeaderList } from './exchange.js';
 import { PluginError, type CaptureError } from './errors.js';
+import type { WebSocketRecord } from './record/websocket-record.js';
 
 /**
  * Conventional `stage` values for taps. Lower stages run first, whatever the order of
@@ -129,6 +130,28 @@ export interface ResponseContext {
   skipBody(reason: BodySkipReason): void;
 }
 
+/**
+ * An upgraded connection (WebSocket) right after the origin's 101, offered on `onUpgraded`: the
+ * tap that returns `true` relays it from then on and calls {@link UpgradedConnection.complete}
+ * once it is over; the exchange stays open (in flight) until then.
+ */
+export interface UpgradedConnection {
+  /** The upgrade's exchange (request, 101 response), still open. */
+  readonly exchange: Exchange;
+  /** The client's socket; the 101 has been written to it. */
+  readonly client: Duplex;
+  /** The origin's socket; its 101 head has been read. */
+  readonly upstream: Duplex;
+  /** Bytes the client sent after its request, already read: the relay forwards them first. */
+  readonly clientHead: Buffer;
+  /** Bytes the origin sent after its 101 head, already read: the relay forwards them first. */
+  readonly upstreamHead: Buffer;
+  /** The origin's `Sec-WebSocket-Extensions` (what was negotiated), if any. */
+  readonly extensions: string | undefined;
+  /** Completes the exchange, with its WebSocket record, when the connection is over. Later calls do nothing. */
+  complete(websocket: WebSocketRecord): void;
+}
+
 /** What `onLocalRequest` taps receive: a request addressed to the proxy itself, not to be forwarded. */
 export interface LocalRequestContext {
   /** The request; its URL has been resolved against the proxy's own address. */
@@ -179,6 +202,14 @@ export function createProxyHooks() {
      * `ctx.outgoing`, skip capturing the body, or set `ctx.exchange.skip`. Async, series, by stage.
      */
     onResponse: new AsyncSeriesHook<[ResponseContext]>(['context']),
+    /**
+     * An upgrade got its 101 and the head was written to the client. The first tap that returns
+     * `true` owns both sockets and completes the exchange with `connection.complete(record)`;
+     * when none does, the proxy splices the sockets and completes the exchange when they close.
+     * Not called for exchanges marked `skip` (spliced, not recorded). A tap that throws closes
+     * both sockets and completes the exchange with `PLUGIN_ERROR`. Async, series, by stage.
+     */
+    onUpgraded: new AsyncSeriesBailHook<[UpgradedConnection], true | undefined>(['connection']),
     /**
      * An exchange completed and is to be captured: storage plugins listen here. Exchanges that a
      * plugin marked with `skip` go to `onSkipped` instead. Bodies are decoded. Async, series, by

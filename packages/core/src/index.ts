@@ -24,6 +24,7 @@ export {
   type LocalRequestContext,
   type InfoPageLink,
   type ListenInfo,
+  type UpgradedConnection,
 } from './hooks.js';
 
 // The exchange as hooks see it.

@@ -100,7 +100,7 @@ function clientTextFrame(text: string): Buffer {
 }
 
 describe('WebSocket upgrade', () => {
-  it('forwards the handshake and streams frames both ways', async () => {
+  it('forwards the handshake, streams frames both ways and completes the exchange when the connection closes', async () => {
     origin = await startOrigin((_req, res) => res.end());
     const wss = new WebSocketServer({ server: origin.server });
     wss.on('connection', (ws) => {
@@ -145,10 +145,14 @@ describe('WebSocket upgrade', () => {
     socket.write(clientTextFrame('ping'));
     await received;
     expect(frames).toEqual(['welcome', 'echo:ping']);
-    const exchange = await exchanges.next();
+    // Spliced (no onUpgraded tap): the exchange stays open until both sockets close.
+    const next = exchanges.next();
+    socket.destroy();
+    const exchange = await next;
     expect(exchange.response?.statusCode).toBe(101);
     expect(exchange.response?.bodySkipped).toBe('upgrade');
-    socket.destroy();
+    expect(exchange.websocket).toBeUndefined();
+    expect(exchange.timings.total).toBeGreaterThanOrEqual(exchange.timings.firstByte!);
     for (const client of wss.clients) client.terminate();
     wss.close();
   });
