@@ -1,4 +1,4 @@
-import { hostOf, type CapturedBody, type Exchange, type HeaderList, type StoredBody, type StoredExchange } from '@capture/core';
+import { hostOf, type CapturedBody, type Exchange, type GrpcRecord, type HeaderList, type StoredBody, type StoredExchange, type WebSocketMessageRecord, type WebSocketRecord } from '@capture/core';
 
 /** One row as written: the columns of the `exchanges` table (SQLite integers for booleans). */
 export interface HistoryRow {
@@ -39,6 +39,16 @@ export interface HistoryRow {
   response_body_decoded: number;
   duration: number;
   first_byte: number | null;
+  /** A WebSocket connection's record without its messages (JSON), or null. */
+  websocket: string | null;
+  /** A gRPC call's record (JSON), or null. */
+  grpc: string | null;
+}
+
+/** A row to write and the WebSocket messages that go to their own table with it. */
+export interface HistoryRowWithMessages extends HistoryRow {
+  /** Not a column: the messages of `websocket`, written to `websocket_messages`. */
+  messages?: WebSocketMessageRecord[];
 }
 
 /**
@@ -46,7 +56,7 @@ export interface HistoryRow {
  * `saveResponses` is on (a media response keeps its status, headers and time, not its body, as
  * the filters plugin left it). Failures keep their code and message either way.
  */
-export function toHistoryRow(exchange: Exchange, saveResponses: boolean): HistoryRow {
+export function toHistoryRow(exchange: Exchange, saveResponses: boolean): HistoryRowWithMessages {
   const { request, timings } = exchange;
   const response = saveResponses ? exchange.response : undefined;
   return {
@@ -84,6 +94,9 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
     response_body_decoded: response?.body?.decoded ? 1 : 0,
     duration: timings.total,
     first_byte: timings.firstByte ?? null,
+    websocket: exchange.websocket ? JSON.stringify({ ...exchange.websocket, messages: undefined }) : null,
+    grpc: exchange.grpc ? JSON.stringify(exchange.grpc) : null,
+    ...(exchange.websocket?.messages.length ? { messages: exchange.websocket.messages } : {}),
   };
 }
 
@@ -94,8 +107,8 @@ function bodyBytes(body: CapturedBody | undefined): Uint8Array | null {
 /** A row as read from the table (every column; SQLite gives BLOBs back as Buffers). */
 export type StoredRow = Omit<HistoryRow, 'request_body' | 'response_body'> & { id: number; request_body: Buffer | null; response_body: Buffer | null };
 
-/** Turns a full row back into core's exchange record (bodies are Buffers, as SQLite gives them). */
-export function fromHistoryRow(row: StoredRow): StoredExchange {
+/** Turns a full row back into core's exchange record (bodies are Buffers, as SQLite gives them); `messages` are the row's WebSocket messages. */
+export function fromHistoryRow(row: StoredRow, messages: WebSocketMessageRecord[] = []): StoredExchange {
   const stored: StoredExchange = {
     id: row.id,
     client: { address: row.client_address ?? '', port: row.client_port ?? undefined },
@@ -127,12 +140,27 @@ export function fromHistoryRow(row: StoredRow): StoredExchange {
     };
   }
   if (row.error_code) stored.error = { code: row.error_code, message: row.error_message ?? '' };
+  const websocket = parseJson<Omit<WebSocketRecord, 'messages'>>(row.websocket);
+  if (websocket) stored.websocket = { ...websocket, droppedMessages: websocket.droppedMessages ?? 0, messages };
+  const grpc = parseJson<GrpcRecord>(row.grpc);
+  if (grpc) stored.grpc = grpc;
   return stored;
 }
 
 function optionalBody(bytes: Buffer | null, size: number, truncated: number, encoding: string | null, decoded: number): { body?: StoredBody } {
   if (!bytes || bytes.length === 0) return {};
   return { body: { bytes, size, truncated: truncated === 1, decoded: decoded === 1, ...(encoding ? { contentEncoding: encoding } : {}) } };
+}
+
+/** A JSON object column, or undefined when empty or unreadable. */
+function parseJson<T>(json: string | null | undefined): T | undefined {
+  if (!json) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return parsed && typeof parsed === 'object' ? (parsed as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `{ trailers }` when the column holds a non-empty list, else nothing (the record's field is absent without trailers). */

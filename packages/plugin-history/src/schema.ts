@@ -77,6 +77,29 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       ALTER TABLE exchanges ADD COLUMN response_trailers TEXT;
     `);
   },
+  // 5: what plugins record about an exchange's protocol: a WebSocket connection (how it closed,
+  // as JSON; its messages in their own table, one row each, in order) and a gRPC call (its
+  // decoded messages and status, as JSON). Messages go with their exchange when it is deleted.
+  (db) => {
+    db.exec(`
+      ALTER TABLE exchanges ADD COLUMN websocket TEXT;
+      ALTER TABLE exchanges ADD COLUMN grpc TEXT;
+      CREATE TABLE websocket_messages (
+        exchange_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        from_client INTEGER NOT NULL,
+        opcode INTEGER NOT NULL,
+        time INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        text TEXT,
+        base64 TEXT,
+        truncated INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (exchange_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER exchanges_delete_messages AFTER DELETE ON exchanges
+        BEGIN DELETE FROM websocket_messages WHERE exchange_id = old.id; END;
+    `);
+  },
 ];
 
 /** The version a file is at once every migration has run. */

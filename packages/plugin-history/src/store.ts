@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { StoredExchange } from '@capture/core';
-import { fromHistoryRow, type HistoryRow, type StoredRow } from './record.js';
+import type { WebSocketMessageRecord } from '@capture/core';
+import { fromHistoryRow, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
 import { filterToSql, type HistoryFilter } from './query.js';
 import { grpcStatusOf } from './grpc-status.js';
 
@@ -42,6 +43,7 @@ const COLUMNS = [
   'request_body_skipped', 'request_body_encoding', 'request_body_decoded', 'client_address', 'client_port', 'source', 'tls', 'mocked', 'error_code',
   'error_message', 'status', 'status_message', 'response_http_version', 'response_headers', 'response_trailers', 'response_body', 'response_body_size',
   'response_body_truncated', 'response_body_skipped', 'response_body_encoding', 'response_body_decoded', 'duration', 'first_byte',
+  'websocket', 'grpc',
 ] as const satisfies ReadonlyArray<keyof HistoryRow>;
 
 /** Where the two body columns are in {@link COLUMNS}. */
@@ -70,18 +72,26 @@ const PRUNE_CHUNK = 500;
 export class HistoryStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<unknown[]>;
-  readonly #insertMany: (rows: readonly HistoryRow[]) => void;
+  readonly #insertMany: (rows: readonly HistoryRowWithMessages[]) => void;
+  readonly #insertMessage: Database.Statement<unknown[]>;
+  readonly #messages: Database.Statement<unknown[]>;
 
   constructor(db: Database.Database) {
     this.#db = db;
     // Positional parameters: binding 30 named ones costs several µs more per row.
     this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
-    const insertAll = db.transaction((rows: readonly HistoryRow[]) => {
+    this.#insertMessage = db.prepare('INSERT INTO websocket_messages (exchange_id, seq, from_client, opcode, time, size, text, base64, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#messages = db.prepare('SELECT from_client, opcode, time, size, text, base64, truncated FROM websocket_messages WHERE exchange_id = ? ORDER BY seq');
+    const insertAll = db.transaction((rows: readonly HistoryRowWithMessages[]) => {
       for (const row of rows) {
         const values: unknown[] = COLUMNS.map((column) => row[column]);
         values[BODY_COLUMNS[0]] = asBuffer(row.request_body);
         values[BODY_COLUMNS[1]] = asBuffer(row.response_body);
-        this.#insert.run(values);
+        const { lastInsertRowid } = this.#insert.run(values);
+        // In the exchange's transaction: an exchange is never stored without its messages.
+        row.messages?.forEach((message, seq) =>
+          this.#insertMessage.run([lastInsertRowid, seq, message.fromClient ? 1 : 0, message.opcode, message.time, message.size, message.text ?? null, message.base64 ?? null, message.truncated ? 1 : 0]),
+        );
       }
     });
     // IMMEDIATE takes the write lock up front: with two processes on one file, the second waits
@@ -95,7 +105,7 @@ export class HistoryStore {
   }
 
   /** Writes rows in one transaction. */
-  insertMany(rows: readonly HistoryRow[]): void {
+  insertMany(rows: readonly HistoryRowWithMessages[]): void {
     if (rows.length) this.#insertMany(rows);
   }
 
@@ -143,13 +153,29 @@ export class HistoryStore {
     const { where, params } = filterToSql(filter);
     const newest = filter.limit ? `SELECT * FROM exchanges ${where} ORDER BY started_at DESC, id DESC LIMIT ${Math.floor(filter.limit)}` : `SELECT * FROM exchanges ${where}`;
     const statement = this.#db.prepare(`SELECT * FROM (${newest}) ORDER BY started_at ASC, id ASC`);
-    for (const row of statement.iterate(params)) yield fromHistoryRow(row as StoredRow);
+    for (const row of statement.iterate(params)) yield this.#withMessages(row as StoredRow);
   }
 
   /** One exchange by id, or undefined. */
   get(id: number): StoredExchange | undefined {
     const row = this.#db.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as StoredRow | undefined;
-    return row && fromHistoryRow(row);
+    return row && this.#withMessages(row);
+  }
+
+  /** A row as a record, with its WebSocket messages when it is a WebSocket connection. */
+  #withMessages(row: StoredRow): ReturnType<typeof fromHistoryRow> {
+    if (!row.websocket) return fromHistoryRow(row);
+    const rows = this.#messages.all([row.id]) as Array<{ from_client: number; opcode: number; time: number; size: number; text: string | null; base64: string | null; truncated: number }>;
+    const messages: WebSocketMessageRecord[] = rows.map((message) => ({
+      fromClient: message.from_client === 1,
+      opcode: message.opcode,
+      time: message.time,
+      size: message.size,
+      ...(message.text !== null ? { text: message.text } : {}),
+      ...(message.base64 !== null ? { base64: message.base64 } : {}),
+      truncated: message.truncated === 1,
+    }));
+    return fromHistoryRow(row, messages);
   }
 
   /** How many exchanges there are. */

@@ -183,7 +183,7 @@ describe('retention', () => {
     const store = new HistoryStore(db);
     const old = Date.now() - 3 * 3600_000;
     const row = (url: string, startedAt: number) => ({
-      started_at: startedAt, method: 'GET', url, host: 'old.example', http_version: '1.1', request_headers: '[]', request_trailers: null, response_trailers: null, request_body: null, request_body_size: 0,
+      started_at: startedAt, method: 'GET', url, host: 'old.example', http_version: '1.1', request_headers: '[]', request_trailers: null, response_trailers: null, websocket: null, grpc: null, request_body: null, request_body_size: 0,
       request_body_truncated: 0, request_body_skipped: null, request_body_encoding: null, request_body_decoded: 0, client_address: '127.0.0.1', client_port: 1, source: '127.0.0.1',
       tls: 0, mocked: 0, error_code: null, error_message: null, status: 200, status_message: 'OK', response_http_version: '1.1', response_headers: '[]',
       response_body: null, response_body_size: 0, response_body_truncated: 0, response_body_skipped: null, response_body_encoding: null, response_body_decoded: 0,

@@ -25,7 +25,7 @@ afterAll(async () => {
 /** A stored row as a malformed request leaves it (an empty URL, a header a shell must not see). */
 function row(url: string, headers: Array<[string, string]> = []): HistoryRow {
   return {
-    started_at: Date.now(), method: 'GET', url, host: '', http_version: '1.1', request_headers: JSON.stringify(headers), request_trailers: null, response_trailers: null, request_body: null, request_body_size: 0,
+    started_at: Date.now(), method: 'GET', url, host: '', http_version: '1.1', request_headers: JSON.stringify(headers), request_trailers: null, response_trailers: null, websocket: null, grpc: null, request_body: null, request_body_size: 0,
     request_body_truncated: 0, request_body_skipped: null, request_body_encoding: null, request_body_decoded: 0, client_address: '127.0.0.1', client_port: 1,
     source: '127.0.0.1', tls: 0, mocked: 0, error_code: null, error_message: null, status: 400, status_message: 'Bad Request', response_http_version: '1.1',
     response_headers: '[]', response_body: null, response_body_size: 0, response_body_truncated: 0, response_body_skipped: null, response_body_encoding: null,

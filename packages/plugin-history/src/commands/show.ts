@@ -1,4 +1,4 @@
-import { CaptureError, type CommandInput, type HeaderList, type StoredBody, type StoredExchange } from '@capture/core';
+import { CaptureError, type CommandInput, type HeaderList, type StoredBody, type StoredExchange, type WebSocketRecord } from '@capture/core';
 import { bodyText, grpcStatusLine, headerValue, mediaType } from '@capture/postman-format';
 import { formatBytes, formatDateTime, formatDuration } from '../format.js';
 import { base64Of } from '../bytes.js';
@@ -58,6 +58,8 @@ export function exchangeToJson(exchange: StoredExchange) {
       : null,
     error: exchange.error ?? null,
     timings: exchange.timings,
+    ...(exchange.websocket ? { websocket: exchange.websocket } : {}),
+    ...(exchange.grpc ? { grpc: exchange.grpc } : {}),
   };
 }
 
@@ -81,6 +83,7 @@ export function formatExchange(exchange: StoredExchange): string {
   } else if (!exchange.error) {
     lines.push('(response not saved: saveResponses was off)', '');
   }
+  if (exchange.websocket) lines.push(...describeWebSocket(exchange.websocket));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
@@ -88,6 +91,24 @@ export function formatExchange(exchange: StoredExchange): string {
 function describeSource(exchange: StoredExchange): string {
   const source = exchange.source ?? exchange.client.address;
   return source === exchange.client.address ? source : `${source} (${exchange.client.address})`;
+}
+
+/** Opcode names for the messages list. */
+const OPCODES: Record<number, string> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+
+/** A WebSocket connection's messages, one line each (`→` from the client, `←` from the server), then how it closed. */
+function describeWebSocket(record: WebSocketRecord): string[] {
+  const lines = [`WebSocket: ${record.messages.length} message${record.messages.length === 1 ? '' : 's'}${record.droppedMessages ? ` (${record.droppedMessages} more not kept)` : ''}`];
+  for (const message of record.messages) {
+    const payload = message.text !== undefined ? message.text : message.base64 !== undefined ? `(base64) ${message.base64}` : '';
+    const time = new Date(message.time).toISOString().slice(11, 23);
+    lines.push(`${message.fromClient ? '→' : '←'} ${time} ${OPCODES[message.opcode] ?? `opcode ${message.opcode}`} ${formatBytes(message.size)}${message.truncated ? ' (truncated)' : ''}${payload ? `  ${payload}` : ''}`);
+  }
+  if (record.closeCode !== undefined || record.closedBy) {
+    lines.push(`closed${record.closedBy ? ` by the ${record.closedBy}` : ''}${record.closeCode !== undefined ? `: ${record.closeCode}` : ''}${record.closeReason ? ` ${record.closeReason}` : ''}`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Trailer fields after a body, as on the wire after a chunked body (a `(trailers)` line, then each field). */

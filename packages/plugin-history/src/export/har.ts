@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Content, Cookie, Entry, Har, Header, PostData, Request, Response } from 'har-format';
 import { parseCookie, parseSetCookie } from 'cookie';
 import { bodyText, headerValue } from '@capture/postman-format';
-import type { HeaderList, StoredBody, StoredExchange } from '@capture/core';
+import type { HeaderList, StoredBody, StoredExchange, WebSocketRecord } from '@capture/core';
 import { base64Of } from '../bytes.js';
 
 const VERSION = (createRequire(import.meta.url)('@capture/plugin-history/package.json') as { version: string }).version;
@@ -46,7 +46,22 @@ function toEntry(exchange: StoredExchange): Entry {
     _clientAddress: exchange.client.address,
   };
   if (exchange.error) entry._error = exchange.error.message;
+  if (exchange.websocket) entry._webSocketMessages = webSocketMessages(exchange.websocket);
   return entry;
+}
+
+/**
+ * A WebSocket connection's messages as Chrome DevTools exports them in HAR: `type` send (from
+ * the client) or receive, `time` in seconds since the epoch, `opcode`, and `data` (the text, or
+ * the payload in base64 for binary and control frames, as Chrome writes binary ones).
+ */
+function webSocketMessages(record: WebSocketRecord): Array<{ type: 'send' | 'receive'; time: number; opcode: number; data: string }> {
+  return record.messages.map((message) => ({
+    type: message.fromClient ? 'send' : 'receive',
+    time: message.time / 1000,
+    opcode: message.opcode,
+    data: message.text ?? message.base64 ?? '',
+  }));
 }
 
 function toRequest(exchange: StoredExchange): Request {
