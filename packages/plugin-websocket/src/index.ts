@@ -17,7 +17,7 @@ export { PLUGIN_NAME, resolveWebSocketOptions, type WebSocketOptions, type Resol
 export { relayWebSocket, type RelayOptions, type RelayHandle, type WebSocketCompletion } from './relay.js';
 export { createWebSocketHooks, getWebSocketHooks, type WebSocketHooks } from './hooks.js';
 export type { MessageDecision, RelayedMessage } from './message.js';
-export { findUpgradedHook, type UpgradedConnection, type OnUpgradedHook } from './upgraded.js';
+export type { UpgradedConnection, OnUpgradedHook } from './upgraded.js';
 export {
   DEFAULT_MAX_WEBSOCKET_MESSAGES,
   Opcode,

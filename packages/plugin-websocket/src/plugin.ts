@@ -3,14 +3,14 @@ import { getWebSocketHooks, type WebSocketHooks } from './hooks.js';
 import type { MessageDecision } from './message.js';
 import { PLUGIN_NAME, resolveWebSocketOptions, type ResolvedWebSocketOptions, type WebSocketOptions } from './options.js';
 import { relayWebSocket } from './relay.js';
-import { findUpgradedHook, type UpgradedConnection } from './upgraded.js';
+import type { UpgradedConnection } from './upgraded.js';
 
 const FORWARD: MessageDecision = Object.freeze({ action: 'forward' });
 
 /**
  * Creates the WebSocket plugin: it takes over each upgraded connection core offers on
  * `onUpgraded`, relays it with {@link relayWebSocket} and completes the exchange with its
- * messages. With a core that has no `onUpgraded` hook yet it taps nothing (upgrades stay spliced).
+ * messages.
  */
 export function websocket(options: WebSocketOptions = {}): CapturePlugin<undefined, WebSocketOptions> {
   const resolved = resolveWebSocketOptions(options);
@@ -20,10 +20,8 @@ export function websocket(options: WebSocketOptions = {}): CapturePlugin<undefin
     flags: [],
     reconfigure: (overrides) => websocket({ ...options, ...overrides }),
     apply(proxy, context) {
-      const onUpgraded = findUpgradedHook(proxy.hooks);
-      if (!onUpgraded) return;
       const hooks = getWebSocketHooks(proxy);
-      onUpgraded.tapPromise({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, async (connection) => {
+      proxy.hooks.onUpgraded.tapPromise({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, async (connection) => {
         relayConnection(proxy, hooks, resolved, context, connection);
         return true;
       });

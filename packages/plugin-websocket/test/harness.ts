@@ -202,3 +202,15 @@ export async function readAll(socket: Socket, already: Buffer = Buffer.alloc(0))
   await once(socket, 'close');
   return Buffer.concat(chunks);
 }
+
+/** A `ws` client that sends its upgrade to a capture proxy in absolute form (`GET http://host/path`, as a proxy-aware client does). */
+export function absoluteFormClient(proxyPort: number, url: string, options: { perMessageDeflate?: boolean } = {}): WebSocket {
+  return new WebSocket(url, {
+    perMessageDeflate: options.perMessageDeflate ?? true,
+    createConnection: () => net.connect(proxyPort, '127.0.0.1'),
+    finishRequest: (req) => {
+      req.path = url.replace(/^ws:/, 'http:');
+      req.end();
+    },
+  });
+}

@@ -1,35 +1,43 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { AsyncSeriesBailHook } from 'tapable';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProxy, Stage, type CaptureProxy, type Exchange } from '@capture/core';
-import websocket, { getWebSocketHooks, type UpgradedConnection, type WebSocketRecord } from '../src/index.js';
-import { nextMessage, startRig, type Rig } from './harness.js';
+import { WebSocketServer } from 'ws';
+import { Stage } from '@capture/core';
+import { collectExchanges, startProxy, type TestProxy } from '@capture/core/testing';
+import websocket, { getWebSocketHooks } from '../src/index.js';
+import { absoluteFormClient, nextMessage } from './harness.js';
 
-let rig: Rig | undefined;
-let proxy: CaptureProxy | undefined;
-let dataDir: string | undefined;
+let proxy: TestProxy | undefined;
+let origin: http.Server | undefined;
+let wss: WebSocketServer | undefined;
 afterEach(async () => {
-  await rig?.close();
+  for (const client of wss?.clients ?? []) client.terminate();
+  wss?.close();
   await proxy?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  rig = proxy = dataDir = undefined;
+  origin?.closeAllConnections();
+  if (origin) await new Promise((resolve) => origin!.close(resolve));
+  proxy = origin = wss = undefined;
 });
 
 describe('websocket plugin', () => {
-  it('applies to a core without onUpgraded and taps nothing', async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'capture-ws-'));
-    proxy = await createProxy({ plugins: [websocket({ maxWebSocketMessages: 5 })] }, { dataDir });
-    expect(getWebSocketHooks(proxy)).toBe(getWebSocketHooks(proxy));
+  it("taps core's onUpgraded and checks its options", async () => {
+    proxy = await startProxy({ plugins: [websocket({ maxWebSocketMessages: 5 })] });
+    expect(proxy.proxy.hooks.onUpgraded.taps.map((tap) => tap.name)).toEqual(['websocket']);
+    expect(getWebSocketHooks(proxy.proxy)).toBe(getWebSocketHooks(proxy.proxy));
     expect(() => websocket({ maxWebSocketMessages: -1 })).toThrow(/maxWebSocketMessages/);
   });
 
-  it('relays what an onUpgraded hook hands it, runs onMessage by stage and completes with the record', async () => {
-    // A proxy with the hook core is to gain: only `hooks.onUpgraded` and `config.maxBodySize` are read.
-    const onUpgraded = new AsyncSeriesBailHook<[UpgradedConnection], true | undefined>(['connection']);
-    const host = { hooks: { onUpgraded }, config: { maxBodySize: 1024 } } as unknown as CaptureProxy;
-    const hooks = getWebSocketHooks(host);
+  it('relays what core hands it, runs onMessage by stage and completes the exchange with the record', async () => {
+    origin = http.createServer();
+    wss = new WebSocketServer({ server: origin });
+    const received: string[] = [];
+    wss.on('connection', (s) => s.on('message', (data) => (received.push(data.toString()), s.send('ok'))));
+    origin.listen(0, '127.0.0.1');
+    await once(origin, 'listening');
+    const port = (origin.address() as AddressInfo).port;
+    proxy = await startProxy({ plugins: [websocket()] });
+    const hooks = getWebSocketHooks(proxy.proxy);
     const observed: string[] = [];
     hooks.onMessage.tap({ name: 'watcher', stage: Stage.OBSERVE }, (decision, _exchange, message) => {
       if (message.opcode === 1) observed.push(`${decision.action} ${message.data.toString()}`);
@@ -38,20 +46,14 @@ describe('websocket plugin', () => {
     hooks.onMessage.tap({ name: 'redact', stage: Stage.TRANSFORM }, (decision, _exchange, message) =>
       message.fromClient && message.data.toString().includes('secret') ? { action: 'rewrite', data: '[redacted]' } : decision,
     );
-    await websocket().apply(host, { name: 'websocket', report: () => undefined });
-    let finish!: (record: WebSocketRecord) => void;
-    const completed = new Promise<WebSocketRecord>((resolve) => (finish = resolve));
-    const exchange = { id: 1, meta: {} } as unknown as Exchange;
-    rig = await startRig({
-      handOver: (parts) => void onUpgraded.promise({ ...parts, exchange, complete: finish }),
-    });
-    const received: string[] = [];
-    rig.server.on('connection', (s) => s.on('message', (data) => (received.push(data.toString()), s.send('ok'))));
-    const ws = await rig.connect();
+    const exchanges = collectExchanges(proxy.proxy);
+    const ws = absoluteFormClient(proxy.port, `ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+    await once(ws, 'open');
     ws.send('my secret');
     await nextMessage(ws);
+    const completed = exchanges.next();
     ws.close(1000, 'done');
-    const record = await completed;
+    const record = (await completed).websocket!;
     expect(received).toEqual(['[redacted]']);
     expect(observed).toEqual(['rewrite my secret', 'forward ok']);
     expect(record).toMatchObject({ closeCode: 1000, closeReason: 'done', closedBy: 'client', droppedMessages: 0 });
