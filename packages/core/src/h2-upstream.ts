@@ -54,11 +54,12 @@ const MAX_SESSIONS = 256;
 
 /**
  * HTTP/2 sessions to origins, one per origin, reused by every exchange that goes there (h2
- * multiplexes, so one session serves concurrent streams). Measured against undici's `allowH2`:
- * this keeps trailers, stream resets and flow control in Node's own http2 code, which the
- * client side uses too, and leaves HTTP/1.1 on undici's pool untouched. A session that closes,
- * fails or gets GOAWAY is dropped; the next request opens a new one, the streams in flight on
- * the old one finish (GOAWAY) or fail with their own error.
+ * multiplexes, so one session serves concurrent streams). `node:http2` rather than undici's
+ * `allowH2` (chosen by design, not measured): capture depends on no undici internals for h2, and
+ * keeps full control of trailers (sent and received as the client's own) and `RST_STREAM` codes,
+ * in the same Node http2 code the client side uses; HTTP/1.1 stays on undici's pool, untouched.
+ * A session that closes, fails or gets GOAWAY is dropped; the next request opens a new one, the
+ * streams in flight on the old one finish (GOAWAY) or fail with their own error.
  */
 export class H2Sessions {
   readonly #config: ResolvedConfig;
