@@ -32,3 +32,19 @@ describe('the live log line', () => {
     expect(exchangeSummary(exchange('1.1', '2'))).toMatchObject({ httpVersion: '1.1', upstreamHttpVersion: '2' });
   });
 });
+
+describe('the live log line for gRPC and WebSocket', () => {
+  it('shows the gRPC status with its name and message', () => {
+    const call: Exchange = { ...exchange('2', '2'), grpc: { service: 'shop.v1.Catalog', method: 'GetItem', web: false, text: false, status: 5, statusName: 'NOT_FOUND', message: 'no such item', requestMessages: [], responseMessages: [], omittedMessages: 0 } };
+    expect(formatExchangeLine(call, plain)).toContain(' grpc 5 NOT_FOUND: no such item');
+    expect(exchangeSummary(call)).toMatchObject({ grpcStatus: 5 });
+  });
+
+  it('shows how many WebSocket messages passed and how the connection closed', () => {
+    const upgraded: Exchange = {
+      ...exchange('1.1', '1.1'),
+      websocket: { messages: [{ fromClient: true, opcode: 1, time: 0, size: 2, text: 'hi', truncated: false }], closeCode: 1000, closedBy: 'client', droppedMessages: 2 },
+    };
+    expect(formatExchangeLine(upgraded, plain)).toContain(' ws 3 messages, closed 1000 by client');
+  });
+});

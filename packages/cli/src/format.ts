@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { formatBytes, formatDuration, type Exchange } from '@capture/core';
+import { formatGrpcStatus } from '@capture/plugin-grpc';
 
 /** The colour functions picocolors gives (all identity functions when colours are off). */
 type Colors = ReturnType<typeof pc.createColors>;
@@ -28,6 +29,11 @@ export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): st
     formatBytes(exchange.sizes.responseBody),
     formatDuration(exchange.timings.total),
   ];
+  if (exchange.grpc?.status !== undefined) {
+    const grpc = formatGrpcStatus(exchange.grpc.status, exchange.grpc.message);
+    parts.push(exchange.grpc.status === 0 ? colours.green(grpc) : colours.yellow(grpc));
+  }
+  if (exchange.websocket) parts.push(colours.cyan(webSocketSummary(exchange.websocket)));
   const version = httpVersionTag(exchange);
   if (version) parts.push(colours.dim(version));
   // A named source (`run:npm`) says which program sent it; a bare client address would be noise.
@@ -37,6 +43,13 @@ export function formatExchangeLine(exchange: Exchange, colours: Colors = pc): st
   if (exchange.response?.bodySkipped === 'media') parts.push(colours.dim('(media: body not captured)'));
   if (exchange.skip) return colours.dim(`${parts.join(' ')} (not captured: ${exchange.skip.reason})`);
   return parts.join(' ');
+}
+
+/** `ws 12 messages, closed 1000 by client` for an upgraded connection once it is over. */
+function webSocketSummary(websocket: NonNullable<Exchange['websocket']>): string {
+  const count = websocket.messages.length + websocket.droppedMessages;
+  const closed = websocket.closeCode === undefined ? 'closed' : `closed ${websocket.closeCode}`;
+  return `ws ${count} message${count === 1 ? '' : 's'}, ${closed}${websocket.closedBy ? ` by ${websocket.closedBy}` : ''}`;
 }
 
 /**
@@ -73,5 +86,7 @@ export function exchangeSummary(exchange: Exchange): Record<string, unknown> {
     skipReason: exchange.skip?.reason ?? null,
     bodySkipped: exchange.response?.bodySkipped ?? null,
     error: exchange.error ?? null,
+    grpcStatus: exchange.grpc?.status ?? null,
+    websocketMessages: exchange.websocket ? exchange.websocket.messages.length + exchange.websocket.droppedMessages : null,
   };
 }
