@@ -1,4 +1,4 @@
-import type { BodyView, ExchangeDetail, OpenApiOperationView } from '../src/protocol.js';
+import type { BodyView, ExchangeDetail, MessagesView, OpenApiOperationView } from '../src/protocol.js';
 import { h, type Child } from './dom.js';
 import { formatBytes, formatDuration, statusClass } from './format.js';
 
@@ -56,6 +56,7 @@ export function renderDetail(container: HTMLElement, detail: ExchangeDetail, act
     detail.request.trailers.length ? section(`Request trailers (${detail.request.trailers.length})`, table(detail.request.trailers), 'request-trailers') : null,
     response ? section(`Response headers (${response.headers.length})`, table(response.headers)) : null,
     response ? section(`Response body ${bodyTitle(response.body)}`, renderBody(response.body), 'response-body') : h('p', { class: 'muted' }, 'No response was saved.'),
+    detail.websocket ? section(`Messages (${detail.websocket.messages.length + detail.websocket.omitted})`, renderMessages(detail.websocket), 'messages') : null,
     response?.trailers.length ? section(`Response trailers (${response.trailers.length})`, table(response.trailers), 'response-trailers') : null,
     detail.flags.skipped ? null : operationSection(detail.id, actions),
   ];
@@ -128,6 +129,27 @@ function bodyTitle(body: BodyView): string {
   if (body.type) parts.push(body.type);
   if (body.kind !== 'empty' && body.kind !== 'skipped' && body.captured !== body.size) parts.push(`${formatBytes(body.captured)} captured`);
   return `(${parts.join(', ')})`;
+}
+
+/** Opcode names in the Messages pane. */
+const OPCODES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+
+/** A WebSocket connection's messages: an arrow for the direction, time, kind, size and payload (JSON pretty-printed, binary as hex). */
+function renderMessages(view: MessagesView): HTMLElement {
+  const rows = view.messages.map((message) =>
+    h(
+      'li',
+      { class: `message ${message.fromClient ? 'sent' : 'received'}` },
+      h('span', { class: 'direction', title: message.fromClient ? 'from the client' : 'from the server' }, message.fromClient ? '→' : '←'),
+      ' ',
+      h('span', { class: 'muted' }, `${new Date(message.time).toISOString().slice(11, 23)} ${OPCODES[message.opcode] ?? `opcode ${message.opcode}`} ${formatBytes(message.size)}${message.truncated ? ' (truncated)' : ''}`),
+      message.json !== undefined ? h('pre', { class: 'code json' }, message.json) : message.text !== undefined ? h('pre', { class: 'code text' }, message.text) : h('pre', { class: 'hex' }, message.hex ?? ''),
+    ),
+  );
+  const notes: Node[] = [];
+  if (view.omitted) notes.push(h('p', { class: 'note' }, `${view.omitted} more message${view.omitted === 1 ? '' : 's'} not shown (export as HAR to see the kept ones).`));
+  if (view.closeCode !== undefined || view.closedBy) notes.push(h('p', { class: 'muted closed' }, `Closed${view.closedBy ? ` by the ${view.closedBy}` : ''}${view.closeCode !== undefined ? `: ${view.closeCode}` : ''}${view.closeReason ? ` ${view.closeReason}` : ''}`));
+  return h('div', { class: 'body messages' }, h('ol', { class: 'message-list' }, ...rows), ...notes);
 }
 
 /** A body as the server prepared it: pretty text, form fields, an image, or a summary. */

@@ -51,6 +51,15 @@ async function load(): Promise<void> {
   events?.close();
   const buffered: ExchangeSummary[] = [];
   let ready = false;
+  // Rows the list came with, by key, not yet matched by an event: an exchange's event can reach
+  // the page after the list that already holds it (read from history after it was written),
+  // over another connection. Each such event is dropped once.
+  const listed = new Map<string, number>();
+  const unlisted = (row: ExchangeSummary) => {
+    const seen = listed.get(keyOf(row));
+    if (seen) listed.set(keyOf(row), seen - 1);
+    return !seen;
+  };
   const stream = new BearerEventSource(`/api/events?q=${encodeURIComponent(query)}`);
   events = stream;
   stream.addEventListener('open', () => liveDot.classList.add('on'));
@@ -59,7 +68,7 @@ async function load(): Promise<void> {
     const rows = JSON.parse(event.data) as EventMap['exchanges'];
     if (!ready) buffered.push(...rows);
     else {
-      list.add(rows);
+      list.add(rows.filter(unlisted));
       updateCount();
     }
   });
@@ -75,13 +84,8 @@ async function load(): Promise<void> {
     if (mine !== generation) return;
     list.reset(exchanges);
     // Rows that arrived while the list loaded, minus those the list already has from history.
-    const listed = new Map<string, number>();
     for (const row of exchanges) listed.set(keyOf(row), (listed.get(keyOf(row)) ?? 0) + 1);
-    list.add(buffered.filter((row) => {
-      const seen = listed.get(keyOf(row));
-      if (seen) listed.set(keyOf(row), seen - 1);
-      return !seen;
-    }));
+    list.add(buffered.filter(unlisted));
     ready = true;
     updateCount();
   } catch (error) {

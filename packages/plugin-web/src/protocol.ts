@@ -78,6 +78,32 @@ export interface BodyView {
   hex?: string;
 }
 
+/** A WebSocket connection's messages, for the Messages pane. */
+export interface MessagesView {
+  messages: Array<{
+    /** True for client → server. */
+    fromClient: boolean;
+    /** 1 text, 2 binary, 8 close, 9 ping, 10 pong. */
+    opcode: number;
+    /** Epoch milliseconds. */
+    time: number;
+    /** The payload's full size in bytes. */
+    size: number;
+    truncated: boolean;
+    /** A text payload (capped for display). */
+    text?: string;
+    /** A JSON text payload, pretty-printed. */
+    json?: string;
+    /** A binary or control payload's first bytes in hex. */
+    hex?: string;
+  }>;
+  /** Messages not sent to the page (beyond the display cap) or not kept by capture. */
+  omitted: number;
+  closeCode?: number;
+  closeReason?: string;
+  closedBy?: string;
+}
+
 /** One exchange in full, for the detail pane. */
 export interface ExchangeDetail extends ExchangeSummary {
   /** The HTTP version the client spoke (`1.1`, `2`); the response's `httpVersion` is the origin's, which can differ. */
@@ -89,6 +115,8 @@ export interface ExchangeDetail extends ExchangeSummary {
   response?: { statusCode: number; statusMessage: string; httpVersion: string; headers: Array<[string, string]>; trailers: Array<[string, string]>; body: BodyView };
   error?: { code: string; message: string };
   timings: { startedAt: number; firstByte?: number; total: number };
+  /** For an upgraded WebSocket connection: its messages. */
+  websocket?: MessagesView;
 }
 
 /** `GET /api/exchanges`. */

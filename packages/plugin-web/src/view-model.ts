@@ -2,6 +2,7 @@ import { getHeader, toStoredExchange, type Exchange, type StoredExchange } from 
 import { grpcStatusLine, mediaType } from '@capture/postman-format';
 import type { HistorySummary } from '@capture/plugin-history';
 import { toBodyView } from './body-view.js';
+import { toMessagesView } from './messages-view.js';
 import type { ExchangeDetail, ExchangeSummary, RowFlags, ViewId } from './protocol.js';
 
 /** An exchange the view can show: core's exchange record, its view id, and why it was not captured. */
@@ -110,6 +111,7 @@ export function detailOf(view: ViewExchange): ExchangeDetail {
     },
     timings: view.timings,
     ...optional('error', view.error),
+    ...optional('websocket', view.websocket && toMessagesView(view.websocket)),
   };
   if (response) {
     detail.response = {

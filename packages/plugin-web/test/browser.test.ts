@@ -259,6 +259,43 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows a WebSocket connection\'s messages in the Messages pane, from history too', async () => {
+    const next = nextExchange(setup.proxy.proxy);
+    await through('/json?ws=template');
+    const template = await next;
+    const t0 = template.timings.startedAt;
+    const upgraded: Exchange = {
+      ...template,
+      id: template.id + 200_000,
+      request: { ...template.request, url: `${origin.url}/socket`, headers: [['Upgrade', 'websocket'], ['Connection', 'Upgrade']] },
+      response: { ...template.response!, statusCode: 101, statusMessage: 'Switching Protocols', headers: [['Upgrade', 'websocket']] },
+      websocket: {
+        messages: [
+          { fromClient: true, opcode: 1, time: t0 + 1, size: 15, text: '{"hello":"ws"}', truncated: false },
+          { fromClient: false, opcode: 2, time: t0 + 2, size: 3, base64: 'AAEC', truncated: false },
+        ],
+        closeCode: 1000,
+        closeReason: 'done',
+        closedBy: 'server',
+        droppedMessages: 0,
+      },
+    };
+    await setup.proxy.proxy.hooks.onExchange.promise(upgraded);
+    await setup.proxy.proxy.plugin('history')!.api!.flush();
+    await page.reload();
+    await page.locator('#live.on').waitFor();
+    await row('/socket').click();
+    const messages = page.locator('#messages .message');
+    await expect.poll(() => messages.count()).toBe(2);
+    expect(await page.locator('#messages summary').textContent()).toBe('Messages (2)');
+    expect(await messages.nth(0).locator('.direction').textContent()).toBe('→');
+    expect(await messages.nth(0).locator('pre.json').textContent()).toBe(JSON.stringify({ hello: 'ws' }, null, 2));
+    expect(await messages.nth(1).locator('.direction').textContent()).toBe('←');
+    expect(await messages.nth(1).locator('pre.hex').textContent()).toBe('00 01 02');
+    expect(await page.locator('#messages .closed').textContent()).toBe('Closed by the server: 1000 done');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('stops new rows while paused and shows them again once resumed', async () => {
     await page.click('#pause');
     await expect.poll(() => page.locator('#pause').textContent()).toBe('Resume capture');
