@@ -341,15 +341,18 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     if (!this.#req.complete && !this.#h2Client) headers.push(['Connection', 'close']);
     exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers };
     this.#responseStarted = true;
-    this.#writeHead(status, '', headers.flat());
+    this.#writeHead(status, exchange.response.statusMessage, headers.flat());
     this.#res.end(body);
   }
 
-  /** Writes the response head: HTTP/2 has no reason phrase (and warns when given one). */
+  /**
+   * Writes the response head. HTTP/1.1 gets the reason phrase as given, an empty one included
+   * (an origin's `HTTP/1.1 200 ` must not become `200 OK`); HTTP/2 has none (and Node warns when
+   * given one).
+   */
   #writeHead(statusCode: number, statusMessage: string, flat: string[]): void {
     if (this.#h2Client) (this.#res as Http2ServerResponse).writeHead(statusCode, flat as unknown as http2.OutgoingHttpHeaders);
-    else if (statusMessage) (this.#res as ServerResponse).writeHead(statusCode, statusMessage, flat);
-    else (this.#res as ServerResponse).writeHead(statusCode, flat);
+    else (this.#res as ServerResponse).writeHead(statusCode, statusMessage, flat);
   }
 
   readonly #onClientResponseClosed = (): void => {

@@ -207,12 +207,9 @@ function makeResponse(rand: Rand, id: string, method: string): ResponseSpec {
   if (rand.chance(0.1)) headers.push(['Keep-Alive', 'timeout=5']);
   const noBody = status === 204 || status === 304 || method === 'HEAD';
   const body = noBody ? Buffer.alloc(0) : rand.bytes(rand.pick([0, 1, 5, 100, 2000, 20_000]));
-  // Known gap (a crash, reported): undici 7 asserts `!this.paused` when a response that ends the
-  // connection (`Connection: close`, or delimited by close) is paused for backpressure as the FIN
-  // arrives (nodejs/undici#5360, fixed in undici 8): an uncaught AssertionError ends the proxy.
-  // Until capture moves to undici 8, such responses stay below the 16 KiB that make the proxy pause.
-  let framing = noBody ? 'none' : rand.pick(['length', 'length', 'chunked', 'close']);
-  if (framing === 'close' && body.length > 2000) framing = 'length';
+  // Close-delimited bodies of every size: undici 7.30.2's crash when such a response was paused
+  // for backpressure as the FIN arrived (nodejs/undici#5360) is patched (patches/undici@7.30.2.patch).
+  const framing = noBody ? 'none' : rand.pick(['length', 'length', 'chunked', 'close']);
   if (framing === 'length') headers.push([rand.pick(['Content-Length', 'content-length']), String(body.length)]);
   if (method === 'HEAD' && status !== 204 && status !== 304 && rand.chance(0.5)) headers.push(['Content-Length', String(rand.int(5000))]);
   if (framing === 'chunked') headers.push(['Transfer-Encoding', 'chunked']);
