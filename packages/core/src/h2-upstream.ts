@@ -11,8 +11,11 @@ import type { UpstreamTlsState } from './upstream-pool.js';
 export interface UpstreamHandler {
   /** The request was handed to a connection; `abort` cancels it. */
   onConnect(abort: (error?: Error) => void): void;
-  /** The response head; returning false pauses the body until `resume` is called. */
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string): boolean;
+  /**
+   * The response head; returning false pauses the body until `resume` is called. `endStream`:
+   * the head ended the stream (no body, no trailers: a gRPC trailers-only answer).
+   */
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string, endStream?: boolean): boolean;
   /** A body chunk; returning false pauses the upstream until the handler's `resume`. */
   onData(chunk: Buffer): boolean;
   /** The body is complete; `trailers` flat `[name, value, …]` when the upstream sent any. */
@@ -118,13 +121,13 @@ export class H2Sessions {
       paused = false;
       stream.resume();
     };
-    stream.on('response', (head: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, _flags: number, rawHeaders: string[]) => {
+    stream.on('response', (head: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, flags: number, rawHeaders: string[]) => {
       if (done) return;
       const status = Number(head[':status']);
       // Informational heads (103 Early Hints) are not forwarded: the exchange records the final one.
       if (status < 200) return;
       const raw = rawHeaders.filter((_value, index) => !(index % 2 === 0 && rawHeaders[index]!.startsWith(':')) && !(index % 2 === 1 && rawHeaders[index - 1]!.startsWith(':')));
-      if (!handler.onHeaders(status, raw, resume, '')) {
+      if (!handler.onHeaders(status, raw, resume, '', (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0)) {
         paused = true;
         stream.pause();
       }

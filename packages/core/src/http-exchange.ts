@@ -60,6 +60,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
   #authority = '';
   #upstreamDone = false;
   #responseStarted = false;
+  /** The upstream's head ended its response (no body, no trailers): an HTTP/2 client gets it as one HEADERS frame with END_STREAM. */
+  #headOnly = false;
   #finished = false;
 
   constructor(pipeline: CapturePipeline, upstream: UpstreamPool, req: ClientRequest, res: ClientResponse, route: ExchangeRoute) {
@@ -184,8 +186,9 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
   }
 
   /** undici handler: the upstream's response head arrived. Returning false pauses the body. */
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string, endStream?: boolean): boolean {
     if (statusCode < 200) return true;
+    this.#headOnly = endStream === true;
     // HTTP/2 has no reason phrase: the one Node's table gives is recorded, and none is sent.
     const statusMessage = this.#upstreamVersion === '2' ? (http.STATUS_CODES[statusCode] ?? '') : reasonAsOnTheWire(statusText);
     this.#resume = resume;
@@ -351,8 +354,20 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
    * given one).
    */
   #writeHead(statusCode: number, statusMessage: string, flat: string[]): void {
-    if (this.#h2Client) (this.#res as Http2ServerResponse).writeHead(statusCode, flat as unknown as http2.OutgoingHttpHeaders);
-    else (this.#res as ServerResponse).writeHead(statusCode, statusMessage, flat);
+    if (!this.#h2Client) {
+      (this.#res as ServerResponse).writeHead(statusCode, statusMessage, flat);
+      return;
+    }
+    const res = this.#res as Http2ServerResponse;
+    if (!this.#headOnly) {
+      res.writeHead(statusCode, flat as unknown as http2.OutgoingHttpHeaders);
+      return;
+    }
+    // A head that ends the response must reach the client as one HEADERS frame with END_STREAM:
+    // gRPC clients read a trailers-only answer's status only from such a frame. Staged, not sent,
+    // the head goes out with the `end()` that follows, which sets END_STREAM on it.
+    res.statusCode = statusCode;
+    for (const [name, values] of groupHeaders(flat)) res.setHeader(name, values.length === 1 ? values[0]! : values);
   }
 
   readonly #onClientResponseClosed = (): void => {
@@ -430,4 +445,16 @@ function reasonAsOnTheWire(statusText: string): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `[name, value, …]` as one entry per lower-case name with all its values, in order. */
+function groupHeaders(flat: readonly string[]): Map<string, string[]> {
+  const grouped = new Map<string, string[]>();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i]!.toLowerCase();
+    const values = grouped.get(name);
+    if (values) values.push(flat[i + 1]!);
+    else grouped.set(name, [flat[i + 1]!]);
+  }
+  return grouped;
 }
