@@ -21,20 +21,20 @@ async function startPlugins(given: Record<string, unknown>, configured?: Capture
 describe('storage flags of capture start', () => {
   it('save to history by default, with responses, and leave collections out', async () => {
     const started = await startPlugins({});
-    expect(started.names).toEqual(['https', 'filters', 'history', 'web', 'openapi']);
+    expect(started.names).toEqual(['https', 'filters', 'grpc', 'websocket', 'history', 'web', 'openapi']);
     expect(started.history?.saveResponses).toBe(true);
   });
 
   it('--save-to collection replaces history with collections; --collection and --group-by configure it', async () => {
     const started = await startPlugins({ '--save-to <where>': 'collection', '--collection <name>': 'Demo', '--group-by <grouping>': ['domain', 'endpoint'] });
-    expect(started.names).toEqual(['https', 'filters', 'collections', 'web', 'openapi']);
+    expect(started.names).toEqual(['https', 'filters', 'grpc', 'websocket', 'collections', 'web', 'openapi']);
     expect(started.collections).toMatchObject({ name: 'Demo', groupBy: ['domain', 'endpoint'], saveResponses: false });
   });
 
   it('--save-responses and --no-save-responses go to whichever storage runs, never adding the other', async () => {
     expect((await startPlugins({ '--save-to <where>': 'collection', '--save-responses': true })).collections?.saveResponses).toBe(true);
     const historyOnly = await startPlugins({ '--no-save-responses': false });
-    expect(historyOnly.names).toEqual(['https', 'filters', 'history', 'web', 'openapi']);
+    expect(historyOnly.names).toEqual(['https', 'filters', 'grpc', 'websocket', 'history', 'web', 'openapi']);
     expect(historyOnly.history?.saveResponses).toBe(false);
     // A config with only collections: the flag configures it and does not bring history in.
     const fromConfig = await startPlugins({ '--save-responses': true }, [collections({ name: 'Mine' })]);
@@ -49,7 +49,7 @@ describe('storage flags of capture start', () => {
 
   it('--collection alone adds collections beside history', async () => {
     const started = await startPlugins({ '--collection <name>': 'Demo' });
-    expect(started.names).toEqual(['https', 'filters', 'history', 'collections', 'web', 'openapi']);
+    expect(started.names).toEqual(['https', 'filters', 'grpc', 'websocket', 'history', 'collections', 'web', 'openapi']);
   });
 
   describe('as typed on the command line', () => {
