@@ -1,17 +1,17 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
+import { CHROMIUM, loadPage } from './helpers/chromium.js';
 
 // End to end with a real browser and HTTP/2: headless Chromium, trusting capture's CA through the
 // NSS database `capture ca install --target nss` fills, loads a page from a local node:http2 origin
 // through `capture start`. Both legs must be h2, and the history must say so.
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = spawnSync(CHROMIUM, ['--version'], { stdio: 'ignore' }).status === 0;
+const hasChromium = CHROMIUM !== undefined;
 
 let project: ReturnType<typeof tempProject> | undefined;
 let cli: CliProcess | undefined;
@@ -29,21 +29,6 @@ afterEach(async () => {
   project = undefined;
 });
 
-/** Loads a page in headless Chromium through capture; resolves with the DOM it got and its log. */
-function loadPage(home: string, profile: string, proxyPort: number, url: string): Promise<{ dom: string; log: string }> {
-  const args = [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps',
-    // Everything goes to capture, localhost included; nothing Chromium resolves itself leaves the machine.
-    `--proxy-server=http://127.0.0.1:${proxyPort}`, '--proxy-bypass-list=<-loopback>',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-    `--user-data-dir=${profile}`,
-    '--dump-dom', url,
-  ];
-  return new Promise((resolve) => {
-    execFile(CHROMIUM, args, { env: { ...process.env, HOME: home }, timeout: 60_000 }, (_error, stdout, stderr) => resolve({ dom: stdout, log: stderr }));
-  });
-}
 
 /**
  * The test's config: HTTPS interception, history, and a plugin that answers every request for

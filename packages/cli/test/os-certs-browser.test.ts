@@ -1,16 +1,16 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
+import { CHROMIUM, loadPage } from './helpers/chromium.js';
 
 // End to end with a real browser: headless Chromium trusts capture only once
 // `capture ca install --target nss` put the CA into the NSS database of its HOME.
 // `.ci/run` installs Debian's chromium; without it (and outside CI) the test is skipped.
 
-const CHROMIUM = ['chromium', 'chromium-browser'].find((name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0);
 const required = Boolean(process.env.CI);
 
 let project: ReturnType<typeof tempProject> | undefined;
@@ -29,21 +29,6 @@ afterEach(async () => {
   project = undefined;
 });
 
-/** Loads a page in headless Chromium through capture; resolves with the DOM it got and its log. */
-function loadPage(home: string, profile: string, proxyPort: number, url: string): Promise<{ dom: string; log: string }> {
-  const args = [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps',
-    // Everything goes to capture, localhost included; nothing Chromium resolves itself leaves the machine.
-    `--proxy-server=http://127.0.0.1:${proxyPort}`, '--proxy-bypass-list=<-loopback>',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-    `--user-data-dir=${profile}`,
-    '--dump-dom', url,
-  ];
-  return new Promise((resolve) => {
-    execFile(CHROMIUM!, args, { env: { ...process.env, HOME: home }, timeout: 60_000 }, (_error, stdout, stderr) => resolve({ dom: stdout, log: stderr }));
-  });
-}
 
 /**
  * The test's config: the HTTPS plugin, and a plugin that answers every request for another host
