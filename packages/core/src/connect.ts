@@ -9,7 +9,14 @@ import type { SocketInfo } from './socket-info.js';
 import { CONNECT_ESTABLISHED, tunnel, type BlindTunnelSummary } from './tunnel.js';
 
 /** Hands a tunnelled socket that speaks plain HTTP/1.x to the router, as a connection for `target` from `source`. */
-export type PlainHttpHandOver = (socket: Duplex, target: NonNullable<SocketInfo['target']>, client: SocketInfo['client'], source: string) => void;
+export type PlainHttpHandOver = (
+  socket: Duplex,
+  target: NonNullable<SocketInfo['target']>,
+  client: SocketInfo['client'],
+  source: string,
+  /** True for cleartext HTTP/2 with prior knowledge, false for HTTP/1.x. */
+  http2: boolean,
+) => void;
 
 /** What a device is told when an `onConnect` tap failed (the detail goes to `onError`). */
 const CONNECT_FAILED_MESSAGE = 'a plugin failed while handling this CONNECT';
@@ -43,7 +50,8 @@ export async function handleConnect(
     tunnel(client, authority.hostname, authority.port, {
       established: accepted,
       timeout,
-      onPlainHttp: (plain) => handOver(plain, { secure: false, hostname: authority.hostname, port: authority.port }, info.client, source),
+      onPlainHttp: (plain) => handOver(plain, { secure: false, hostname: authority.hostname, port: authority.port }, info.client, source, false),
+      onHttp2PriorKnowledge: (h2) => handOver(h2, { secure: false, hostname: authority.hostname, port: authority.port }, info.client, source, true),
       onBlindClosed: (summary) => recordBlindTunnel(summary, by),
     });
   };

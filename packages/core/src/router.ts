@@ -148,8 +148,8 @@ export class Router {
       return;
     }
     const authority = req.authority;
-    // The URL as the client meant it: `https://<:authority><:path>`, else the connection's target.
-    const url = authority ? withoutDefaultPort(`https://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
+    // The URL as the client meant it: `https://<:authority><:path>` (`http://` for cleartext h2), else the connection's target.
+    const url = authority ? withoutDefaultPort(`${target.secure ? 'https' : 'http'}://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
     const route: ExchangeRoute = { url, client: info.client, tls: target.secure, source: info.source };
     const h2Host = upstreamH2Host(target);
     if (h2Host) route.h2Host = h2Host;
@@ -168,9 +168,10 @@ export class Router {
     void new HttpExchange(this.#pipeline, this.#upstream, req, res, route).run();
   };
 
-  /** A tunnel that carries plain HTTP/1.x: parsed like a decrypted connection, so its requests are captured. */
-  readonly #handOverPlain: PlainHttpHandOver = (socket, target, client, source) => {
+  /** A tunnel that carries plain HTTP/1.x or cleartext HTTP/2: served like a decrypted connection, so its requests are captured. */
+  readonly #handOverPlain: PlainHttpHandOver = (socket, target, client, source, http2) => {
     this.connections.adopt(socket, target, client, source);
+    if (http2) return this.handOverHttp2(socket);
     this.handOver(socket);
     // The tunnel paused it to peek at its first bytes, which wait in its buffer for the parser.
     socket.resume();

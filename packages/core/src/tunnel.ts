@@ -27,6 +27,11 @@ export interface TunnelOptions {
    * is then closed): plain HTTP inside a tunnel is captured like any request.
    */
   onPlainHttp: (client: Duplex) => void;
+  /**
+   * Takes the client socket when it opens with HTTP/2's connection preface (cleartext h2 with
+   * prior knowledge): its streams are captured like any request.
+   */
+  onHttp2PriorKnowledge: (client: Duplex) => void;
   /** Called once a blind tunnel closed. */
   onBlindClosed: (summary: BlindTunnelSummary) => void;
 }
@@ -37,13 +42,16 @@ export interface TunnelOptions {
  */
 const HTTP1_REQUEST_START = /^(?!PRI \*)[A-Z]{3,20} (?:\/|\*|[a-z][a-z0-9+.-]*:\/\/)/;
 
+/** The start of HTTP/2's connection preface (RFC 9113 §3.4), which a cleartext h2 client sends first. */
+const HTTP2_PREFACE_START = 'PRI * HTTP/2.0\r\n';
+
 /** The first TLS record byte (handshake). */
 const TLS_HANDSHAKE = 0x16;
 
 /**
  * Connects to `hostname:port` and, once the client is told 200, waits for whoever speaks first:
- * an HTTP/1.x request from the client goes to `onPlainHttp` (so it is captured); anything else
- * (TLS, HTTP/2, a server that greets first) is spliced to the upstream, both directions
+ * an HTTP/1.x request from the client goes to `onPlainHttp` and HTTP/2's preface to
+ * `onHttp2PriorKnowledge` (so they are captured); anything else (TLS, a server that greets first) is spliced to the upstream, both directions
  * streaming with backpressure, and summarised when it closes. When the connection fails before
  * it is established, the client gets a 502 if it has not been told 200 yet, else it is closed.
  */
@@ -72,13 +80,16 @@ export function tunnel(client: Duplex, hostname: string, port: number, options: 
     client.pause();
     client.unshift(chunk);
     upstream.pause();
-    if (HTTP1_REQUEST_START.test(chunk.toString('latin1', 0, Math.min(chunk.length, 64)))) {
+    const start = chunk.toString('latin1', 0, Math.min(chunk.length, 64));
+    const http1 = HTTP1_REQUEST_START.test(start);
+    if (http1 || start.startsWith(HTTP2_PREFACE_START)) {
       handedOver = true;
       client.off('close', closeUpstream);
       client.off('error', closeUpstream);
       upstream.off('close', closeClient);
       upstream.destroy();
-      options.onPlainHttp(client);
+      if (http1) options.onPlainHttp(client);
+      else options.onHttp2PriorKnowledge(client);
       return;
     }
     kind = chunk[0] === TLS_HANDSHAKE ? 'TLS' : chunk.toString('latin1', 0, 3) === 'PRI' ? 'HTTP/2' : 'not HTTP';

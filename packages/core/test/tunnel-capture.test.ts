@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -57,6 +58,40 @@ describe('plain HTTP inside CONNECT', () => {
     expect(captured[0]!.request.body?.bytes.toString()).toBe('body of /first');
     expect(captured[0]!.source).toBe('127.0.0.1');
     expect(captured[0]!.tls).toBe(false);
+  });
+
+  it('cleartext HTTP/2 with prior knowledge is served as h2 and captured stream by stream (to an HTTP/1.1 origin)', async () => {
+    origin = await startOrigin();
+    proxy = await startProxy();
+    const exchanges = collectExchanges(proxy.proxy);
+    const socket = await connectThrough(proxy.port, new URL(origin.url).host);
+    const session = http2.connect(origin.url, { createConnection: () => socket });
+    try {
+      const get = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const stream = session.request({ ':path': path });
+          let status = 0;
+          let body = '';
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.setEncoding('utf8');
+          stream.on('data', (chunk: string) => (body += chunk));
+          stream.on('end', () => resolve({ status, body }));
+          stream.on('error', reject);
+          stream.end();
+        });
+      const answers = await Promise.all([get('/h2c/one'), get('/h2c/two')]);
+      expect(answers.map((answer) => [answer.status, (JSON.parse(answer.body) as { url: string }).url])).toEqual([
+        [200, '/h2c/one'],
+        [200, '/h2c/two'],
+      ]);
+    } finally {
+      session.close();
+    }
+    const captured = await exchanges.waitFor(2);
+    expect(captured.map((exchange) => exchange.request.url).sort()).toEqual([`${origin.url}/h2c/one`, `${origin.url}/h2c/two`]);
+    for (const exchange of captured) {
+      expect([exchange.request.httpVersion, exchange.response?.httpVersion, exchange.tls, exchange.skip]).toEqual(['2', '1.1', false, undefined]);
+    }
   });
 
   it('is captured too when an onConnect tap accepted the socket, read from it and left it to ctx.tunnel', async () => {
