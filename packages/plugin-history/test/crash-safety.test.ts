@@ -18,9 +18,10 @@ const FLUSH_INTERVAL = 50;
 /**
  * The flush interval bounds when a batch leaves for the writer thread; committing it takes a
  * little longer (measured: up to a few ms past the interval on an idle machine). This much more
- * is allowed for that write on a busy 2-core CI machine.
+ * is allowed for that write on a busy 2-core CI machine, where other suites share the cores (150 ms
+ * was once not enough there: the writer thread did not get a core in time).
  */
-const WRITE_GRACE = 150;
+const WRITE_GRACE = 400;
 const ROUNDS = Number(process.env.CAPTURE_CRASH_ROUNDS ?? 20);
 const SEED = Number(process.env.CAPTURE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
