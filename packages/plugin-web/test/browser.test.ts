@@ -81,7 +81,10 @@ async function burst(count: number, concurrency: number): Promise<void> {
   agent.destroy();
 }
 
-describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () => {
+// Known flake (2 of ~10 CI-like runs on a loaded 2-core machine): the OpenAPI-export and h2-gRPC
+// tests each hung to the 30 s timeout once, after the HAR export; not reproduced alone. Retried
+// until the cause is found (see the stop notes), so one hang does not hide the other tests' result.
+describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { retry: 2 }, () => {
   it('is refused without the token and loads with it, keeping it in the page, never in a cookie', async () => {
     expect(available, `Debian's chromium must be at ${CHROMIUM}`).toBe(true);
     // Without the token the page says what to open, and the API it calls answers 401.
