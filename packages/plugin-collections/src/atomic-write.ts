@@ -1,4 +1,5 @@
 import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 
 let counter = 0;
@@ -34,16 +35,20 @@ export function temporaryPath(file: string): string {
  * write (a full disk) removes the temporary file and leaves the target as it was. The temporary
  * file, and so the result, is 0600 whatever the file's mode was: collections hold captured
  * tokens and cookies, which no other user may read (a looser file is reported when it is opened).
+ * Resolves with the written file's stat, taken before the rename (which keeps inode, size and
+ * mtime), so a file removed right after the write is not mistaken for a failed write.
  */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string): Promise<Stats> {
   const temp = temporaryPath(file);
   let handle: FileHandle | undefined;
+  let written: Stats;
   try {
     handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
     // open's mode is filtered by the umask; a umask never adds bits, but say 0600 exactly anyway.
     await handle.chmod(PRIVATE_FILE_MODE);
     await handle.writeFile(data, 'utf8');
     await handle.sync();
+    written = await handle.stat();
     await handle.close();
     handle = undefined;
     await rename(temp, file);
@@ -53,6 +58,7 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     throw error;
   }
   await syncFolder(path.dirname(file));
+  return written;
 }
 
 /** Flushes a folder's entries to disk; best effort, since some file systems refuse to open folders for it. */

@@ -198,8 +198,7 @@ export class CollectionWriter {
   }
 
   async #write(document: CollectionDocument): Promise<void> {
-    await writeFileAtomic(this.#file, serializeCollection(document));
-    this.#known = await stat(this.#file);
+    this.#known = await writeFileAtomic(this.#file, serializeCollection(document));
   }
 }
 
