@@ -4,10 +4,18 @@ import type { CapturePlugin, CaptureProxy, CommandContext } from '@capture/core'
 import https, { httpsFlags, type HttpsApi, type HttpsOptions } from './index.js';
 
 describe('https flags', () => {
-  it('declares --no-http2, which turns HTTP/2 off (the CLI makes --no-https)', () => {
-    expect(httpsFlags.map((flag) => flag.flags)).toEqual(['--no-http2']);
+  it('declares --no-http2, -k/--insecure and --upstream-ca (the CLI makes --no-https)', () => {
+    expect(httpsFlags.map((flag) => flag.flags)).toEqual(['--no-http2', '-k, --insecure', '--upstream-ca <file>']);
     expect(httpsFlags[0]!.toOptions(false)).toEqual({ http2: false });
+    expect(httpsFlags[1]!.toOptions(true)).toEqual({ insecureUpstream: true });
     expect(https().flags).toBe(httpsFlags);
+  });
+
+  it('collects every --upstream-ca occurrence, in order', () => {
+    const flag = httpsFlags[2]!;
+    const value = flag.parse!('b.pem', flag.parse!('a.pem', undefined));
+    expect(value).toEqual(['a.pem', 'b.pem']);
+    expect(flag.toOptions(value)).toEqual({ upstreamCa: ['a.pem', 'b.pem'] });
   });
 
   it('validates http2 like the other options', () => {

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { CaptureError, peerCoreRange, PluginError, Stage, hostMatcher, type CapturePlugin, type InfoPageLink } from '@capture/core';
 import { caInfo, type CaInfo } from './ca-info.js';
@@ -106,6 +107,9 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
         // The config's `rejectUnauthorized: false` still turns verification off.
         proxy.setUpstreamTls({ ca: upstreamCa, rejectUnauthorized: !resolved.insecureUpstream && proxy.config.rejectUnauthorized });
       }
+      // Read when the banner is printed, so it tells what the proxy really does (the config's
+      // `rejectUnauthorized: false` turns verification off too).
+      proxy.hooks.onBanner.tap(NAME, (lines) => (proxy.upstreamTlsVerified ? lines : [...lines, INSECURE_WARNING]));
 
       // Handshake and certificate failures have no response to go to: the context names the plugin.
       const report = (error: CaptureError) => context.report(error, 'onConnect');
@@ -138,19 +142,30 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
   };
 }
 
+/** The start banner's line when upstream certificates are not verified (`--insecure`). */
+export const INSECURE_WARNING = 'warning: certificates of HTTPS origins are not verified (--insecure): anyone between capture and an origin can impersonate it';
+
 /** Reads the `upstreamCa` files; an unreadable or non-PEM file is an error naming it (core adds the plugin's name). */
 async function readUpstreamCa(files: readonly string[]): Promise<string[]> {
   return Promise.all(
     files.map(async (file, index) => {
+      // Config users know the option, flag users the flag: name both, and the file first.
+      const what = `upstream CA file ${file} (option "upstreamCa[${index}]", --upstream-ca)`;
       let pem: string;
       try {
         pem = await fs.readFile(file, 'utf8');
       } catch (error) {
-        throw new CaptureError('CONFIG_INVALID', `option "upstreamCa[${index}]": cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+        throw new CaptureError('CONFIG_INVALID', `${what}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
       }
-      if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new CaptureError('CONFIG_INVALID', `option "upstreamCa[${index}]": ${file} holds no PEM certificate`);
-      }
+      const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+      if (!blocks) throw new CaptureError('CONFIG_INVALID', `${what}: holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----")`);
+      blocks.forEach((block, position) => {
+        try {
+          new X509Certificate(block);
+        } catch (error) {
+          throw new CaptureError('CONFIG_INVALID', `${what}: certificate ${position + 1} is not a valid certificate (${(error as Error).message})`, { cause: error });
+        }
+      });
       return pem;
     }),
   );

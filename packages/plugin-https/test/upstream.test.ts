@@ -64,9 +64,12 @@ describe('upstream TLS', () => {
 
   it('names an unreadable upstreamCa file when the proxy starts', async () => {
     const missing = path.join(files.dir, 'missing.pem');
-    await expect(startHttpsProxy({ upstreamCa: [missing] })).rejects.toThrow(`https: option "upstreamCa[0]": cannot read ${missing} (ENOENT)`);
+    await expect(startHttpsProxy({ upstreamCa: [missing] })).rejects.toThrow(`https: upstream CA file ${missing} (option "upstreamCa[0]", --upstream-ca): cannot read it (ENOENT)`);
     const notPem = path.join(files.dir, 'not-pem.txt');
     writeFileSync(notPem, 'hello');
-    await expect(startHttpsProxy({ upstreamCa: [notPem] })).rejects.toThrow(`${notPem} holds no PEM certificate`);
+    await expect(startHttpsProxy({ upstreamCa: [notPem] })).rejects.toThrow(`${notPem} (option "upstreamCa[0]", --upstream-ca): holds no PEM certificate`);
+    const brokenPem = path.join(files.dir, 'broken.pem');
+    writeFileSync(brokenPem, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    await expect(startHttpsProxy({ upstreamCa: [brokenPem] })).rejects.toThrow(`${brokenPem} (option "upstreamCa[0]", --upstream-ca): certificate 1 is not a valid certificate`);
   });
 });
