@@ -1,6 +1,7 @@
-import { AsyncSeriesWaterfallHook } from 'tapable';
+import { AsyncSeriesWaterfallHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type { Exchange } from '@capture/core';
 import type { MessageDecision, RelayedMessage } from './message.js';
+import type { WebSocketMessageRecord, WebSocketRecord } from './record.js';
 
 /**
  * Creates the WebSocket plugin's own hooks. Exposed as a function so {@link WebSocketHooks} is
@@ -18,6 +19,25 @@ export function createWebSocketHooks() {
      * Async, series, by stage.
      */
     onMessage: new AsyncSeriesWaterfallHook<[MessageDecision, Exchange, RelayedMessage]>(['decision', 'exchange', 'message']),
+    /**
+     * The record of a message is about to be kept (appended to `exchange.websocket.messages`):
+     * redaction taps it at `Stage.TRANSFORM` and returns the record with secrets masked (a new
+     * object, or the same one changed). Only the captured copy changes; what was forwarded is what
+     * the peer sent, as with bodies that an `onExchange` tap redacts. Every later consumer (the
+     * live view, history, HAR) sees only what this hook returned. Sync waterfall, by stage; a tap
+     * that throws is reported and the message is kept without its payload, never unredacted.
+     */
+    onMessageRecord: new SyncWaterfallHook<[WebSocketMessageRecord, Exchange]>(['message', 'exchange']),
+    /**
+     * A connection was upgraded and is being relayed; `record` is its live record (messages are
+     * appended as they are kept). Observing, sync.
+     */
+    onOpened: new SyncHook<[Exchange, WebSocketRecord]>(['exchange', 'record']),
+    /**
+     * A message was kept in `record.messages` at `index` (after `onMessageRecord`): for live
+     * observers such as the web view. Observing, sync.
+     */
+    onRecorded: new SyncHook<[Exchange, WebSocketMessageRecord, number]>(['exchange', 'message', 'index']),
   });
 }
 
@@ -29,6 +49,8 @@ const hooksByProxy = new WeakMap<object, WebSocketHooks>();
 /**
  * The WebSocket hooks of a proxy, created on first use. Other plugins tap them whether or not the
  * WebSocket plugin is applied yet: `getWebSocketHooks(proxy).onMessage.tapPromise({ name, stage }, …)`.
+ * Plugins that must not import this package's code reach the same object as
+ * `proxy.plugin('websocket')?.api?.hooks`.
  */
 export function getWebSocketHooks(proxy: object): WebSocketHooks {
   let hooks = hooksByProxy.get(proxy);

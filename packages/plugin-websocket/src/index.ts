@@ -15,6 +15,7 @@ export default websocket;
 export { websocket } from './plugin.js';
 export { PLUGIN_NAME, resolveWebSocketOptions, type WebSocketOptions, type ResolvedWebSocketOptions } from './options.js';
 export { relayWebSocket, type RelayOptions, type RelayHandle, type WebSocketCompletion } from './relay.js';
+export type { WebSocketApi, OpenConnection } from './api.js';
 export { createWebSocketHooks, getWebSocketHooks, type WebSocketHooks } from './hooks.js';
 export type { MessageDecision, RelayedMessage } from './message.js';
 export type { UpgradedConnection, OnUpgradedHook } from './upgraded.js';

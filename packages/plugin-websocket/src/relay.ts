@@ -47,6 +47,13 @@ export interface RelayOptions {
   readonly hold?: boolean;
   /** Called for each message (and ping, pong, close) in order per direction. */
   readonly onMessage?: (message: RelayedMessage) => Promise<MessageDecision | undefined> | MessageDecision | undefined;
+  /**
+   * Called with each message record before it is kept; returns what is kept (redaction). If it
+   * throws, the message is kept without its payload (never unredacted) and `onError` is told.
+   */
+  readonly transformRecord?: (message: WebSocketMessageRecord) => WebSocketMessageRecord;
+  /** Called after a record was kept at `index` of `record.messages` (live observers). */
+  readonly onRecorded?: (message: WebSocketMessageRecord, index: number) => void;
   /** Called once when both sockets have closed and every message is recorded. */
   readonly onClose?: (completion: WebSocketCompletion) => void;
   /** A callback threw, or something failed that is no peer's fault (the relay goes on). */
@@ -96,8 +103,26 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
     }
   };
   const keep = (message: WebSocketMessageRecord): void => {
-    if (record.messages.length < limits.maxWebSocketMessages) record.messages.push(message);
-    else record.droppedMessages++;
+    if (record.messages.length >= limits.maxWebSocketMessages) {
+      record.droppedMessages++;
+      return;
+    }
+    let kept = message;
+    if (options.transformRecord) {
+      try {
+        kept = options.transformRecord(message);
+      } catch (error) {
+        fault(error);
+        kept = withoutPayload(message);
+      }
+    }
+    record.messages.push(kept);
+    if (!options.onRecorded) return;
+    try {
+      options.onRecorded(kept, record.messages.length - 1);
+    } catch (error) {
+      fault(error);
+    }
   };
   const closedFirst = (by: WebSocketClosedBy, code: number | undefined, reason: string | undefined): void => {
     if (record.closedBy) return;
@@ -204,4 +229,9 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
       timer.unref?.();
     },
   };
+}
+
+/** A record with its payload left out (what is kept when redaction failed): marked truncated, as nothing of it is kept. */
+function withoutPayload(message: WebSocketMessageRecord): WebSocketMessageRecord {
+  return { fromClient: message.fromClient, opcode: message.opcode, time: message.time, size: message.size, base64: '', truncated: true };
 }
