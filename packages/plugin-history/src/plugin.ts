@@ -91,16 +91,27 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
         notices.push(unavailable(error));
         return;
       }
-      let failureReported = false;
+      // True from a reported failure until a write succeeds again: one line per outage (a full disk), not one per batch.
+      let failing = false;
       const client = new WriteWorkerClient(
         { file, maxEntries: resolved.maxEntries, maxAge: resolved.maxAge, maxBytes: resolved.maxBytes },
         {
           onFailure: (message, dropped) => {
-            // The worker reports once per run of failures; this keeps it to once per run of capture.
-            if (failureReported) return;
-            failureReported = true;
+            if (failing) return;
+            failing = true;
             context.report(
               new CaptureError('HISTORY_WRITE_FAILED', `cannot write to ${file} (${message}); ${dropped} exchange(s) not saved, capturing goes on and later writes are retried`),
+              'onExchange',
+            );
+          },
+          onResumed: (written, dropped) => {
+            if (!failing) return;
+            failing = false;
+            context.report(
+              new CaptureError(
+                'HISTORY_WRITE_RESUMED',
+                `writing to ${file} again: ${written} new exchange(s) saved since; ${dropped} exchange(s) captured while it could not be written were not saved`,
+              ),
               'onExchange',
             );
           },

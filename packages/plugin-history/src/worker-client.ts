@@ -15,6 +15,8 @@ function workerUrl(): URL {
 export interface WorkerClientEvents {
   /** A batch could not be written (reported once per run of failures), or the worker failed. */
   onFailure(message: string, dropped: number): void;
+  /** The first batch written after a run of failures: its rows, and the rows dropped while writes failed. */
+  onResumed?(written: number, dropped: number): void;
   /** history.db was removed while capturing and the worker started a new one in its place. */
   onReopened?(message: string): void;
 }
@@ -48,6 +50,7 @@ export class WriteWorkerClient {
       if (message.type === 'ready') settle();
       else if (message.type === 'synced') this.#settleSync(message.id);
       else if (message.type === 'write-failed') events.onFailure(message.message, message.dropped);
+      else if (message.type === 'write-resumed') events.onResumed?.(message.written, message.dropped);
       else if (message.type === 'reopened') events.onReopened?.(message.message);
       else if (message.type === 'open-failed') {
         settle(new Error(`the history writer cannot open ${data.file}: ${message.message}`));

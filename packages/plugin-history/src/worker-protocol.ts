@@ -20,6 +20,8 @@ export type ToWorker = { type: 'write'; rows: HistoryRow[] } | { type: 'sync'; i
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'write-failed'; message: string; dropped: number }
+  /** The first batch written after a run of failures: its rows, and the rows dropped while writes failed. */
+  | { type: 'write-resumed'; written: number; dropped: number }
   | { type: 'open-failed'; message: string }
   /** history.db was removed while capturing (e.g. its data folder deleted); a new one is in its place. */
   | { type: 'reopened'; message: string }

@@ -61,6 +61,7 @@ try {
     maxAge: data.maxAge,
     maxBytes: data.maxBytes,
     onWriteError: (error, dropped) => post({ type: 'write-failed', message: error instanceof Error ? error.message : String(error), dropped }),
+    onWriteResumed: (written, dropped) => post({ type: 'write-resumed', written, dropped }),
   });
   // Retention applies from the start, not only once something new is captured.
   writer.pruneSoon();

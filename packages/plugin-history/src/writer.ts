@@ -11,6 +11,11 @@ export interface WriterOptions {
   maxBytes?: number;
   /** Reports a write failure. Called once per run of failures, not once per batch. */
   onWriteError(error: unknown, dropped: number): void;
+  /**
+   * Reports the first write that succeeds after a run of failures (space came back on a full
+   * disk): `written` rows in that batch, `dropped` rows lost while writes failed.
+   */
+  onWriteResumed?(written: number, dropped: number): void;
 }
 
 /**
@@ -23,6 +28,8 @@ export class HistoryWriter {
   readonly #options: WriterOptions;
   #failing = false;
   #dropped = 0;
+  /** Rows dropped since the current run of failures began. */
+  #droppedInRun = 0;
   #written = 0;
   #pruning: NodeJS.Immediate | undefined;
   #closed = false;
@@ -67,12 +74,17 @@ export class HistoryWriter {
       this.#dropped += batch.length;
       if (!this.#failing) {
         this.#failing = true;
+        this.#droppedInRun = 0;
         this.#options.onWriteError(error, batch.length);
       }
+      this.#droppedInRun += batch.length;
       return;
     }
     this.#written += batch.length;
-    this.#failing = false;
+    if (this.#failing) {
+      this.#failing = false;
+      this.#options.onWriteResumed?.(batch.length, this.#droppedInRun);
+    }
     this.pruneSoon();
   }
 
