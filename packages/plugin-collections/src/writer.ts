@@ -19,7 +19,10 @@ export interface CollectionWriterOptions {
   name: string;
   /** Longest time in ms a pushed item waits before the file is rewritten (stretched for very large files). */
   flushInterval: number;
-  /** Reports a write that failed, once per run of failures (capturing goes on; the items wait). */
+  /**
+   * Reports a write that failed, once per run of failures (capturing goes on; the items wait),
+   * and the first write that works again after one (`COLLECTION_WRITE_RESUMED`).
+   */
   onError(error: CaptureError): void;
 }
 
@@ -50,6 +53,8 @@ export class CollectionWriter {
   #failing = false;
   #written = 0;
   #dropped = 0;
+  /** `#dropped` when the current run of failures began, to say how many that run cost. */
+  #droppedBefore = 0;
   #closed = false;
 
   constructor(file: string, options: CollectionWriterOptions) {
@@ -164,6 +169,7 @@ export class CollectionWriter {
       }
       if (!this.#failing) {
         this.#failing = true;
+        this.#droppedBefore = this.#dropped - Math.max(0, overflow);
         this.#options.onError(
           error instanceof CaptureError
             ? new CaptureError(error.code, `${error.message}; ${this.#pending.length} captured request(s) wait and are written once it is fixed`, { cause: error })
@@ -173,7 +179,17 @@ export class CollectionWriter {
       return;
     }
     this.#written += batch.length;
-    this.#failing = false;
+    if (this.#failing) {
+      this.#failing = false;
+      const lost = this.#dropped - this.#droppedBefore;
+      this.#options.onError(
+        new CaptureError(
+          'COLLECTION_WRITE_RESUMED',
+          `writing ${this.#file} again: ${batch.length} captured request(s) written since, those that waited included` +
+            (lost ? `; ${lost} were dropped while it could not be written (at most ${MAX_PENDING} wait)` : ''),
+        ),
+      );
+    }
     const took = performance.now() - started;
     this.#interval = Math.min(MAX_INTERVAL, Math.max(this.#options.flushInterval, took * WRITE_DUTY));
   }
