@@ -5,6 +5,11 @@
 //   new-hosts       200 new HTTPS host names, 10 at a time: TCP, CONNECT, TLS, one GET each
 //   download-http   one 512 MiB download over HTTP (curl)
 //   download-https  one 512 MiB download over HTTPS (curl)
+//   h2              1 KiB GETs over HTTP/2 (TLS, h2 negotiated on both legs), 50 concurrent streams
+//                   on 5 connections (Node's http2 client)
+//   grpc            gRPC unary calls (1 KiB answers) with @grpc/grpc-js, 10 in flight on each of 5
+//                   channels, through CONNECT when proxied
+// http-mitm-proxy speaks HTTP/1.1 only, so it has no h2 or grpc column.
 // capture runs as `capture start` with its default plugins (https, filters, history saving
 // responses, the web view) in a temporary CAPTURE_HOME; mitmdump streams bodies over 1 MiB with
 // its own confdir;
@@ -16,7 +21,8 @@
 // bench/results/latest.md; raw figures to .bench/comparison.json.
 // Options: --duration S (per keep-alive run, 5), --rounds N (3), --connections N (50), --hosts N
 // (200), --concurrency N (10), --new-hosts-limit S (20: no new name is started after that), --size
-// MiB (512), --only LIST, --skip-peers, --cpu-prof (capture's CPU profiles to .bench/prof/),
+// MiB (512), --h2-sessions N (5), --h2-streams N (10 per session; also gRPC channels and calls in
+// flight per channel), --only LIST, --skip-peers, --cpu-prof (capture's CPU profiles to .bench/prof/),
 // --tool wrk|autocannon, --out FILE, --render .bench/comparison.json (the page again, no run).
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +33,8 @@ import { parseArgs } from 'node:util';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { download, hasWrk, keepAliveLoader } from './lib/http-load.mjs';
 import { newHosts, tlsKeepAlive } from './lib/tls-load.mjs';
+import { h2KeepAlive } from './lib/h2-load.mjs';
+import { grpcUnary } from './lib/grpc-load.mjs';
 import { ensureDebianTool, startCapture, startHttpMitmProxy, startMitmproxy } from './lib/targets.mjs';
 import { goals, median, page } from './lib/report.mjs';
 
@@ -41,6 +49,8 @@ const SCENARIOS = {
   'new-hosts': { title: 'new HTTPS hosts', kind: 'requests', unit: 'hosts/s' },
   'download-http': { title: 'download over HTTP', kind: 'download', unit: 'MiB/s' },
   'download-https': { title: 'download over HTTPS', kind: 'download', unit: 'MiB/s' },
+  h2: { title: 'HTTP/2 1 KiB GETs', kind: 'requests', unit: 'req/s', http2: true },
+  grpc: { title: 'gRPC unary calls', kind: 'requests', unit: 'calls/s', http2: true },
 };
 
 const { values } = parseArgs({
@@ -52,6 +62,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '10' },
     'new-hosts-limit': { type: 'string', default: '20' },
     size: { type: 'string', default: '512' },
+    'h2-sessions': { type: 'string', default: '5' },
+    'h2-streams': { type: 'string', default: '10' },
     only: { type: 'string' },
     'skip-peers': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
@@ -83,6 +95,8 @@ const hostCount = numberOption('hosts', 1);
 const concurrency = numberOption('concurrency', 1);
 const newHostsLimit = numberOption('new-hosts-limit', 1);
 const sizeMiB = numberOption('size', 1);
+const h2Sessions = numberOption('h2-sessions', 1);
+const h2Streams = numberOption('h2-streams', 1);
 const downloadBytes = Math.round(sizeMiB * 1048576);
 const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(SCENARIOS);
 const unknown = only.filter((id) => !SCENARIOS[id]);
@@ -121,7 +135,7 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyo
 const originCa = readFileSync(certFile, 'utf8');
 
 const origin = fork(path.join(here, 'servers', 'origin.mjs'), [keyFile, certFile], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const { httpPort, httpsPort } = await new Promise((resolve, reject) => {
+const { httpPort, httpsPort, h2Port, grpcPort } = await new Promise((resolve, reject) => {
   origin.once('message', resolve);
   origin.once('exit', (code) => reject(new Error(`the origin exited with ${code}`)));
 });
@@ -143,7 +157,8 @@ function targetList(scenarioId) {
   if (values['skip-peers']) return list;
   if (mitmproxySkipped) list.push({ name: 'mitmproxy', skipped: mitmproxySkipped });
   else list.push({ name: 'mitmproxy', start: () => startMitmproxy({ confDir: mkdtempSync(path.join(workDir, 'mitmproxy-')), originCertFile: certFile }) });
-  list.push({ name: 'http-mitm-proxy', start: () => startHttpMitmProxy({ caDir: mkdtempSync(path.join(workDir, 'http-mitm-proxy-')), originCertFile: certFile }) });
+  if (SCENARIOS[scenarioId].http2) list.push({ name: 'http-mitm-proxy', skipped: 'not run: it speaks HTTP/1.1 only' });
+  else list.push({ name: 'http-mitm-proxy', start: () => startHttpMitmProxy({ caDir: mkdtempSync(path.join(workDir, 'http-mitm-proxy-')), originCertFile: certFile }) });
   return list;
 }
 
@@ -163,6 +178,19 @@ async function measure(scenarioId, target, { warm = false, round = 0 } = {}) {
     }
     case 'https': {
       const result = await tlsKeepAlive({ originPort: httpsPort, proxyPort: proxy?.port, ca: proxy ? proxy.caPem : originCa }, { connections, seconds, name: HTTPS_NAME });
+      return { rate: result.rps, p50: result.p50, p99: result.p99, units: result.requests, errors: result.errors };
+    }
+    case 'h2': {
+      // One stream first, so the first contact with the origin (ALPN, session) is not 50 at once.
+      if (warm) await h2KeepAlive({ originPort: h2Port, proxyPort: proxy?.port, ca: proxy ? proxy.caPem : originCa }, { sessions: 1, streams: 1, seconds: 0.2, name: HTTPS_NAME });
+      const result = await h2KeepAlive({ originPort: h2Port, proxyPort: proxy?.port, ca: proxy ? proxy.caPem : originCa },
+        { sessions: h2Sessions, streams: h2Streams, seconds, name: HTTPS_NAME });
+      if (result.failure && !warm) console.log(`    ${target.name}: ${result.failure}`);
+      return { rate: result.rps, p50: result.p50, p99: result.p99, units: result.requests, errors: result.errors };
+    }
+    case 'grpc': {
+      const result = await grpcUnary({ originPort: grpcPort, proxyPort: proxy?.port, ca: proxy ? proxy.caPem : originCa, name: 'localhost' },
+        { channels: h2Sessions, inflight: h2Streams, seconds });
       return { rate: result.rps, p50: result.p50, p99: result.p99, units: result.requests, errors: result.errors };
     }
     case 'new-hosts': {
@@ -206,18 +234,31 @@ async function runScenario(scenarioId) {
       notes.push(`${scenario.title}: ${target.name} ${target.skipped}`);
     }
   }
-  const live = targets.filter((target) => !target.skipped);
-  for (const target of live) await measure(scenarioId, target, { warm: true });
+  const crashed = (target) => {
+    if (!target.proxy?.crash?.exited || target.skipped) return false;
+    target.skipped = target.proxy.crash.reason;
+    console.log(`  ${target.name} ${target.skipped}`);
+    notes.push(`${scenario.title}: ${target.name} ${target.skipped}`);
+    return true;
+  };
+  let live = targets.filter((target) => !target.skipped);
+  for (const target of live) {
+    await measure(scenarioId, target, { warm: true });
+    crashed(target);
+  }
+  live = live.filter((target) => !target.skipped);
   const runs = new Map(live.map((target) => [target.name, []]));
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round so no target always runs first or last.
     const order = live.map((_, index) => live[(index + round) % live.length]);
     for (const target of order) {
+      if (target.skipped) continue;
       const cpuBefore = target.proxy ? cpuSeconds(target.proxy.pid) : NaN;
       const result = await measure(scenarioId, target, { round });
       const cpu = target.proxy ? cpuSeconds(target.proxy.pid) - cpuBefore : NaN;
       // CPU per request (µs) or per GiB (s): steadier than rates when neighbours take the cores.
       result.cpu = scenario.kind === 'download' ? cpu / result.units : (cpu * 1e6) / result.units;
+      if (crashed(target)) continue;
       runs.get(target.name).push(result);
       const cpuText = Number.isFinite(result.cpu) ? `, proxy CPU ${result.cpu.toFixed(scenario.kind === 'download' ? 2 : 0)} ${scenario.kind === 'download' ? 's/GiB' : 'µs/request'}` : '';
       console.log(`  round ${round + 1} ${target.name}: ${result.rate.toFixed(1)} ${scenario.unit}${cpuText}${result.errors ? `, ${result.errors} errors` : ''}${result.shortNote ? ` (${result.shortNote})` : ''}`);
@@ -292,6 +333,8 @@ const setup = [
   `Medians of ${rounds} alternating rounds (order rotated each round), each proxy started fresh per scenario, 1 s warm-ups.`,
   ...(has('http', 'https') ? [`Keep-alive: ${connections} connections for ${duration} s${has('http') ? ` (HTTP load by ${tool})` : ''}${has('https') ? ", HTTPS load by Node's TLS client through CONNECT" : ''}.`] : []),
   ...(has('new-hosts') ? [`New hosts: ${hostCount} names ${concurrency} at a time, each TCP, CONNECT, TLS with its name, one GET (none started after ${newHostsLimit} s).`] : []),
+  ...(has('h2') ? [`HTTP/2: ${h2Sessions * h2Streams} concurrent streams on ${h2Sessions} TLS connections negotiating h2 (through CONNECT when proxied; the origin speaks h2 only), Node's http2 client.`] : []),
+  ...(has('grpc') ? [`gRPC: unary calls (1 KiB answers) with @grpc/grpc-js, ${h2Streams} in flight on each of ${h2Sessions} channels, through CONNECT when proxied (grpc.http_connect_target).`] : []),
   ...(has('download-http', 'download-https') ? [`Downloads: one ${sizeMiB} MiB body per round, by curl.`] : []),
   'capture: `capture start` with its default plugins (https, filters, history saving responses, web view with no viewer); mitmproxy: `mitmdump --set stream_large_bodies=1m`; http-mitm-proxy: a forwarding script.',
   'Peak RSS: the proxy process\'s VmHWM over the scenario. CPU: its user+system time (all threads) per request, or per GiB downloaded.',

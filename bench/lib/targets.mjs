@@ -42,6 +42,23 @@ function waitForLine(child, pattern, what) {
   });
 }
 
+/**
+ * What ended a child that exited on its own: { exited: false } while it runs, else its exit code
+ * or signal and the error line of its stderr (the last 4 KiB are kept), so a crash mid-run shows
+ * in the results rather than as a column of connection errors.
+ */
+function watchExit(child) {
+  const state = { exited: false, reason: '' };
+  let tail = '';
+  child.stderr.on('data', (chunk) => (tail = (tail + chunk.toString()).slice(-4096)));
+  child.once('exit', (code, signal) => {
+    state.exited = true;
+    const line = tail.split('\n').find((text) => /Error|error:/.test(text))?.trim();
+    state.reason = `exited (${signal ?? `code ${code}`})${line ? `: ${line}` : ''}`;
+  });
+  return state;
+}
+
 /** Stops a child: `signal` (or an IPC 'stop'), then SIGKILL after 15 s. Resolves once it has exited. */
 function stopper(child, { ipc = false, signal = 'SIGTERM' } = {}) {
   return () =>
@@ -75,8 +92,9 @@ export async function startCapture({ dataDir, originCertFile, cpuProfDir }) {
     env: { ...process.env, CAPTURE_HOME: dataDir, NODE_EXTRA_CA_CERTS: originCertFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const crash = watchExit(child);
   const [, port] = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'capture start');
-  return { name: 'capture', pid: child.pid, port: Number(port), caFile: path.join(dataDir, 'proxy', 'capture-proxy-ca.crt'), stop: stopper(child) };
+  return { name: 'capture', pid: child.pid, port: Number(port), caFile: path.join(dataDir, 'proxy', 'capture-proxy-ca.crt'), stop: stopper(child), crash };
 }
 
 /**

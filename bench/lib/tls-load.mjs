@@ -10,8 +10,8 @@ import tls from 'node:tls';
 /** How long one connection may take to open or answer before it counts as an error. */
 const STALL_MS = 30_000;
 
-/** A verified TLS connection to the origin as `name`, directly or through a CONNECT tunnel. */
-export function openTls(target, name) {
+/** A verified TLS connection to the origin as `name`, directly or through a CONNECT tunnel, offering `alpn`. */
+export function openTls(target, name, alpn = ['http/1.1']) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`no TLS session with ${name} within ${STALL_MS} ms`)), STALL_MS);
     let raw;
@@ -21,7 +21,7 @@ export function openTls(target, name) {
       reject(error);
     };
     const handshake = (socket) => {
-      const secure = tls.connect({ socket, servername: name, ca: target.ca, ALPNProtocols: ['http/1.1'] });
+      const secure = tls.connect({ socket, servername: name, ca: target.ca, ALPNProtocols: alpn });
       secure.once('secureConnect', () => {
         clearTimeout(timer);
         resolve(secure);
