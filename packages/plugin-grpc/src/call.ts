@@ -3,7 +3,7 @@
  * `application/grpc+proto`, `application/grpc-web`, `application/grpc-web-text+proto`, …) and
  * the path `/package.Service/Method`. Browser-safe.
  */
-import type { HeaderList } from '@capture/core/record';
+import { getHeader, type HeaderList } from '@capture/core/record';
 
 /** Which flavour of gRPC a content type names. */
 export interface GrpcFlavour {
@@ -24,7 +24,7 @@ export function grpcFlavour(contentType: string | undefined): GrpcFlavour | unde
 
 /** The gRPC flavour of a request (by its `content-type` header), or undefined when it is not a gRPC call. */
 export function grpcFlavourOf(headers: HeaderList): GrpcFlavour | undefined {
-  return grpcFlavour(headerValue(headers, 'content-type'));
+  return grpcFlavour(getHeader(headers, 'content-type'));
 }
 
 /**
@@ -51,13 +51,4 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-/**
- * The first value of header `name` (lower case), case-insensitively. `getHeader` of
- * `@capture/core` does the same but is not in the browser-safe `@capture/core/record` entry.
- */
-export function headerValue(headers: HeaderList, name: string): string | undefined {
-  for (const [key, value] of headers) if (key.toLowerCase() === name) return value;
-  return undefined;
 }

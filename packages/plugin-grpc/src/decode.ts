@@ -3,9 +3,9 @@
  * in `onExchange`, and that history or the web view can run later on a stored exchange without
  * the plugin in the proxy.
  */
-import type { HeaderList } from '@capture/core/record';
+import { getHeader, type HeaderList } from '@capture/core/record';
 import { toBase64 } from './bytes.js';
-import { grpcFlavourOf, headerValue, parseGrpcPath, type GrpcFlavour } from './call.js';
+import { grpcFlavourOf, parseGrpcPath, type GrpcFlavour } from './call.js';
 import { decodeRaw } from './decode-raw.js';
 import { decompressGrpcMessage } from './decompress.js';
 import { decodeGrpcWebText, splitGrpcFrames, type GrpcFrame } from './framing.js';
@@ -40,12 +40,32 @@ export interface DecodeGrpcOptions {
   readonly maxMessages?: number;
   /** Bytes a compressed message may decompress to; beyond, it is kept truncated. Default 4 MiB. */
   readonly maxDecodedSize?: number;
+  /**
+   * The largest message (after decompression) decoded, schema-less and by schema; a larger one
+   * is recorded undecoded, with a note. Default 128 KiB.
+   */
+  readonly maxDecodeSize?: number;
+  /**
+   * Message bytes decoded per exchange, both directions together; messages beyond are recorded
+   * undecoded, with a note. Default 1 MiB.
+   */
+  readonly maxDecodeTotal?: number;
 }
 
 /** The default of `maxMessages`. */
 export const DEFAULT_MAX_MESSAGES = 1000;
 /** The default of `maxDecodedSize`: gRPC's own default maximum message size. */
 export const DEFAULT_MAX_DECODED_SIZE = 4 * 1024 * 1024;
+/**
+ * The default of `maxDecodeSize`. Decoding runs on the proxy's thread at about 150 ms per MiB
+ * (a 10 MiB message held every proxied request for 1.5 s): 128 KiB keeps one message's decoding
+ * to about 30 ms.
+ */
+export const DEFAULT_MAX_DECODE_SIZE = 128 * 1024;
+/** The default of `maxDecodeTotal`: the decoded record of an exchange stays a few MiB of JSON at most. */
+export const DEFAULT_MAX_DECODE_TOTAL = 1024 * 1024;
+/** Messages at least this large are followed by a turn of the event loop, so one stream's decoding never runs in one block. */
+const YIELD_AFTER = 16 * 1024;
 
 /** True when `value` is a header list (`[name, value][]`): trailers are read defensively. */
 export function isHeaderList(value: unknown): value is HeaderList {
@@ -63,22 +83,27 @@ export async function decodeGrpcExchange(exchange: GrpcExchangeInput, options: D
   const schemaMethod = options.schema?.findMethod(service, method);
   const maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
   const maxDecodedSize = options.maxDecodedSize ?? DEFAULT_MAX_DECODED_SIZE;
+  const limits: DecodeBudget = { maxDecodeSize: options.maxDecodeSize ?? DEFAULT_MAX_DECODE_SIZE, left: options.maxDecodeTotal ?? DEFAULT_MAX_DECODE_TOTAL, total: options.maxDecodeTotal ?? DEFAULT_MAX_DECODE_TOTAL };
   const problems: string[] = [];
   let omittedMessages = 0;
 
-  const requestEncoding = headerValue(exchange.request.headers, 'grpc-encoding');
+  const requestEncoding = getHeader(exchange.request.headers, 'grpc-encoding');
   const request = splitBody(exchange.request.body, flavour, problems, 'request');
   const response = exchange.response;
   // The response's own content type decides how its body is read (a text request may get a binary answer).
   const responseFlavour = (response && grpcFlavourOf(response.headers)) ?? flavour;
-  const responseEncoding = response ? headerValue(response.headers, 'grpc-encoding') : undefined;
+  const responseEncoding = response ? getHeader(response.headers, 'grpc-encoding') : undefined;
   const answer = splitBody(response?.body, responseFlavour, problems, 'response');
 
   const decodeAll = async (frames: GrpcFrame[], encoding: string | undefined, decode: ((bytes: Uint8Array) => unknown) | undefined) => {
     omittedMessages += Math.max(0, frames.length - maxMessages);
     const kept = frames.slice(0, maxMessages);
     const messages: GrpcMessage[] = [];
-    for (const frame of kept) messages.push(await decodeMessage(frame, encoding, decode, maxDecodedSize));
+    for (const frame of kept) {
+      const message = await decodeMessage(frame, encoding, decode, maxDecodedSize, limits);
+      messages.push(message);
+      if ((message.decodedSize ?? frame.data.length) >= YIELD_AFTER && message.raw) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     return messages;
   };
   const requestMessages = await decodeAll(request.messages, requestEncoding, schemaMethod?.decodeRequest);
@@ -119,11 +144,35 @@ function splitBody(body: GrpcBodyInput | undefined, flavour: GrpcFlavour, proble
   return { messages: frames.messages, trailers: frames.trailers };
 }
 
-async function decodeMessage(frame: GrpcFrame, encoding: string | undefined, decode: ((bytes: Uint8Array) => unknown) | undefined, maxDecodedSize: number): Promise<GrpcMessage> {
+/** The decoding bounds of one exchange: `left` of its `total` bytes may still be decoded. */
+interface DecodeBudget {
+  readonly maxDecodeSize: number;
+  readonly total: number;
+  left: number;
+}
+
+/** One line for a message left undecoded by the bounds: the bytes themselves are in the captured body. */
+function overBound(size: number, budget: DecodeBudget): string | undefined {
+  if (size > budget.maxDecodeSize) return `not decoded: ${size} bytes is over maxDecodeSize (${budget.maxDecodeSize} bytes); the bytes are in the captured body`;
+  if (size > budget.left) return `not decoded: the exchange's messages are over maxDecodeTotal (${budget.total} bytes decoded per exchange); the bytes are in the captured body`;
+  budget.left -= size;
+  return undefined;
+}
+
+async function decodeMessage(
+  frame: GrpcFrame,
+  encoding: string | undefined,
+  decode: ((bytes: Uint8Array) => unknown) | undefined,
+  maxDecodedSize: number,
+  budget: DecodeBudget,
+): Promise<GrpcMessage> {
   const base = { compressed: frame.compressed, size: frame.size };
   let bytes = frame.data;
   let truncated = frame.truncated;
   let compression: { encoding: string; decodedSize: number } | undefined;
+  // Checked before decompressing too: a message over the bound on the wire is over it decompressed.
+  const early = frame.data.length > budget.maxDecodeSize ? overBound(frame.data.length, budget) : undefined;
+  if (early) return { ...base, truncated, ...(frame.compressed ? { encoding: encoding ?? 'identity' } : {}), undecoded: early };
   if (frame.compressed) {
     const name = encoding ?? 'identity';
     const result = await decompressGrpcMessage(frame.data, name, maxDecodedSize, frame.truncated);
@@ -132,6 +181,8 @@ async function decodeMessage(frame: GrpcFrame, encoding: string | undefined, dec
     truncated ||= result.truncated;
     compression = { encoding: name, decodedSize: bytes.length };
   }
+  const over = overBound(bytes.length, budget);
+  if (over) return { ...base, truncated, ...(compression ?? {}), undecoded: over };
   const raw = decodeRaw(bytes);
   let bySchema: { json: unknown } | { schemaError: string } | undefined;
   if (decode) {
@@ -155,9 +206,9 @@ function findStatus(frame: HeaderList | undefined, trailers: unknown, headers: H
   ];
   for (const [from, list] of sources) {
     if (!list) continue;
-    const status = parseGrpcStatus(headerValue(list, 'grpc-status'));
+    const status = parseGrpcStatus(getHeader(list, 'grpc-status'));
     if (status === undefined) continue;
-    const message = headerValue(list, 'grpc-message');
+    const message = getHeader(list, 'grpc-message');
     return { status, statusName: grpcStatusName(status), ...(message ? { message: decodeGrpcMessage(message) } : {}), statusFrom: from };
   }
   return undefined;

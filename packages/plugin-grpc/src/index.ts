@@ -23,6 +23,8 @@ export {
   isHeaderList,
   DEFAULT_MAX_MESSAGES,
   DEFAULT_MAX_DECODED_SIZE,
+  DEFAULT_MAX_DECODE_SIZE,
+  DEFAULT_MAX_DECODE_TOTAL,
   type DecodeGrpcOptions,
   type GrpcExchangeInput,
   type GrpcBodyInput,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describeValue, validatePluginOptions } from '@capture/core';
 import { z } from 'zod';
-import { DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_MESSAGES } from './decode.js';
+import { DEFAULT_MAX_DECODE_SIZE, DEFAULT_MAX_DECODE_TOTAL, DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_MESSAGES } from './decode.js';
 
 /** The plugin's name, its tap name, and the key of its record in `exchange.meta`. */
 export const PLUGIN_NAME = 'grpc';
@@ -20,6 +20,14 @@ export interface GrpcOptions {
   maxMessages?: number;
   /** Bytes one compressed message may decompress to; a larger one is kept truncated at this size. Default 4 MiB. */
   maxDecodedSize?: number;
+  /**
+   * The largest message (decompressed) that is decoded, schema-less and by schema; a larger one is
+   * recorded undecoded with a note (its bytes stay in the captured body). Decoding runs on the
+   * proxy's thread, about 150 ms per MiB: this bounds how long one message holds it. Default 128 KiB.
+   */
+  maxDecodeSize?: number;
+  /** Message bytes decoded per exchange (both directions); later messages are recorded undecoded with a note. Default 1 MiB. */
+  maxDecodeTotal?: number;
 }
 
 /** The options as the plugin uses them: paths absolute, defaults filled. */
@@ -32,6 +40,10 @@ export interface ResolvedGrpcOptions {
   readonly maxMessages: number;
   /** See {@link GrpcOptions.maxDecodedSize}. */
   readonly maxDecodedSize: number;
+  /** See {@link GrpcOptions.maxDecodeSize}. */
+  readonly maxDecodeSize: number;
+  /** See {@link GrpcOptions.maxDecodeTotal}. */
+  readonly maxDecodeTotal: number;
 }
 
 const pathString = z.string({ error: (issue) => `expected a file path, got ${describeValue(issue.input)}` }).min(1, 'expected a file path, got ""');
@@ -43,6 +55,8 @@ const schema = z.strictObject({
   protoPaths: z.array(pathString).optional(),
   maxMessages: positive(DEFAULT_MAX_MESSAGES),
   maxDecodedSize: positive(DEFAULT_MAX_DECODED_SIZE),
+  maxDecodeSize: positive(DEFAULT_MAX_DECODE_SIZE),
+  maxDecodeTotal: positive(DEFAULT_MAX_DECODE_TOTAL),
 });
 
 /**
@@ -57,5 +71,7 @@ export function resolveGrpcOptions(options: unknown = {}, cwd: string = process.
     protoPaths: (parsed.protoPaths ?? []).map((dir) => path.resolve(cwd, dir)),
     maxMessages: parsed.maxMessages,
     maxDecodedSize: parsed.maxDecodedSize,
+    maxDecodeSize: parsed.maxDecodeSize,
+    maxDecodeTotal: parsed.maxDecodeTotal,
   };
 }

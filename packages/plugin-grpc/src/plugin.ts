@@ -38,7 +38,13 @@ export function grpc(options: GrpcOptions = {}): CapturePlugin<GrpcApi, GrpcOpti
     apply(proxy) {
       if (resolved.protoFiles.length) schema = loadProtoFiles(resolved.protoFiles, { includeDirs: resolved.protoPaths });
       proxy.hooks.onExchange.tapPromise({ name: PLUGIN_NAME, stage: Stage.TRANSFORM }, async (exchange) => {
-        const record = await decodeGrpcExchange(exchange, { schema, maxMessages: resolved.maxMessages, maxDecodedSize: resolved.maxDecodedSize });
+        const record = await decodeGrpcExchange(exchange, {
+          schema,
+          maxMessages: resolved.maxMessages,
+          maxDecodedSize: resolved.maxDecodedSize,
+          maxDecodeSize: resolved.maxDecodeSize,
+          maxDecodeTotal: resolved.maxDecodeTotal,
+        });
         if (!record) return;
         exchange.grpc = record;
         // Kept for readers written before the record had its own field.

@@ -256,7 +256,7 @@ describe('@grpc/grpc-js client and server through capture', () => {
     }
   });
 
-  it('a 4 MiB message goes both ways intact and is captured whole', async () => {
+  it('a 4 MiB message goes both ways intact and is captured whole (recorded undecoded: over maxDecodeSize)', async () => {
     const echo = client();
     try {
       const blob = Buffer.alloc(4 * 1024 * 1024);
@@ -264,12 +264,17 @@ describe('@grpc/grpc-js client and server through capture', () => {
       const result = await unary(echo, { text: 'big', blob });
       expect(result.error).toBeNull();
       expect(result.note?.blob?.equals(blob)).toBe(true);
-      const exchanges4 = exchanges.all.filter((entry) => entry.request.url.endsWith('/Unary'));
-      const exchange = exchanges4.find((entry) => firstText(entry) === 'big') ?? (await captured('/Unary'));
+      const isBig = (entry: Exchange) => entry.request.url.endsWith('/Unary') && (grpcOf(entry).requestMessages[0]?.size ?? 0) > blob.length;
+      for (let round = 0; round < 100 && !exchanges.all.some(isBig); round++) await exchanges.waitFor(exchanges.all.length + 1);
+      const exchange = exchanges.all.find(isBig)!;
       const record = grpcOf(exchange);
-      expect(record.requestMessages[0]!.size).toBeGreaterThan(blob.length);
-      expect(record.requestMessages[0]!.truncated).toBeFalsy();
+      const size = record.requestMessages[0]!.size;
+      expect(record.requestMessages[0]).toEqual({ compressed: false, size, truncated: false, undecoded: expect.stringMatching(/^not decoded: \d+ bytes is over maxDecodeSize \(131072 bytes\)/) });
+      // Whole in the captured bodies: the 5-byte prefix and the message.
+      expect(exchange.request.body?.bytes.length).toBe(size + 5);
+      expect(Buffer.from(exchange.request.body!.bytes).includes(blob)).toBe(true);
       expect(record.responseMessages[0]!.size).toBeGreaterThan(blob.length);
+      expect(record.responseMessages[0]!.undecoded).toMatch(/over maxDecodeSize/);
       expect(record.status).toBe(0);
     } finally {
       echo.close();
