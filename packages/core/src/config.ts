@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CaptureError } from './errors.js';
 import { flattenPlugins, type CapturePlugin, type PluginInput } from './plugin.js';
+import type { ClientCertificateConfig } from './client-certificates.js';
 
 /** The capture config as users write it (`capture.config.ts`); every key is optional. */
 export interface CaptureConfig {
@@ -52,12 +53,36 @@ export interface CaptureConfig {
   closeTimeout?: number;
   /** Verify upstream TLS certificates (for `https://` requests). Default true. */
   rejectUnauthorized?: boolean;
+  /**
+   * Reach origins through another proxy: `http://`, `https://`, `socks5://` (names resolved by
+   * capture) or `socks5h://` (by the proxy) URL, with `user:pass@` when it needs credentials; or
+   * `'env'` for `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` from capture's own environment.
+   */
+  upstreamProxy?: string;
+  /** Hosts reached directly despite `upstreamProxy`, in `NO_PROXY` syntax (`localhost,.corp.example,10.0.0.0/8`). */
+  noProxy?: string | string[];
+  /**
+   * Reverse mode: capture's port stands in for this origin (`https://api.example.com`); requests
+   * in origin form are forwarded to it and captured with its URL.
+   */
+  reverse?: string;
+  /** Reverse mode: forward the client's `Host` header instead of the origin's. Default false. */
+  keepHost?: boolean;
+  /**
+   * Reverse mode: serve HTTPS on capture's port too, with a certificate from capture's CA for the
+   * origin's name (needs the https plugin). Plain HTTP is still served. Default false.
+   */
+  reverseTls?: boolean;
+  /** Client certificates presented to matching origins (mTLS). */
+  clientCertificates?: ClientCertificateConfig[];
 }
 
 /** The default proxy port, as in Postman's capture settings. */
 export const DEFAULT_PORT = 5555;
 
 const milliseconds = z.number().int().positive();
+/** A file path, or the content itself (PEM text or bytes). */
+const fileOrContent = z.union([z.string().min(1), z.instanceof(Uint8Array)]);
 
 /** The schema of every config key but `plugins` (checked separately: its entries are objects with code). */
 export const configSchema = z.strictObject({
@@ -80,6 +105,28 @@ export const configSchema = z.strictObject({
   keepAliveTimeout: milliseconds.default(30_000),
   closeTimeout: z.number().int().nonnegative().default(5_000),
   rejectUnauthorized: z.boolean().default(true),
+  upstreamProxy: z
+    .string()
+    .refine((value) => value === 'env' || /^(https?|socks5h?):\/\//i.test(value), 'expected "env" or a URL starting with http://, https://, socks5:// or socks5h://')
+    .optional(),
+  noProxy: z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) => (typeof value === 'string' ? [value] : value))
+    .default([]),
+  reverse: z
+    .string()
+    .refine((value) => /^https?:\/\/[^/?#]+\/?$/i.test(value), 'expected an origin such as https://api.example.com (http or https, no path)')
+    .optional(),
+  keepHost: z.boolean().default(false),
+  reverseTls: z.boolean().default(false),
+  clientCertificates: z
+    .array(
+      z.union([
+        z.strictObject({ host: z.string().min(1), pfx: fileOrContent, passphrase: z.string().optional() }),
+        z.strictObject({ host: z.string().min(1), cert: fileOrContent, key: fileOrContent, passphrase: z.string().optional() }),
+      ]),
+    )
+    .default([]),
 });
 
 /**

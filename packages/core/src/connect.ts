@@ -18,6 +18,24 @@ export type PlainHttpHandOver = (
   http2: boolean,
 ) => void;
 
+/**
+ * How the client that asked for a tunnel is answered: an HTTP CONNECT gets `200 Connection
+ * Established` or an HTTP error status; a SOCKS client its protocol's replies; a TLS connection
+ * sniffed in reverse mode nothing at all (it asked nothing) and is cut on refusal.
+ */
+export interface ConnectReply {
+  /** Tells the client the tunnel is open. */
+  established(socket: Duplex): void;
+  /** Refuses the tunnel with `status` and one line, then closes the connection. */
+  refuse(socket: Duplex, status: number, message: string): void;
+}
+
+/** The answers of an HTTP CONNECT. */
+export const HTTP_CONNECT_REPLY: ConnectReply = {
+  established: (socket) => void socket.write(CONNECT_ESTABLISHED),
+  refuse: (socket, status, message) => writeRawResponse(socket, status, message),
+};
+
 /** What a device is told when an `onConnect` tap failed (the detail goes to `onError`). */
 const CONNECT_FAILED_MESSAGE = 'a plugin failed while handling this CONNECT';
 
@@ -37,19 +55,22 @@ export async function handleConnect(
   info: SocketInfo,
   source: string,
   handOver: PlainHttpHandOver,
+  open: (hostname: string, port: number) => Promise<import('node:net').Socket>,
+  reply: ConnectReply = HTTP_CONNECT_REPLY,
 ): Promise<void> {
   const authority = parseAuthority(req.url ?? '');
-  if (!authority) return writeRawResponse(socket, 400, `CONNECT needs host:port, got "${req.url ?? ''}"`);
+  if (!authority) return reply.refuse(socket, 400, `CONNECT needs host:port, got "${req.url ?? ''}"`);
   let accepted = false;
   let settled = false;
-  const timeout = pipeline.config.upstreamTimeout;
   const startedAt = Date.now();
   const started = performance.now();
   const openTunnel = (client: Duplex, by: string) => {
     settled = true;
     tunnel(client, authority.hostname, authority.port, {
       established: accepted,
-      timeout,
+      establish: () => reply.established(client),
+      refuse: (status, message) => reply.refuse(client, status, message),
+      open,
       onPlainHttp: (plain) => handOver(plain, { secure: false, hostname: authority.hostname, port: authority.port }, info.client, source, false),
       onHttp2PriorKnowledge: (h2) => handOver(h2, { secure: false, hostname: authority.hostname, port: authority.port }, info.client, source, true),
       onBlindClosed: (summary) => recordBlindTunnel(summary, by),
@@ -79,7 +100,7 @@ export async function handleConnect(
     accept: () => {
       if (!accepted) {
         accepted = true;
-        socket.write(CONNECT_ESTABLISHED);
+        reply.established(socket);
         if (head.length) socket.unshift(head);
       }
       return socket;
@@ -89,7 +110,7 @@ export async function handleConnect(
       settled = true;
       // Once 200 went out, the refusal can only be a cut connection.
       if (accepted) socket.destroy();
-      else writeRawResponse(socket, status, message);
+      else reply.refuse(socket, status, message);
       const exchange = pipeline.open(
         { method: 'CONNECT', url: formatAuthority(authority.hostname, authority.port), httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
         info.client,
@@ -108,7 +129,7 @@ export async function handleConnect(
     } catch (error) {
       pipeline.report(error);
       if (accepted) return void socket.destroy();
-      return writeRawResponse(socket, 502, CONNECT_FAILED_MESSAGE);
+      return reply.refuse(socket, 502, CONNECT_FAILED_MESSAGE);
     }
   }
   if (socket.destroyed || settled) return;

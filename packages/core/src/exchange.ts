@@ -69,6 +69,8 @@ export type ExchangeErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_RESET'
   | 'UPSTREAM_BAD_RESPONSE'
+  /** The upstream proxy (`upstreamProxy`) refused (407) or failed; the message names it, never its credentials. */
+  | 'UPSTREAM_PROXY_FAILED'
   | 'CLIENT_ABORTED'
   /** An HTTP/2 stream was reset (RST_STREAM) by the client or the origin; other streams go on. */
   | 'STREAM_RESET'

@@ -2,7 +2,8 @@ import http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { ResolvedConfig } from './config.js';
 import type { HeaderList } from './exchange.js';
-import type { UpstreamTlsState } from './upstream-pool.js';
+import tls from 'node:tls';
+import type { UpstreamPool } from './upstream-pool.js';
 
 /**
  * What an exchange gives an upstream to be driven by: undici's callback handler shape, which
@@ -66,12 +67,14 @@ const MAX_SESSIONS = 256;
  */
 export class H2Sessions {
   readonly #config: ResolvedConfig;
-  readonly #tls: () => UpstreamTlsState;
+  readonly #pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket'>;
   readonly #sessions = new Map<string, http2.ClientHttp2Session>();
+  /** Sessions being opened through the upstream proxy (its tunnel first), shared by the requests that wait for them. */
+  readonly #opening = new Map<string, Promise<http2.ClientHttp2Session>>();
 
-  constructor(config: ResolvedConfig, tlsState: () => UpstreamTlsState) {
+  constructor(config: ResolvedConfig, pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket'>) {
     this.#config = config;
-    this.#tls = tlsState;
+    this.#pool = pool;
   }
 
   /** How many sessions are open (tests: memory stays bounded). */
@@ -82,6 +85,23 @@ export class H2Sessions {
   /** Sends one request on the origin's session, driving `handler`. Throws for headers HTTP/2 cannot carry. */
   dispatch(request: H2Request, handler: UpstreamHandler): void {
     const session = this.#session(request.origin);
+    if (session instanceof Promise) {
+      session.then(
+        (opened) => {
+          try {
+            this.#send(opened, request, handler);
+          } catch (error) {
+            handler.onError(error as Error);
+          }
+        },
+        (error: Error) => handler.onError(error),
+      );
+      return;
+    }
+    this.#send(session, request, handler);
+  }
+
+  #send(session: http2.ClientHttp2Session, request: H2Request, handler: UpstreamHandler): void {
     const headers: http2.OutgoingHttpHeaders = { ':method': request.method, ':path': request.path, ':scheme': 'https' };
     let authority = new URL(request.origin).host;
     const flat = request.headers;
@@ -173,7 +193,7 @@ export class H2Sessions {
     this.#sessions.clear();
   }
 
-  #session(origin: string): http2.ClientHttp2Session {
+  #session(origin: string): http2.ClientHttp2Session | Promise<http2.ClientHttp2Session> {
     const known = this.#sessions.get(origin);
     if (known && !known.closed && !known.destroyed) {
       // Most recently used last, so the oldest is the one dropped beyond MAX_SESSIONS.
@@ -181,10 +201,39 @@ export class H2Sessions {
       this.#sessions.set(origin, known);
       return known;
     }
-    const tls = this.#tls();
+    const url = new URL(origin);
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = Number(url.port) || 443;
+    if (!this.#pool.routes.for(hostname, port, true)) return this.#open(origin, hostname, undefined);
+    let opening = this.#opening.get(origin);
+    if (!opening) {
+      // Through the upstream proxy: its tunnel first, then TLS (ALPN h2) over it.
+      opening = this.#pool.openSocket(hostname, port, true).then(
+        (socket) => {
+          this.#opening.delete(origin);
+          return this.#open(origin, hostname, socket);
+        },
+        (error: unknown) => {
+          this.#opening.delete(origin);
+          throw error;
+        },
+      );
+      this.#opening.set(origin, opening);
+    }
+    return opening;
+  }
+
+  #open(origin: string, hostname: string, tunnel: import('node:net').Socket | undefined): http2.ClientHttp2Session {
+    const trust = this.#pool.tlsFor(hostname);
+    const tlsOptions = {
+      rejectUnauthorized: trust.rejectUnauthorized,
+      ...(trust.secureContext ? { secureContext: trust.secureContext } : {}),
+    };
     const session = http2.connect(origin, {
-      rejectUnauthorized: tls.rejectUnauthorized,
-      ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
+      ...tlsOptions,
+      ...(tunnel
+        ? { createConnection: () => tls.connect({ ...tlsOptions, socket: tunnel, ALPNProtocols: ['h2'], ...(isIp(hostname) ? {} : { servername: hostname }) }) }
+        : {}),
       maxHeaderListPairs: this.#config.maxHeaderCount + 8,
       settings: { maxHeaderListSize: Math.max(this.#config.maxHeaderSize, 64 * 1024) },
     });
@@ -208,4 +257,8 @@ export class H2Sessions {
     }
     return session;
   }
+}
+
+function isIp(hostname: string): boolean {
+  return /^[\d.]+$/.test(hostname) || hostname.includes(':');
 }

@@ -154,7 +154,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
           },
           this,
         );
-      } else this.#upstream.dispatcher.dispatch(
+      } else this.#upstream.dispatch(
         {
           origin: target.origin,
           path: requestTarget(outgoing.url, target),

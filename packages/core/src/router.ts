@@ -177,6 +177,9 @@ export class Router {
     socket.resume();
   };
 
+  /** Opens a CONNECT tunnel's upstream connection: direct, or through the upstream proxy. */
+  readonly #openTunnel = (hostname: string, port: number) => this.#upstream.openSocket(hostname, port, true);
+
   /** Stops accepting and closes idle keep-alive connections; resolves once the server closed. */
   stopAccepting(): Promise<void> {
     this.connections.stop();
@@ -258,7 +261,7 @@ export class Router {
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
     if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, req.url ?? '', info, source);
-    void handleConnect(this.#pipeline, req, socket, head, info, source, this.#handOverPlain);
+    void handleConnect(this.#pipeline, req, socket, head, info, source, this.#handOverPlain, this.#openTunnel);
   };
 
   readonly #onClientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void => {

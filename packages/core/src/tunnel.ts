@@ -1,6 +1,5 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { writeRawResponse } from './raw-response.js';
 import { formatAuthority } from './host-pattern.js';
 
 /** The answer to a CONNECT the proxy accepts. */
@@ -18,10 +17,14 @@ export interface BlindTunnelSummary {
 
 /** Options for {@link tunnel}. */
 export interface TunnelOptions {
-  /** True when the client was told `200` already. */
+  /** True when the client was told it is connected already (`200`, or the SOCKS reply). */
   established: boolean;
-  /** Milliseconds the upstream connection may take. */
-  timeout: number;
+  /** Tells the client the tunnel is open (`200 Connection Established`, or a SOCKS success reply). */
+  establish: () => void;
+  /** Answers the client that the tunnel could not be opened (an HTTP status line, or a SOCKS failure reply), then closes it. */
+  refuse: (status: number, message: string) => void;
+  /** Opens the upstream connection: direct, or through the upstream proxy. */
+  open: (hostname: string, port: number) => Promise<net.Socket>;
   /**
    * Takes the client socket when its first bytes are an HTTP/1.x request (the upstream connection
    * is then closed): plain HTTP inside a tunnel is captured like any request.
@@ -53,18 +56,42 @@ const TLS_HANDSHAKE = 0x16;
  * an HTTP/1.x request from the client goes to `onPlainHttp` and HTTP/2's preface to
  * `onHttp2PriorKnowledge` (so they are captured); anything else (TLS, a server that greets first) is spliced to the upstream, both directions
  * streaming with backpressure, and summarised when it closes. When the connection fails before
- * it is established, the client gets a 502 if it has not been told 200 yet, else it is closed.
+ * it is established, the client gets a 502 (or the SOCKS failure) if it has not been told it is
+ * connected yet, else it is closed.
  */
 export function tunnel(client: Duplex, hostname: string, port: number, options: TunnelOptions): void {
-  const upstream = net.connect({ host: hostname, port });
+  let settled = false;
+  const onClientGone = () => {
+    settled = true;
+  };
+  client.once('close', onClientGone);
+  options.open(hostname, port).then(
+    (upstream) => {
+      client.off('close', onClientGone);
+      if (settled || client.destroyed) return void upstream.destroy();
+      relay(client, upstream, options);
+    },
+    (error: Error & { code?: string }) => {
+      client.off('close', onClientGone);
+      if (client.destroyed) return;
+      if (!options.established) {
+        // The upstream proxy's failure is its own sentence, naming it; a direct one names the target.
+        const message = error.code === 'UPSTREAM_PROXY_FAILED' ? error.message : `cannot open a tunnel to ${formatAuthority(hostname, port)} (${error.code ?? error.message})`;
+        options.refuse(502, message);
+      } else client.destroy();
+    },
+  );
+}
+
+/** Once the upstream connection is open: the client is told 200 (unless it was), then whoever speaks first decides. */
+function relay(client: Duplex, upstream: net.Socket, options: TunnelOptions): void {
   upstream.setNoDelay(true);
-  let connected = false;
+  // A connection through an upstream proxy has carried its handshake already: count from here.
+  const baseWritten = upstream.bytesWritten;
+  const baseRead = upstream.bytesRead - upstream.readableLength;
   let kind = 'no data';
   let blind = false;
   let handedOver = false;
-  upstream.setTimeout(options.timeout, () => {
-    if (!connected) upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
-  });
 
   const splice = () => {
     blind = true;
@@ -104,28 +131,21 @@ export function tunnel(client: Duplex, hostname: string, port: number, options: 
     splice();
   };
 
-  upstream.once('connect', () => {
-    connected = true;
-    upstream.setTimeout(0);
-    if (!options.established) client.write(CONNECT_ESTABLISHED);
-    client.on('data', onClientFirst);
-    upstream.on('data', onUpstreamFirst);
-    // A tap that peeked at the socket left it paused; a 'data' listener alone does not resume it.
-    client.resume();
-  });
-  upstream.on('error', (error: Error & { code?: string }) => {
-    if (!connected && !options.established) {
-      writeRawResponse(client, 502, `cannot open a tunnel to ${formatAuthority(hostname, port)} (${error.code ?? error.message})`);
-    } else client.destroy();
-  });
+  if (!options.established) options.establish();
+  client.on('data', onClientFirst);
+  upstream.on('data', onUpstreamFirst);
+  // A tap that peeked at the socket left it paused (and a tunnel through a proxy arrives paused); a 'data' listener alone does not resume it.
+  client.resume();
+  upstream.resume();
+  upstream.on('error', () => client.destroy());
   const closeClient = () => {
     client.destroy();
-    if (connected && !blind) stopWaiting();
+    if (!blind) stopWaiting();
   };
   const closeUpstream = () => upstream.destroy();
   // The upstream socket's own counters: nothing is counted per chunk.
   const summarise = () => {
-    if (connected && !handedOver) options.onBlindClosed({ kind, sent: upstream.bytesWritten, received: upstream.bytesRead });
+    if (!handedOver) options.onBlindClosed({ kind, sent: upstream.bytesWritten - baseWritten, received: upstream.bytesRead - baseRead });
   };
   upstream.on('close', closeClient);
   upstream.once('close', summarise);

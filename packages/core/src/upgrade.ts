@@ -1,6 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type tls from 'node:tls';
+import net from 'node:net';
+import tls from 'node:tls';
 import { Readable, type Duplex } from 'node:stream';
 import { BodyCollector } from './body-capture.js';
 import { getHeader, headerListFromRaw, requestHeaderListFromRaw, type ClientInfo, type Exchange, type HeaderList } from './exchange.js';
@@ -119,12 +120,26 @@ class Upgrade {
       // An upgraded connection leaves the pool for good, so do not take one from it.
       agent: false,
     };
+    const trust = this.upstream.tlsFor(hostname);
     if (secure) {
-      // Same verification as pooled requests, though an upgrade takes a connection of its own.
+      // Same verification (and client certificate) as pooled requests, though an upgrade takes a connection of its own.
       options.servername = hostname;
-      const trust = this.upstream.tls;
       if (trust.secureContext) options.secureContext = trust.secureContext;
       options.rejectUnauthorized = trust.rejectUnauthorized;
+    }
+    if (this.upstream.routes.for(hostname, port, secure)) {
+      // Through the upstream proxy: its tunnel (CONNECT or SOCKS) first, TLS over it for wss://.
+      options.createConnection = ((_options: unknown, done: (error: Error | null, socket?: Duplex) => void) => {
+        this.upstream.openSocket(hostname, port, secure).then((tunnelled) => {
+          tunnelled.resume();
+          if (!secure) return done(null, tunnelled);
+          const servername = net.isIP(hostname) ? {} : { servername: hostname };
+          done(null, tls.connect({ socket: tunnelled, ...servername, rejectUnauthorized: trust.rejectUnauthorized, ...(trust.secureContext ? { secureContext: trust.secureContext } : {}) }));
+        }, (error: Error) => done(error));
+        return undefined;
+      }) as unknown as https.RequestOptions['createConnection'];
+      // Node ignores createConnection when an agent is set, even a fresh one (`agent: false`).
+      delete options.agent;
     }
     const upstreamRequest = (secure ? https : http).request(options);
     upstreamRequest.setTimeout(config.upstreamTimeout, () => upstreamRequest.destroy(new UpstreamTimeoutError(config.upstreamTimeout)));

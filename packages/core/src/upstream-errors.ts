@@ -17,6 +17,7 @@ export class UpstreamTimeoutError extends Error {
 /** Maps a Node error from the upstream connection to the status and reason the client gets. */
 export function classifyUpstreamError(error: Error & { code?: string }, authority: string, timeoutMs?: number): UpstreamFailure {
   const code = error.code ?? '';
+  if (code === 'UPSTREAM_PROXY_FAILED') return { status: 502, code: 'UPSTREAM_PROXY_FAILED', message: error.message };
   if (error instanceof UpstreamTimeoutError) {
     return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: ${error.message}` };
   }

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
+import { ClientCertificates } from './client-certificates.js';
 import type { ResolvedConfig } from './config.js';
 import { H2Sessions } from './h2-upstream.js';
+import { UpstreamRoutes, type UpstreamProxy } from './upstream-proxy.js';
+import { openThroughProxy, UpstreamProxyError } from './upstream-tunnel.js';
+import { ViaProxyHandler } from './via-proxy-handler.js';
 
 /** How the proxy verifies upstream TLS; see {@link UpstreamPool.setTls}. */
 export interface UpstreamTlsOptions {
@@ -14,7 +19,7 @@ export interface UpstreamTlsOptions {
 
 /** How upstream TLS is verified: a shared trust store when extra CAs are configured. */
 export interface UpstreamTlsState {
-  /** The trust store with the extra CAs; undefined means Node's default roots. */
+  /** The trust store with the extra CAs (and, per host, the client certificate); undefined means Node's default roots. */
   readonly secureContext: tls.SecureContext | undefined;
   /** Verify upstream certificates. */
   readonly rejectUnauthorized: boolean;
@@ -26,20 +31,34 @@ let undici: typeof import('undici') | undefined;
 /**
  * The upstream side of the proxy: undici's keep-alive pool for forwarded requests (no cap on
  * connections per origin: a proxy must not queue one client behind another; measured about 40%
- * faster than Node's http.request under the benchmark's load) and the trust store that upstream
- * TLS is verified with, also used by the connections that leave the pool (upgrades).
+ * faster than Node's http.request under the benchmark's load), the trust store and client
+ * certificates upstream TLS uses, and the routes to origins (direct, or through the upstream
+ * proxy), also used by the connections that leave the pool (tunnels, upgrades, HTTP/2 sessions).
  */
 export class UpstreamPool {
   readonly #config: ResolvedConfig;
   #dispatcher: Dispatcher | undefined;
+  /** Plain `http://` requests in absolute form to an HTTP(S) upstream proxy, pooled keep-alive to it. */
+  #viaProxy: Dispatcher | undefined;
   #tls: UpstreamTlsState;
+  /** The extra CAs of the trust store, kept to build the contexts that also hold a client certificate. */
+  #ca: string[] | undefined;
+  /** One secure context per client certificate, for the current trust. */
+  readonly #certificateContexts = new Map<string, tls.SecureContext>();
+  /** One undici connector per TLS setup (the default, each client certificate). */
+  readonly #connectors = new Map<string, buildConnector.connector>();
   /** HTTP/2 sessions, for origins that negotiated h2 (see `h2-upstream.ts`). */
   readonly h2: H2Sessions;
+  /** Which targets go through the upstream proxy. */
+  readonly routes: UpstreamRoutes;
+  readonly #certificates: ClientCertificates;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
     this.#tls = { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized };
-    this.h2 = new H2Sessions(config, () => this.#tls);
+    this.routes = new UpstreamRoutes(config.upstreamProxy, config.noProxy);
+    this.#certificates = new ClientCertificates(config.clientCertificates);
+    this.h2 = new H2Sessions(config, this);
   }
 
   /** The pool requests are dispatched through; set once {@link UpstreamPool.open} resolved. */
@@ -47,9 +66,21 @@ export class UpstreamPool {
     return this.#dispatcher!;
   }
 
-  /** How upstream TLS is verified now. */
+  /** How upstream TLS is verified now (without client certificates; see {@link UpstreamPool.tlsFor}). */
   get tls(): UpstreamTlsState {
     return this.#tls;
+  }
+
+  /** How TLS to `hostname` is set up: the trust, and the client certificate configured for it, if any. */
+  tlsFor(hostname: string): UpstreamTlsState {
+    const certificate = this.#certificates.for(hostname);
+    if (!certificate) return this.#tls;
+    let context = this.#certificateContexts.get(certificate.file);
+    if (!context) {
+      context = tls.createSecureContext({ ...(this.#ca ? { ca: this.#ca } : {}), ...certificate.options });
+      this.#certificateContexts.set(certificate.file, context);
+    }
+    return { secureContext: context, rejectUnauthorized: this.#tls.rejectUnauthorized };
   }
 
   /** Loads undici and creates the pool (once). */
@@ -59,50 +90,147 @@ export class UpstreamPool {
   }
 
   /**
+   * Sends one request upstream: plain `http://` through an HTTP(S) upstream proxy in absolute
+   * form on the pooled connections to it; everything else through the pool, whose connections
+   * reach the origin directly or through the upstream proxy's tunnel.
+   */
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    const origin = new URL(String(options.origin));
+    if (origin.protocol === 'http:') {
+      const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+      const proxy = this.routes.for(hostname, Number(origin.port) || 80, false);
+      if (proxy && (proxy.protocol === 'http' || proxy.protocol === 'https')) {
+        this.#viaProxy ??= this.#createViaProxy();
+        const headers = [...(options.headers as string[])];
+        if (proxy.username || proxy.password) headers.push('proxy-authorization', basicCredentials(proxy));
+        this.#viaProxy.dispatch(
+          { ...options, origin: `${proxy.protocol}://${proxy.hostname.includes(':') ? `[${proxy.hostname}]` : proxy.hostname}:${proxy.port}`, path: `${origin.origin}${options.path}`, headers },
+          new ViaProxyHandler(handler, proxy),
+        );
+        return;
+      }
+    }
+    this.dispatcher.dispatch(options, handler);
+  }
+
+  /**
+   * A TCP connection to `hostname:port`, direct or through the upstream proxy (for tunnels,
+   * upgrades and HTTP/2 sessions). `secure`: the connection will carry TLS or is a CONNECT
+   * tunnel. Rejects with the connect error, or an {@link UpstreamProxyError}.
+   */
+  openSocket(hostname: string, port: number, secure: boolean): Promise<net.Socket> {
+    const timeout = Math.min(this.#config.upstreamTimeout, 30_000);
+    const proxy = this.routes.for(hostname, port, secure);
+    if (proxy) return openThroughProxy(proxy, hostname, port, { timeout, proxyTls: this.#tls });
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: hostname, port });
+      socket.setTimeout(timeout, () => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })));
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /**
    * Replaces how upstream TLS is verified. Connections already pooled are closed so the change
    * applies at once; requests in flight on them finish first.
    */
   setTls(options: UpstreamTlsOptions): void {
+    this.#ca = options.ca?.length ? trustedCertificates(options.ca) : undefined;
     this.#tls = {
-      secureContext: options.ca?.length ? trustStoreWith(options.ca) : undefined,
+      secureContext: this.#ca ? tls.createSecureContext({ ca: this.#ca }) : undefined,
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     };
+    this.#certificateContexts.clear();
+    this.#connectors.clear();
     this.h2.close();
-    const previous = this.#dispatcher;
-    if (!previous) return;
+    const previous = [this.#dispatcher, this.#viaProxy];
+    this.#viaProxy = undefined;
+    if (!this.#dispatcher) return;
     this.#dispatcher = this.#createDispatcher();
-    void previous.close().catch(() => undefined);
+    for (const old of previous) void old?.close().catch(() => undefined);
   }
 
   /** Destroys the pool and every upstream connection in it. */
   async close(): Promise<void> {
     this.h2.close();
-    await this.#dispatcher?.destroy().catch(() => undefined);
+    await Promise.all([this.#dispatcher?.destroy().catch(() => undefined), this.#viaProxy?.destroy().catch(() => undefined)]);
   }
 
-  #createDispatcher(): Dispatcher {
+  #agentOptions(): import('undici').Agent.Options {
     const config = this.#config;
-    return new undici!.Agent({
+    return {
       connections: null,
       pipelining: 1,
       keepAliveTimeout: 4_000,
       headersTimeout: config.upstreamTimeout,
       bodyTimeout: config.upstreamTimeout,
-      connect: {
-        rejectUnauthorized: this.#tls.rejectUnauthorized,
-        ...(this.#tls.secureContext ? { secureContext: this.#tls.secureContext } : {}),
-        timeout: Math.min(config.upstreamTimeout, 30_000),
-      },
-    });
+    };
   }
+
+  #createDispatcher(): Dispatcher {
+    const simple = this.routes.direct && this.#certificates.empty;
+    if (simple) return new undici!.Agent({ ...this.#agentOptions(), connect: this.#connectOptions(this.#tls) });
+    return new undici!.Agent({ ...this.#agentOptions(), connect: this.#connect });
+  }
+
+  #createViaProxy(): Dispatcher {
+    return new undici!.Agent({ ...this.#agentOptions(), connect: this.#connectOptions(this.#tls) });
+  }
+
+  #connectOptions(state: UpstreamTlsState): buildConnector.BuildOptions {
+    return {
+      rejectUnauthorized: state.rejectUnauthorized,
+      ...(state.secureContext ? { secureContext: state.secureContext } : {}),
+      timeout: Math.min(this.#config.upstreamTimeout, 30_000),
+    };
+  }
+
+  /** The connector with the TLS setup for `hostname` (its client certificate, if any), built once per setup. */
+  #connectorFor(hostname: string): buildConnector.connector {
+    const key = this.#certificates.for(hostname)?.file ?? '';
+    let connector = this.#connectors.get(key);
+    if (!connector) {
+      connector = undici!.buildConnector(this.#connectOptions(this.tlsFor(hostname)));
+      this.#connectors.set(key, connector);
+    }
+    return connector;
+  }
+
+  /** undici's connect step, routed: direct, or through the upstream proxy's tunnel with TLS on top for `https://`. */
+  readonly #connect: buildConnector.connector = (options, callback) => {
+    const secure = options.protocol === 'https:';
+    const hostname = options.hostname.startsWith('[') ? options.hostname.slice(1, -1) : options.hostname;
+    const port = Number(options.port) || (secure ? 443 : 80);
+    const connector = this.#connectorFor(hostname);
+    const proxy = this.routes.for(hostname, port, secure);
+    if (!proxy) return connector(options, callback);
+    openThroughProxy(proxy, hostname, port, { timeout: Math.min(this.#config.upstreamTimeout, 30_000), proxyTls: this.#tls }).then(
+      (socket) => {
+        if (!secure) return callback(null, socket);
+        connector({ ...options, httpSocket: socket }, callback);
+      },
+      (error: Error) => callback(error, null),
+    );
+  };
 }
 
+/** `Basic base64(user:pass)` for a proxy's credentials. */
+export function basicCredentials(proxy: UpstreamProxy): string {
+  return `Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}`;
+}
+
+export { UpstreamProxyError };
+
 /**
- * One TLS context trusting the system's roots, `NODE_EXTRA_CA_CERTS` and `extra`. Built once:
+ * The system's roots, `NODE_EXTRA_CA_CERTS` and `extra`, for one TLS context built once:
  * passing a CA list per connection instead would make OpenSSL parse ~150 certificates for every
  * new upstream connection.
  */
-function trustStoreWith(extra: Array<string | Buffer>): tls.SecureContext {
+function trustedCertificates(extra: Array<string | Buffer>): string[] {
   const ca: string[] = [...tls.rootCertificates];
   const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
   if (fromEnv) {
@@ -113,5 +241,5 @@ function trustStoreWith(extra: Array<string | Buffer>): tls.SecureContext {
     }
   }
   for (const pem of extra) ca.push(pem.toString());
-  return tls.createSecureContext({ ca });
+  return ca;
 }
