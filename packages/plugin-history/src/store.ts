@@ -216,28 +216,47 @@ export class HistoryStore {
     return (pages - free) * size;
   }
 
-  /** Deletes up to `limit` of the oldest exchanges, as many as hold what `usedBytes` is over `maxBytes`. */
+  /**
+   * Deletes up to `limit` of the oldest exchanges, as many as hold what `usedBytes` is over
+   * `maxBytes`. Each round deletes the oldest rows whose estimated pages cover the excess, then
+   * measures again: the estimate errs high, so a round never deletes more than it must, and the
+   * next round takes what is still over.
+   */
   #pruneBytes(maxBytes: number, limit: number): number {
-    const over = this.usedBytes() - maxBytes;
-    if (over <= 0) return 0;
+    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
     // Row sizes from the lengths SQLite keeps in each record (length() reads no blob), plus a
-    // row's overhead; the pages they free are what `usedBytes` drops by.
-    const rows = this.#db
-      .prepare(
-        `SELECT id, 256 + length(url) + length(request_headers) + coalesce(length(request_body), 0)
-           + coalesce(length(response_headers), 0) + coalesce(length(response_body), 0) AS size
-         FROM exchanges ORDER BY id LIMIT ?`,
-      )
-      .all(limit) as Array<{ id: number; size: number }>;
-    let freed = 0;
-    let last: number | undefined;
-    for (const row of rows) {
-      last = row.id;
-      freed += row.size;
-      if (freed >= over) break;
+    // row's overhead, and the WebSocket messages that go with the row (deleted with it by a
+    // trigger). Without the messages a long WebSocket connection counted as a few hundred bytes
+    // and pruning deleted far more exchanges than it had to. A message row (a WITHOUT ROWID
+    // table) keeps about 1000 bytes in its page; a longer one spills to overflow pages of its own,
+    // counted whole, plus a page for the part kept in place.
+    const estimate = this.#db.prepare(
+      `SELECT id, 256 + length(url) + length(request_headers) + coalesce(length(request_body), 0)
+         + coalesce(length(request_trailers), 0) + coalesce(length(response_headers), 0) + coalesce(length(response_body), 0)
+         + coalesce(length(response_trailers), 0) + coalesce(length(websocket), 0) + coalesce(length(grpc), 0)
+         + CASE WHEN websocket IS NULL THEN 0 ELSE coalesce((
+             SELECT sum(CASE WHEN n > 1000 THEN ((n - 1000) / ($page - 4) + 2) * $page ELSE n + 48 END)
+             FROM (SELECT 32 + coalesce(octet_length(text), 0) + coalesce(length(base64), 0) AS n FROM websocket_messages WHERE exchange_id = exchanges.id)
+           ), 0) END AS size
+       FROM exchanges ORDER BY id LIMIT $limit`,
+    );
+    const remove = this.#db.prepare('DELETE FROM exchanges WHERE id <= ?');
+    let deleted = 0;
+    while (deleted < limit) {
+      const over = this.usedBytes() - maxBytes;
+      if (over <= 0) break;
+      const rows = estimate.all({ page: pageSize, limit: limit - deleted }) as Array<{ id: number; size: number }>;
+      let freed = 0;
+      let last: number | undefined;
+      for (const row of rows) {
+        last = row.id;
+        freed += row.size;
+        if (freed >= over) break;
+      }
+      if (last === undefined) break;
+      deleted += remove.run(last).changes;
     }
-    if (last === undefined) return 0;
-    return this.#db.prepare('DELETE FROM exchanges WHERE id <= ?').run(last).changes;
+    return deleted;
   }
 
   /** The size of one prune chunk. */

@@ -2,9 +2,13 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestThroughProxy, startOrigin, startProxy, type TestOrigin, type TestProxy } from '@capture/core/testing';
+import type { Exchange } from '@capture/core';
+import { nextExchange, requestThroughProxy, startOrigin, startProxy, type TestOrigin, type TestProxy } from '@capture/core/testing';
 import history, { type HistoryApi } from '../src/index.js';
+import { openHistoryDatabase } from '../src/database.js';
 import { resolveHistoryOptions } from '../src/options.js';
+import { toHistoryRow } from '../src/record.js';
+import { HistoryStore } from '../src/store.js';
 import { cleanupAll, tempDir } from './helpers/temp.js';
 
 let proxy: TestProxy | undefined;
@@ -55,6 +59,53 @@ describe('retention by size (maxBytes)', () => {
       expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 30 - kept.length + i));
     } finally {
       db.close();
+    }
+  });
+
+  it('counts WebSocket messages (their own table) as the bytes of their exchange, so pruning deletes only as many as it must', async () => {
+    origin = await startOrigin((req, res) => {
+      req.resume();
+      res.end('ok');
+    });
+    proxy = await startProxy({ plugins: [] });
+    const next = nextExchange(proxy.proxy);
+    await requestThroughProxy(proxy.port, `${origin.url}/template`);
+    const template = await next;
+    const store = new HistoryStore(openHistoryDatabase(path.join(tempDir(), 'history.db')).db);
+    try {
+      // Ten WebSocket connections of about 200 kB of messages each (oldest), then ten small exchanges.
+      const text = 'm'.repeat(2000);
+      const socket = (n: number): Exchange => ({
+        ...template,
+        request: { ...template.request, url: `${origin!.url}/socket/${n}` },
+        websocket: {
+          messages: Array.from({ length: 100 }, (_, seq) => ({ fromClient: seq % 2 === 0, opcode: 1, time: Date.now() + seq, size: text.length, text, truncated: false })),
+          closeCode: 1000,
+          closeReason: '',
+          closedBy: 'client',
+          droppedMessages: 0,
+        },
+      });
+      store.insertMany(Array.from({ length: 10 }, (_, n) => toHistoryRow(socket(n), true)));
+      store.insertMany(Array.from({ length: 10 }, (_, n) => toHistoryRow({ ...template, request: { ...template.request, url: `${origin!.url}/small/${n}` } }, true)));
+      const before = store.usedBytes();
+      expect(before).toBeGreaterThan(2_000_000);
+      const maxBytes = 1_200_000;
+      while (store.pruneChunk(1_000_000, undefined, Date.now(), maxBytes) > 0);
+      const urls = store.list().map((row) => new URL(row.url).pathname).reverse();
+      // What fits is kept: the newest sockets and every small exchange (counted as a few hundred bytes each, the sockets
+      // were so cheap that pruning deleted everything).
+      expect(store.usedBytes()).toBeLessThanOrEqual(maxBytes);
+      expect(urls.filter((url) => url.startsWith('/small/'))).toHaveLength(10);
+      const sockets = urls.filter((url) => url.startsWith('/socket/'));
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+      // Not far under the limit either: less than about one connection's pages short of it.
+      expect(store.usedBytes()).toBeGreaterThan(maxBytes - 1.5 * (before / 10));
+      expect(sockets).toEqual(Array.from({ length: sockets.length }, (_, i) => `/socket/${10 - sockets.length + i}`));
+      // The deleted connections' messages went with them.
+      expect(store.db.prepare('SELECT count(DISTINCT exchange_id) FROM websocket_messages').pluck().get()).toBe(sockets.length);
+    } finally {
+      store.close();
     }
   });
 
