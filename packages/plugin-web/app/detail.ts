@@ -1,6 +1,7 @@
-import type { BodyView, ExchangeDetail, MessagesView, OpenApiOperationView } from '../src/protocol.js';
+import type { BodyView, ExchangeDetail, OpenApiOperationView } from '../src/protocol.js';
 import { h, type Child } from './dom.js';
 import { formatBytes, formatDuration, statusClass } from './format.js';
+import { renderMessages } from './messages.js';
 
 /** What the detail pane's buttons do. */
 export interface DetailActions {
@@ -21,6 +22,7 @@ export function renderDetail(container: HTMLElement, detail: ExchangeDetail, act
   if (detail.flags.truncated) flags.push(flag('truncated', 'a body was larger than the capture limit; only its start was kept'));
   if (detail.flags.tls) flags.push(flag('TLS', 'HTTPS, decrypted by capture'));
   if (detail.flags.mocked) flags.push(flag('answered by a plugin'));
+  if (detail.flags.open) flags.push(flag('open', 'the WebSocket connection is open; new messages appear as they arrive'));
   const response = detail.response;
   const parts: Child[] = [
     h(
@@ -129,27 +131,6 @@ function bodyTitle(body: BodyView): string {
   if (body.type) parts.push(body.type);
   if (body.kind !== 'empty' && body.kind !== 'skipped' && body.captured !== body.size) parts.push(`${formatBytes(body.captured)} captured`);
   return `(${parts.join(', ')})`;
-}
-
-/** Opcode names in the Messages pane. */
-const OPCODES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
-
-/** A WebSocket connection's messages: an arrow for the direction, time, kind, size and payload (JSON pretty-printed, binary as hex). */
-function renderMessages(view: MessagesView): HTMLElement {
-  const rows = view.messages.map((message) =>
-    h(
-      'li',
-      { class: `message ${message.fromClient ? 'sent' : 'received'}` },
-      h('span', { class: 'direction', title: message.fromClient ? 'from the client' : 'from the server' }, message.fromClient ? '→' : '←'),
-      ' ',
-      h('span', { class: 'muted' }, `${new Date(message.time).toISOString().slice(11, 23)} ${OPCODES[message.opcode] ?? `opcode ${message.opcode}`} ${formatBytes(message.size)}${message.truncated ? ' (truncated)' : ''}`),
-      message.json !== undefined ? h('pre', { class: 'code json' }, message.json) : message.text !== undefined ? h('pre', { class: 'code text' }, message.text) : h('pre', { class: 'hex' }, message.hex ?? ''),
-    ),
-  );
-  const notes: Node[] = [];
-  if (view.omitted) notes.push(h('p', { class: 'note' }, `${view.omitted} more message${view.omitted === 1 ? '' : 's'} not shown (export as HAR to see the kept ones).`));
-  if (view.closeCode !== undefined || view.closedBy) notes.push(h('p', { class: 'muted closed' }, `Closed${view.closedBy ? ` by the ${view.closedBy}` : ''}${view.closeCode !== undefined ? `: ${view.closeCode}` : ''}${view.closeReason ? ` ${view.closeReason}` : ''}`));
-  return h('div', { class: 'body messages' }, h('ol', { class: 'message-list' }, ...rows), ...notes);
 }
 
 /** A body as the server prepared it: pretty text, form fields, an image, or a summary. */

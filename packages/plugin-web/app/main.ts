@@ -1,6 +1,7 @@
 import type { EventMap, ExchangeSummary, SettingsView } from '../src/protocol.js';
 import * as api from './api.js';
 import { OPENAPI_MISSING, renderDetail } from './detail.js';
+import { appendMessages } from './messages.js';
 import { $, h } from './dom.js';
 import { BearerEventSource } from './event-stream.js';
 import { token } from './token.js';
@@ -56,6 +57,8 @@ async function load(): Promise<void> {
   // over another connection. Each such event is dropped once.
   const listed = new Map<string, number>();
   const unlisted = (row: ExchangeSummary) => {
+    // The same id again is an update (an open WebSocket connection closed), not a duplicate.
+    if (list.has(row.id)) return true;
     const seen = listed.get(keyOf(row));
     if (seen) listed.set(keyOf(row), seen - 1);
     return !seen;
@@ -71,6 +74,14 @@ async function load(): Promise<void> {
       list.add(rows.filter(unlisted));
       updateCount();
     }
+    // The open connection closed (its row came again): show how it ended.
+    if (opened && rows.some((row) => row.id === opened && !row.flags.open)) void openDetail(opened, true);
+  });
+  stream.addEventListener('messages', (event) => {
+    const batch = JSON.parse(event.data) as EventMap['messages'];
+    if (batch.id !== opened) return;
+    const section = document.getElementById('messages');
+    if (!section || !appendMessages(section, batch)) void openDetail(batch.id, true);
   });
   stream.addEventListener('paused', (event) => showPaused((JSON.parse(event.data) as EventMap['paused']).paused));
   stream.addEventListener('cleared', () => {
@@ -78,7 +89,10 @@ async function load(): Promise<void> {
     detailPane.replaceChildren(h('p', { class: 'muted' }, 'History was cleared.'));
     updateCount();
   });
-  stream.addEventListener('reset', () => void load());
+  stream.addEventListener('reset', () => {
+    void load();
+    if (opened) void openDetail(opened, true);
+  });
   try {
     const { exchanges } = await api.listExchanges(query);
     if (mine !== generation) return;
@@ -95,11 +109,14 @@ async function load(): Promise<void> {
 
 const keyOf = (row: ExchangeSummary) => `${row.startedAt}|${row.method}|${row.url}`;
 
-async function openDetail(id: string): Promise<void> {
+/** Shows an exchange; `refresh`: the same one again (new state), keeping the reader's place. */
+async function openDetail(id: string, refresh = false): Promise<void> {
   opened = id;
+  const scroll = detailPane.scrollTop;
   try {
     const detail = await api.getExchange(id);
     if (opened !== id) return;
+    if (refresh) requestAnimationFrame(() => (detailPane.scrollTop = scroll));
     const query = search.value.trim();
     renderDetail(
       detailPane,

@@ -80,13 +80,29 @@ export class VirtualList {
     this.#schedule();
   }
 
-  /** Adds new rows (oldest first, as events send them) on top; the rows on screen stay where they are unless the list is at its top. */
+  /**
+   * Adds new rows (oldest first, as events send them) on top; the rows on screen stay where they
+   * are unless the list is at its top. A row whose id is listed replaces it in place (an open
+   * WebSocket connection that closed).
+   */
   add(rows: ExchangeSummary[]): void {
-    const fresh = rows.filter((row) => !this.#ids.has(row.id));
-    if (!fresh.length) return;
-    for (const row of fresh) {
+    let fresh = 0;
+    let updated = false;
+    // One row at a time: a batch may hold a connection's open row and its closed one.
+    for (const row of rows) {
+      if (this.#ids.has(row.id)) {
+        const at = this.#rows.findLastIndex((listed) => listed.id === row.id);
+        if (at >= 0) this.#rows[at] = row;
+        updated = true;
+        continue;
+      }
       this.#rows.push(row);
       this.#ids.add(row.id);
+      fresh++;
+    }
+    if (!fresh) {
+      if (updated) this.#schedule();
+      return;
     }
     if (this.#rows.length > MAX_ROWS * 1.1) {
       for (const gone of this.#rows.splice(0, this.#rows.length - MAX_ROWS)) {
@@ -95,8 +111,8 @@ export class VirtualList {
       }
     }
     // Reading further down, the reader keeps their place: the new rows push in above.
-    if (this.#viewport.scrollTop > 0) this.#viewport.scrollTop += fresh.length * ROW;
-    if (this.#anchor !== undefined) this.#anchor += fresh.length;
+    if (this.#viewport.scrollTop > 0) this.#viewport.scrollTop += fresh * ROW;
+    if (this.#anchor !== undefined) this.#anchor += fresh;
     this.#schedule();
   }
 
@@ -161,6 +177,7 @@ export class VirtualList {
     if (row.flags.media) flags.push('media');
     if (row.flags.truncated) flags.push('truncated');
     if (row.flags.error) flags.push(row.flags.error.toLowerCase().replace(/_/g, ' '));
+    if (row.flags.open) flags.push('open');
     cells[7]!.textContent = flags.join(' · ');
     cells[7]!.setAttribute('title', row.flags.skipped ? `not captured: ${row.flags.skipped}` : flags.join(', '));
     cells[8]!.textContent = row.source;

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { EventMap } from './protocol.js';
+import type { EventMap, MessageView } from './protocol.js';
 import type { LiveEntry } from './live-store.js';
 import type { ViewExchange } from './view-model.js';
 
@@ -9,6 +9,8 @@ const FLUSH_INTERVAL = 100;
 const MAX_BACKLOG = 1024 * 1024;
 /** Rows one stream may have queued between flushes; past it the page is told to reload instead. */
 const MAX_QUEUED = 5000;
+/** Messages of one connection sent per flush; past it the page is told to fetch the detail again. */
+const MAX_QUEUED_MESSAGES = 500;
 /** A comment line this often keeps idle streams open through anything that times them out. */
 const KEEPALIVE_INTERVAL = 15_000;
 
@@ -28,6 +30,8 @@ export class EventHub {
   readonly #streams = new Set<Stream>();
   #flushTimer: NodeJS.Timeout | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
+  /** New WebSocket messages since the last flush, by connection. */
+  readonly #messages = new Map<string, EventMap['messages']>();
 
   /** How many pages are listening. */
   get size(): number {
@@ -61,6 +65,28 @@ export class EventHub {
     this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL).unref();
   }
 
+  /**
+   * Queues a WebSocket message kept at `index` of connection `id`'s record, for every stream
+   * (sent with the next batch). Bounded: past {@link MAX_QUEUED_MESSAGES} per connection and
+   * flush, only the count goes out and the page reloads the detail.
+   */
+  publishMessage(id: string, index: number, message: MessageView | undefined): void {
+    if (!this.#streams.size) return;
+    let queued = this.#messages.get(id);
+    if (!queued) {
+      queued = { id, from: index, messages: [], total: index + 1 };
+      this.#messages.set(id, queued);
+    }
+    queued.total = index + 1;
+    if (!message || queued.reload) {
+      // Beyond what the pane shows: only the count changes.
+    } else if (queued.messages.length >= MAX_QUEUED_MESSAGES || queued.from + queued.messages.length !== index) {
+      queued.reload = true;
+      queued.messages = [];
+    } else queued.messages.push(message);
+    this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL).unref();
+  }
+
   /** Sends an event to every stream now. */
   broadcast<K extends keyof EventMap>(type: K, data: EventMap[K]): void {
     for (const stream of this.#streams) write(stream, type, data);
@@ -70,6 +96,8 @@ export class EventHub {
   flush(): void {
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
+    const messages = [...this.#messages.values()];
+    this.#messages.clear();
     for (const stream of this.#streams) {
       if (stream.response.writableLength > MAX_BACKLOG) {
         stream.behind = true;
@@ -81,10 +109,13 @@ export class EventHub {
         write(stream, 'reset', {});
         continue;
       }
-      if (!stream.queued.length) continue;
-      const rows = stream.queued.map((entry) => entry.summary);
-      stream.queued = [];
-      write(stream, 'exchanges', rows);
+      // Rows first: a connection's row reaches the page before its first messages.
+      if (stream.queued.length) {
+        const rows = stream.queued.map((entry) => entry.summary);
+        stream.queued = [];
+        write(stream, 'exchanges', rows);
+      }
+      for (const batch of messages) write(stream, 'messages', batch);
     }
     // A stream that fell behind hears `reset` on the next round, once its socket has drained.
     if ([...this.#streams].some((stream) => stream.behind)) this.#flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL).unref();
@@ -96,6 +127,7 @@ export class EventHub {
     if (this.#keepAlive) clearInterval(this.#keepAlive);
     this.#flushTimer = undefined;
     this.#keepAlive = undefined;
+    this.#messages.clear();
     for (const stream of this.#streams) stream.response.end();
     this.#streams.clear();
   }

@@ -1,4 +1,4 @@
-import type { Exchange } from '@capture/core';
+import type { Exchange, WebSocketRecord } from '@capture/core';
 import { fromLiveExchange, summaryOf, type ViewExchange } from './view-model.js';
 import type { ExchangeSummary } from './protocol.js';
 
@@ -8,14 +8,22 @@ const BODY_BUDGET = 64 * 1024 * 1024;
 /** One exchange the view saw live. */
 export class LiveEntry {
   readonly #exchange: Exchange;
+  /** For a WebSocket connection still open: its live record (the view is then built afresh each time). */
+  readonly #openRecord: WebSocketRecord | undefined;
   #view: ViewExchange | undefined;
   #summary: ExchangeSummary | undefined;
   /** Body bytes it holds on to. */
   readonly bytes: number;
 
-  constructor(exchange: Exchange) {
+  constructor(exchange: Exchange, openRecord?: WebSocketRecord) {
     this.#exchange = exchange;
+    this.#openRecord = openRecord;
     this.bytes = (exchange.request.body?.bytes.length ?? 0) + (exchange.response?.body?.bytes.length ?? 0);
+  }
+
+  /** True for a WebSocket connection that is still open. */
+  get open(): boolean {
+    return this.#openRecord !== undefined;
   }
 
   /** The view id, `x<exchange id>`. */
@@ -36,11 +44,13 @@ export class LiveEntry {
 
   /** The exchange in the view's shape (made on first use: most are never looked at). */
   get view(): ViewExchange {
+    if (this.#openRecord) return { ...fromLiveExchange(this.#exchange), websocket: this.#openRecord, open: true };
     return (this.#view ??= fromLiveExchange(this.#exchange));
   }
 
   /** Its list row (made on first use). */
   get summary(): ExchangeSummary {
+    if (this.#openRecord) return summaryOf(this.view);
     return (this.#summary ??= summaryOf(this.view));
   }
 }
@@ -111,15 +121,25 @@ export class LiveStore {
   readonly #captured = new Fifo<LiveEntry>();
   readonly #skipped = new Fifo<LiveEntry>();
   readonly #tombstones = new Fifo<Tombstone>();
+  /** WebSocket connections open now (at most as many as the proxy relays), until they complete. */
+  readonly #open = new Map<string, LiveEntry>();
   #bytes = 0;
 
   constructor(limit: number) {
     this.#limit = limit;
   }
 
+  /** Records a WebSocket connection that is open: listed at once, replaced by its completed exchange (same id). */
+  addOpen(exchange: Exchange, record: WebSocketRecord): LiveEntry {
+    const entry = new LiveEntry(exchange, record);
+    this.#open.set(entry.id, entry);
+    return entry;
+  }
+
   /** Records a captured exchange. */
   addCaptured(exchange: Exchange): LiveEntry {
     const entry = new LiveEntry(exchange);
+    this.#open.delete(entry.id);
     this.#captured.push(entry.id, entry);
     this.#bytes += entry.bytes;
     while (this.#captured.size > this.#limit || (this.#bytes > BODY_BUDGET && this.#captured.size > 1)) this.#evictCaptured();
@@ -136,7 +156,12 @@ export class LiveStore {
 
   /** An entry by view id. */
   get(id: string): LiveEntry | undefined {
-    return this.#captured.get(id) ?? this.#skipped.get(id);
+    return this.#open.get(id) ?? this.#captured.get(id) ?? this.#skipped.get(id);
+  }
+
+  /** WebSocket connections open now, oldest first. */
+  open(): IterableIterator<LiveEntry> {
+    return this.#open.values();
   }
 
   /** How to find a captured exchange that left memory. */
@@ -159,6 +184,7 @@ export class LiveStore {
     this.#captured.clear();
     this.#skipped.clear();
     this.#tombstones.clear();
+    this.#open.clear();
     this.#bytes = 0;
   }
 

@@ -1,7 +1,10 @@
 import { peerCoreRange, Stage, formatAuthority, type CapturePlugin, type CaptureProxy, type MockResponse } from '@capture/core';
+// Type-only (erased at build): types `proxy.plugin('websocket')` through that package's registry entry.
+import type { WebSocketApi } from '@capture/plugin-websocket';
 import { EventHub } from './event-hub.js';
 import { webFlags } from './flags.js';
 import { LiveStore } from './live-store.js';
+import { MAX_MESSAGES, toMessageView } from './messages-view.js';
 import { resolveWebOptions, type WebOptions } from './options.js';
 import { WebServer } from './server.js';
 import { generateToken, tokenChecker } from './token.js';
@@ -108,6 +111,8 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       });
 
       proxy.hooks.onListen.tapPromise(NAME, async () => {
+        // Looked up once every plugin is applied (the view may come first in the config).
+        followWebSockets(proxy, live, hub);
         const started = new WebServer({ host: resolved.webHost, port: resolved.webPort, portChosen: resolved.webPortChosen, checkToken: tokenChecker(token), api: current, hub });
         const port = await started.listen();
         server = started;
@@ -128,4 +133,21 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       });
     },
   };
+}
+
+/**
+ * Open WebSocket connections, live: core completes an upgraded exchange only when its connection
+ * closes, so the view lists a connection when the WebSocket plugin opens it and streams its
+ * messages as they are kept (after redaction: `onRecorded` runs after `onMessageRecord`). Reached
+ * through the plugin's API by name, never its code; without the plugin there is nothing to follow.
+ */
+function followWebSockets(proxy: CaptureProxy, live: LiveStore, hub: EventHub): void {
+  const websocket: WebSocketApi | undefined = proxy.plugin('websocket')?.api;
+  const hooks = websocket?.hooks;
+  if (!hooks || hooks.onOpened.taps.some((tap) => tap.name === NAME)) return;
+  hooks.onOpened.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange, record) => hub.publish(live.addOpen(exchange, record)));
+  hooks.onRecorded.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange, message, index) => {
+    // Nothing to build while no page listens.
+    if (hub.size) hub.publishMessage(`x${exchange.id}`, index, index < MAX_MESSAGES ? toMessageView(message) : undefined);
+  });
 }

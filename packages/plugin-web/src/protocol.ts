@@ -24,6 +24,8 @@ export interface RowFlags {
   mocked?: boolean;
   /** The exchange failed: the error code. */
   error?: string;
+  /** A WebSocket connection that is still open (its row is updated when it closes). */
+  open?: boolean;
 }
 
 /** One row of the list. */
@@ -78,25 +80,30 @@ export interface BodyView {
   hex?: string;
 }
 
+/** One WebSocket message, for the Messages pane. */
+export interface MessageView {
+  /** True for client → server. */
+  fromClient: boolean;
+  /** 1 text, 2 binary, 8 close, 9 ping, 10 pong. */
+  opcode: number;
+  /** Epoch milliseconds. */
+  time: number;
+  /** The payload's full size in bytes. */
+  size: number;
+  truncated: boolean;
+  /** A text payload (capped for display). */
+  text?: string;
+  /** A JSON text payload, pretty-printed. */
+  json?: string;
+  /** A binary or control payload's first bytes in hex. */
+  hex?: string;
+}
+
 /** A WebSocket connection's messages, for the Messages pane. */
 export interface MessagesView {
-  messages: Array<{
-    /** True for client → server. */
-    fromClient: boolean;
-    /** 1 text, 2 binary, 8 close, 9 ping, 10 pong. */
-    opcode: number;
-    /** Epoch milliseconds. */
-    time: number;
-    /** The payload's full size in bytes. */
-    size: number;
-    truncated: boolean;
-    /** A text payload (capped for display). */
-    text?: string;
-    /** A JSON text payload, pretty-printed. */
-    json?: string;
-    /** A binary or control payload's first bytes in hex. */
-    hex?: string;
-  }>;
+  /** True while the connection is open: new messages come as `messages` events. */
+  open?: boolean;
+  messages: MessageView[];
   /** Messages not sent to the page (beyond the display cap) or not kept by capture. */
   omitted: number;
   closeCode?: number;
@@ -171,4 +178,11 @@ export interface EventMap {
   cleared: Record<string, never>;
   /** The stream fell behind and dropped events: reload the list. */
   reset: Record<string, never>;
+  /**
+   * New messages of an open WebSocket connection (every stream gets them; a page shows those of
+   * the connection it has open). `from` is the index of the first in the connection's record;
+   * `total` the messages so far; `reload` says some were not sent (too many at once): fetch the
+   * detail again.
+   */
+  messages: { id: ViewId; from: number; messages: MessageView[]; total: number; reload?: boolean };
 }

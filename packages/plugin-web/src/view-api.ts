@@ -115,6 +115,8 @@ export class ViewApi {
       }
       rows.push(entry.summary);
     }
+    // Open WebSocket connections: only the view has them until they complete.
+    for (const entry of this.#live.open()) if (entry.startedAt >= cutAt && matches(entry.view)) rows.push(entry.summary);
     for (const entry of this.#live.skipped()) if (entry.startedAt >= cutAt && (isEmptyQuery(query) || matches(entry.view))) rows.push(entry.summary);
     rows.sort((a, b) => b.startedAt - a.startedAt || order(b.id) - order(a.id));
     return { exchanges: rows.slice(0, limit), more: rows.length > limit || cutAt > -Infinity };

@@ -10,6 +10,8 @@ export interface ViewExchange extends StoredExchange {
   viewId: ViewId;
   /** The skip reason, for exchanges that were not captured. */
   skipped?: string;
+  /** A WebSocket connection still open (`websocket` is its live record). */
+  open?: boolean;
 }
 
 /** The path and query of a URL. */
@@ -40,8 +42,9 @@ function optional<K extends string, V>(key: K, value: V | undefined | null | fal
 }
 
 /** The flags of a row, from whichever details the source has. */
-function flagsOf(parts: { skipped?: string | undefined; bodySkipped?: string | null | undefined; truncated?: boolean | undefined; tls?: boolean | undefined; mocked?: boolean | undefined; error?: string | null | undefined }): RowFlags {
+function flagsOf(parts: { skipped?: string | undefined; bodySkipped?: string | null | undefined; truncated?: boolean | undefined; tls?: boolean | undefined; mocked?: boolean | undefined; error?: string | null | undefined; open?: boolean | undefined }): RowFlags {
   const flags: RowFlags = {};
+  if (parts.open) flags.open = true;
   if (parts.skipped) flags.skipped = parts.skipped;
   if (parts.bodySkipped === 'media') flags.media = true;
   if (parts.truncated) flags.truncated = true;
@@ -65,7 +68,8 @@ export function summaryOf(view: ViewExchange): ExchangeSummary {
     ...optional('grpcStatus', response && grpcStatusLine(response.headers, response.trailers)),
     type: response ? mediaType(getHeader(response.headers, 'content-type')).type : '',
     size: response ? response.bodySize : null,
-    duration: view.timings.total,
+    // An open connection's duration is how long it has been open so far.
+    duration: view.open ? Math.max(0, Date.now() - view.timings.startedAt) : view.timings.total,
     source: view.source ?? view.client.address,
     flags: flagsOf({
       skipped: view.skipped,
@@ -74,6 +78,7 @@ export function summaryOf(view: ViewExchange): ExchangeSummary {
       tls: view.tls,
       mocked: view.mocked,
       error: view.error?.code,
+      open: view.open,
     }),
   };
 }
@@ -111,7 +116,7 @@ export function detailOf(view: ViewExchange): ExchangeDetail {
     },
     timings: view.timings,
     ...optional('error', view.error),
-    ...optional('websocket', view.websocket && toMessagesView(view.websocket)),
+    ...optional('websocket', view.websocket && toMessagesView(view.websocket, view.open)),
   };
   if (response) {
     detail.response = {
