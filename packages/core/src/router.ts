@@ -5,7 +5,8 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedConfig } from './config.js';
 import { CaptureError } from './errors.js';
-import { handleConnect, type PlainHttpHandOver } from './connect.js';
+import { handleConnect, type ConnectReply, type PlainHttpHandOver } from './connect.js';
+import { socksAuthority, socksHandshake, socksReply, SOCKS5_REPLY } from './socks-handshake.js';
 import { Connections } from './connections.js';
 import { requestHeaderListFromRaw } from './exchange.js';
 import { HttpExchange, type ExchangeRoute } from './http-exchange.js';
@@ -41,6 +42,8 @@ export class Router {
   readonly #h2Sessions = new Map<Http2Session, SocketInfo>();
   /** The one proxy-authentication gate: `auth` and the credentials registered with a source. */
   readonly auth: ProxyAuthenticator;
+  /** Node's HTTP parsing of a connection (the server's own connection listener). */
+  readonly #parseHttp: (socket: Duplex) => void;
 
   constructor(pipeline: CapturePipeline, upstream: UpstreamPool, version: string) {
     const config = pipeline.config;
@@ -65,6 +68,12 @@ export class Router {
     // Node keeps only the first ~1000 header fields and drops the rest silently; capture counts
     // them itself (maxHeaderCount) and refuses a head it cannot forward and record whole.
     this.#server.maxHeadersCount = 0;
+    // Every connection's first bytes are looked at before Node's HTTP parser gets it (SOCKS,
+    // and TLS in reverse mode, share the port): the server's own connection listener is taken
+    // off and called for connections that speak HTTP.
+    const [parseHttp] = this.#server.listeners('connection') as Array<(socket: Duplex) => void>;
+    this.#parseHttp = (socket) => parseHttp!.call(this.#server, socket);
+    this.#server.removeAllListeners('connection');
     this.#server.on('connection', this.#onConnection);
     this.#server.on('request', this.#onRequest);
     // Handling Expect: 100-continue ourselves lets the upstream decide whether the body is wanted.
@@ -200,8 +209,62 @@ export class Router {
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
-    this.connections.accept(socket);
+    const handedOver = getSocketInfo(socket) !== undefined;
+    const info = this.connections.accept(socket);
+    // Decrypted or tunnelled connections a plugin or the router prepared speak HTTP.
+    if (handedOver || !socket.writable) return this.#parseHttp(socket);
+    // Until the first bytes say which protocol, nobody else listens: a hang-up or reset ends it here.
+    const onGone = () => {
+      socket.off('data', onFirst);
+      socket.destroy();
+    };
+    const onFirst = (chunk: Buffer) => {
+      socket.off('end', onGone);
+      socket.off('error', onGone);
+      socket.pause();
+      socket.unshift(chunk);
+      const first = chunk[0];
+      if (first === 0x05 || first === 0x04) return void this.#serveSocks(socket, info);
+      this.#parseHttp(socket);
+      socket.resume();
+    };
+    socket.once('data', onFirst);
+    socket.once('end', onGone);
+    socket.once('error', onGone);
   };
+
+  /**
+   * A SOCKS5 or SOCKS4a client: its handshake (`socks-handshake.ts`), then its CONNECT gets
+   * exactly the path of an HTTP CONNECT (`onConnect`, interception, passthrough, plain HTTP and
+   * h2 recognised in the tunnel), answered in SOCKS replies.
+   */
+  async #serveSocks(socket: net.Socket, info: SocketInfo): Promise<void> {
+    info.detached = true;
+    socket.on('error', () => socket.destroy());
+    const request = await socksHandshake(socket, {
+      authRequired: this.auth.required,
+      authenticate: (username, password) => {
+        const header = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+        const source = this.auth.sourceFor(header);
+        if (source !== undefined) return source;
+        return this.auth.accepts(header) ? '' : undefined;
+      },
+      timeout: this.#config.headersTimeout,
+    });
+    if (!request) return;
+    const reply = socksConnectReply(request.version);
+    if (!info.allowed) return reply.refuse(socket, 403, publicClientMessage(info));
+    const authority = socksAuthority(request);
+    const req = new http.IncomingMessage(socket);
+    req.method = 'CONNECT';
+    req.url = authority;
+    req.httpVersion = '1.1';
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    req.headers = { host: authority };
+    req.rawHeaders = ['Host', authority];
+    void handleConnect(this.#pipeline, req, socket, Buffer.alloc(0), info, request.source ?? info.source, this.#handOverPlain, this.#openTunnel, reply);
+  }
 
   readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket;
@@ -341,6 +404,19 @@ export class Router {
 function upstreamH2Host(target: NonNullable<SocketInfo['target']>): string | undefined {
   if (!target.upstreamH2 || !target.secure) return undefined;
   return targetUrl(target, '').slice('https://'.length);
+}
+
+/** SOCKS replies for the CONNECT path: success, or the failure code closest to the HTTP status. */
+function socksConnectReply(version: 4 | 5): ConnectReply {
+  return {
+    established: (socket) => void socket.write(socksReply(version, SOCKS5_REPLY.succeeded)),
+    refuse: (socket, status, message) => {
+      const code =
+        status === 403 || status === 407 ? SOCKS5_REPLY.notAllowed : status === 502 ? (/refused/i.test(message) ? SOCKS5_REPLY.connectionRefused : SOCKS5_REPLY.hostUnreachable) : SOCKS5_REPLY.generalFailure;
+      if (socket.writable) socket.end(socksReply(version, code));
+      else socket.destroy();
+    },
+  };
 }
 
 function writeProxyAuthRequired(socket: Duplex): void {
