@@ -20,7 +20,8 @@ describe('readHistory', () => {
     const reader = {
       name: 'history',
       apply() {},
-      api: { filterFromFlags: (flags: { method?: string }) => ({ methods: [flags.method] }), exchanges: (filter: unknown) => (seen.push(filter), ['from the copy']) },
+      api: { filterFromFlags: (flags: { method?: string }) => ({ methods: [flags.method] }), // Only the async read: a synchronous one would fail here.
+      exchangesAsync: async (filter: unknown) => (seen.push(filter), ['from the copy']) },
     };
     const plugin = { name: 'history', apply() {}, api: {}, reconfigure: (options: { dataDir?: string }) => (options.dataDir === os.tmpdir() ? reader : plugin) };
     await expect(readHistory(context(plugin as unknown as CapturePlugin), { method: 'GET' })).resolves.toEqual(['from the copy']);

@@ -21,6 +21,7 @@ export { generateOpenApi, type GenerateOptions, type GeneratedOpenApi } from './
 export { renderOpenApi, OUTPUT_FORMATS, type OutputFormat } from './render.js';
 export { mergeOpenApi, formatDrift, type DriftReport, type MergeResult } from './merge.js';
 export { parseOpenApi } from './files.js';
+export type { HistorySelection } from './history-source.js';
 export { templatePath, identifierKind, paramNameFor, type PathTemplate, type TemplateSegment, type IdentifierKind } from './path-template.js';
 export type * from './types.js';
 

@@ -1,8 +1,9 @@
-import { peerCoreRange, type CapturePlugin } from '@capture/core';
+import { peerCoreRange, type CapturePlugin, type CaptureProxy } from '@capture/core';
 import type { StoredExchange } from '@capture/core/record';
 import { openapiCommands } from './commands/openapi.js';
 import { parseOpenApi } from './files.js';
-import { generateOpenApi, type GenerateOptions } from './generate.js';
+import { generateOpenApi, type GeneratedOpenApi, type GenerateOptions } from './generate.js';
+import { readRunningHistory, type HistorySelection } from './history-source.js';
 import { mergeOpenApi, type MergeResult } from './merge.js';
 import { PLUGIN_NAME, resolveOpenApiOptions, type OpenApiOptions, type ResolvedOpenApiOptions } from './options.js';
 import { renderOpenApi, type OutputFormat } from './render.js';
@@ -26,6 +27,13 @@ export interface OpenApiApi {
   merge(existing: OpenApiDocument, generated: OpenApiDocument): MergeResult;
   /** Parses YAML or JSON text into a document; throws a `CaptureError` (`OPENAPI_INVALID`) when it is not one. */
   parse(text: string): OpenApiDocument;
+  /**
+   * A document inferred from the running proxy's history (`selection` narrows it), read through
+   * the history plugin's async API, on its read worker: a slow read of a big history never
+   * delays proxied requests. Rejects with a `CaptureError` (`OPENAPI_NO_HISTORY`) when the proxy
+   * has no history plugin, or the plugin is not applied to a proxy.
+   */
+  fromHistory(selection?: HistorySelection, options?: GenerateOptions): Promise<GeneratedOpenApi>;
 }
 
 /**
@@ -35,16 +43,19 @@ export interface OpenApiApi {
  */
 export function openapi(options: OpenApiOptions = {}): CapturePlugin<OpenApiApi, OpenApiOptions> {
   const resolved = resolveOpenApiOptions(options);
+  let running: CaptureProxy | undefined;
+  const generate = (exchanges: Iterable<StoredExchange>, overrides: GenerateOptions = {}) =>
+    generateOpenApi(exchanges, {
+      openapi: resolved.openapi,
+      apiVersion: resolved.apiVersion,
+      maxExampleItems: resolved.maxExampleItems,
+      ...(resolved.title ? { title: resolved.title } : {}),
+      ...overrides,
+    });
   const api: OpenApiApi = {
     options: resolved,
-    generate: (exchanges, overrides = {}) =>
-      generateOpenApi(exchanges, {
-        openapi: resolved.openapi,
-        apiVersion: resolved.apiVersion,
-        maxExampleItems: resolved.maxExampleItems,
-        ...(resolved.title ? { title: resolved.title } : {}),
-        ...overrides,
-      }).document,
+    generate: (exchanges, overrides = {}) => generate(exchanges, overrides).document,
+    fromHistory: async (selection = {}, overrides = {}) => generate(await readRunningHistory(running?.plugin('history')?.api, selection), overrides),
     render: (document, format = resolved.format) => renderOpenApi(document, format),
     merge: mergeOpenApi,
     parse: (text) => parseOpenApi(text),
@@ -57,6 +68,11 @@ export function openapi(options: OpenApiOptions = {}): CapturePlugin<OpenApiApi,
     flags: [],
     reconfigure: (overrides) => openapi({ ...options, ...overrides }),
     // Nothing to tap: the document is made from history on demand.
-    apply() {},
+    apply(proxy) {
+      running = proxy;
+      proxy.hooks.onClose.tap(PLUGIN_NAME, () => {
+        if (running === proxy) running = undefined;
+      });
+    },
   };
 }
