@@ -256,6 +256,10 @@ try {
   // Run 2: the defaults, pruning.
   if (pruneCount > 0) {
     const prune = await session('defaults', pruneCount);
+    // What history holds once pruning has caught up: the rows a user would list.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const kept = JSON.parse((await run(process.execPath, [bin, 'history', 'list', '--json', '--limit', String(pruneCount)], { cwd: workDir, env: { ...process.env, CAPTURE_HOME: prune.home }, maxBuffer: 1 << 30 })).stdout);
+    prune.kept = { rows: kept.length, oldest: kept.at(-1)?.id, newest: kept[0]?.id };
     await prune.capture.stop();
     prune.dbAfterStop = dbBytes(prune.home);
     prune.dbMain = statSync(path.join(prune.home, 'history.db')).size;
@@ -320,7 +324,7 @@ const md = [
   '',
   ...overTime(keep),
   '',
-  ...(prune ? [...overTime(prune), ''] : []),
+  ...(prune ? [...overTime(prune), '', `defaults: history holds ${prune.kept.rows} rows at the end (ids ${prune.kept.oldest} to ${prune.kept.newest}).`, ''] : []),
   `Queries over the ${keep.newest} rows of keep-all (the proxy running and idle): \`needle\` is in 1 URL of 10,000; rare.bench.test is 1 host in 100.`,
   '',
   '| query | ms | rows |',
