@@ -23,6 +23,7 @@ import { parseArgs, promisify } from 'node:util';
 import { countedLoad } from './lib/count-load.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
+import { privateTmp } from './lib/targets.mjs';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -102,7 +103,8 @@ async function startCapture(home, { configFile, cpuProfDir } = {}) {
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   }
   const args = [...execArgv, bin, ...(configFile ? ['--config', configFile] : []), 'start', '--port', '0', '--host', '127.0.0.1', '--web-port', '0', '--quiet'];
-  const child = spawn(process.execPath, args, { cwd: workDir, env: { ...process.env, CAPTURE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // TMPDIR of its own: see privateTmp in lib/targets.mjs (the web view's port registry).
+  const child = spawn(process.execPath, args, { cwd: workDir, env: { ...process.env, CAPTURE_HOME: home, TMPDIR: privateTmp(home) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let seen = '';
   const lines = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`capture start did not start within 60 s:\n${seen}`)), 60_000);

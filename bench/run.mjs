@@ -10,8 +10,8 @@
 //   grpc            gRPC unary calls (1 KiB answers) with @grpc/grpc-js, 10 in flight on each of 5
 //                   channels, through CONNECT when proxied
 // http-mitm-proxy speaks HTTP/1.1 only, so it has no h2 or grpc column.
-// capture runs as `capture start` with its default plugins (https, filters, history saving
-// responses, the web view) in a temporary CAPTURE_HOME; mitmdump streams bodies over 1 MiB with
+// capture runs as `capture start` with its default plugins (https, filters, grpc, websocket,
+// history saving responses, the web view, openapi) in a temporary CAPTURE_HOME and TMPDIR; mitmdump streams bodies over 1 MiB with
 // its own confdir;
 // http-mitm-proxy is a minimal forwarding script. Each proxy is its own child process, started
 // fresh for each scenario, so its peak RSS (VmHWM) and CPU time (/proc) belong to that scenario.
@@ -336,7 +336,7 @@ const setup = [
   ...(has('h2') ? [`HTTP/2: ${h2Sessions * h2Streams} concurrent streams on ${h2Sessions} TLS connections negotiating h2 (through CONNECT when proxied; the origin speaks h2 only), Node's http2 client.`] : []),
   ...(has('grpc') ? [`gRPC: unary calls (1 KiB answers) with @grpc/grpc-js, ${h2Streams} in flight on each of ${h2Sessions} channels, through CONNECT when proxied (grpc.http_connect_target).`] : []),
   ...(has('download-http', 'download-https') ? [`Downloads: one ${sizeMiB} MiB body per round, by curl.`] : []),
-  'capture: `capture start` with its default plugins (https, filters, history saving responses, web view with no viewer); mitmproxy: `mitmdump --set stream_large_bodies=1m`; http-mitm-proxy: a forwarding script.',
+  'capture: `capture start` with its default plugins (https, filters, grpc, websocket, history saving responses, web view with no viewer, openapi), a fresh CAPTURE_HOME and TMPDIR; mitmproxy: `mitmdump --set stream_large_bodies=1m`; http-mitm-proxy: a forwarding script.',
   'Peak RSS: the proxy process\'s VmHWM over the scenario. CPU: its user+system time (all threads) per request, or per GiB downloaded.',
   '"of direct": the rate over direct\'s; "capture × it": capture\'s rate over this row\'s; "it ÷ capture": this row\'s CPU over capture\'s.',
 ].join('\n');

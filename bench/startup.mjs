@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './lib/report.mjs';
+import { privateTmp } from './lib/targets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoDir = path.join(here, '..');
@@ -71,7 +72,8 @@ const rssMiB = (pid, field = 'VmRSS') => {
 function startOnce(args, { env = {}, settleSeconds = settle } = {}) {
   return new Promise((resolve, reject) => {
     const began = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...process.env, CAPTURE_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // TMPDIR of its own: see privateTmp in lib/targets.mjs (the web view's port registry).
+    const child = spawn(process.execPath, args, { env: { ...process.env, CAPTURE_HOME: home, TMPDIR: privateTmp(home), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     let listenedAt;
     const timer = setTimeout(() => finish(new Error(`no listening line within 60 s:\n${seen}`)), 60_000);

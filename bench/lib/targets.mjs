@@ -75,6 +75,19 @@ function stopper(child, { ipc = false, signal = 'SIGTERM' } = {}) {
 }
 
 /**
+ * A temporary folder of the proxy's own (its TMPDIR). The web view notes its port in a registry in
+ * the temporary folder that every capture's proxy reads on each request, and notes of captures
+ * that crashed stay there: in the shared /tmp their number (and so capture's cost per request)
+ * would depend on what ran on the machine before. A fresh folder measures a clean machine, and a
+ * capture that crashes in the benchmark leaves nothing behind for other runs.
+ */
+export function privateTmp(dataDir) {
+  const dir = path.join(dataDir, 'tmp');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
  * capture as a user runs it: `capture start` from the built CLI with its default plugins (https,
  * filters, history saving responses, the web view), a temporary data folder (CAPTURE_HOME) and the origin
  * trusted through NODE_EXTRA_CA_CERTS, as public origins are through the system's CAs.
@@ -89,7 +102,7 @@ export async function startCapture({ dataDir, originCertFile, cpuProfDir }) {
   }
   // --web-port 0: the web view (a default plugin) on a free port, never a user's 5556.
   const child = spawn(process.execPath, [...execArgv, bin, 'start', '--port', '0', '--host', '127.0.0.1', '--web-port', '0', '--quiet'], {
-    env: { ...process.env, CAPTURE_HOME: dataDir, NODE_EXTRA_CA_CERTS: originCertFile },
+    env: { ...process.env, CAPTURE_HOME: dataDir, NODE_EXTRA_CA_CERTS: originCertFile, TMPDIR: privateTmp(dataDir) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const crash = watchExit(child);
