@@ -70,6 +70,13 @@ export interface HistoryApi {
    * current transaction).
    */
   clear(): number;
+  /**
+   * As {@link HistoryApi.clear}, off the calling thread: in a running proxy the history writer's
+   * thread deletes the rows (it holds the write lock, so nothing waits for it), so clearing a big
+   * history never delays proxied requests. Use it from code that runs inside a proxy (the web
+   * view). Outside a running proxy it clears on the calling thread, as `clear` does.
+   */
+  clearAsync(): Promise<number>;
 }
 
 /** Where the API reads: the plugin's state, which `apply` and `onClose` change. */
@@ -91,6 +98,8 @@ export interface HistorySource {
   flush(): Promise<void>;
   /** Drops what is queued. */
   discardQueued(): void;
+  /** Clears on the running proxy's writer thread; undefined when no writer runs. */
+  clearOnWriter(): Promise<number> | undefined;
 }
 
 /** Builds the API over the plugin's state. */
@@ -158,6 +167,14 @@ export function createHistoryApi(source: HistorySource): HistoryApi {
     clear: () => {
       source.discardQueued();
       return use('clear', 0, (store) => store.clear());
+    },
+    clearAsync: () => {
+      source.discardQueued();
+      const cleared = source.clearOnWriter();
+      if (!cleared) return new Promise<number>((resolve) => resolve(use('clear', 0, (store) => store.clear())));
+      return cleared.catch((error: unknown) => {
+        throw PluginError.from('history', 'clearAsync', error);
+      });
     },
   };
 }

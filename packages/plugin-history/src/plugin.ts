@@ -50,6 +50,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       await running.client.sync();
     },
     discardQueued: () => running?.queue?.discard(),
+    clearOnWriter: () => (running?.client && !running.closing ? running.client.clear() : undefined),
   });
 
   return {

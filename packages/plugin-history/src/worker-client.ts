@@ -30,6 +30,8 @@ export class WriteWorkerClient {
   #nextSync = 0;
   /** `sync()` calls waiting for the worker's answer, by id. */
   readonly #syncs = new Map<number, () => void>();
+  /** `clear()` calls waiting for the worker's answer, by id. */
+  readonly #clears = new Map<number, { resolve(deleted: number): void; reject(error: Error): void }>();
   /** Resolves once the worker has opened the database; rejects with why it could not. */
   readonly ready: Promise<void>;
 
@@ -49,6 +51,7 @@ export class WriteWorkerClient {
     this.#worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') settle();
       else if (message.type === 'synced') this.#settleSync(message.id);
+      else if (message.type === 'cleared') this.#settleClear(message.id, message.error, message.deleted);
       else if (message.type === 'write-failed') events.onFailure(message.message, message.dropped);
       else if (message.type === 'write-resumed') events.onResumed?.(message.written, message.dropped);
       else if (message.type === 'reopened') events.onReopened?.(message.message);
@@ -63,8 +66,9 @@ export class WriteWorkerClient {
     });
     this.#worker.on('exit', () => {
       settle(new Error('the history writer exited before it started'));
-      // Nothing more will be written: whoever waits for a sync must not wait for ever.
+      // Nothing more will be written: whoever waits for a sync or a clear must not wait for ever.
       for (const id of [...this.#syncs.keys()]) this.#settleSync(id);
+      for (const id of [...this.#clears.keys()]) this.#settleClear(id, 'the history writer stopped', 0);
     });
   }
 
@@ -106,6 +110,26 @@ export class WriteWorkerClient {
     return done;
   }
 
+  /**
+   * Deletes every exchange on the worker's thread (after the batches sent so far are written),
+   * so a big history's deletion never runs on the proxy's. Resolves with how many rows were
+   * deleted; rejects when the worker is gone or the deletion failed.
+   */
+  clear(): Promise<number> {
+    if (this.#dead || this.#closed) return Promise.reject(new Error('the history writer is not running'));
+    const id = this.#nextSync++;
+    const done = new Promise<number>((resolve, reject) => this.#clears.set(id, { resolve, reject }));
+    this.#worker.postMessage({ type: 'clear', id } satisfies ToWorker);
+    return done;
+  }
+
+  #settleClear(id: number, error: string | undefined, deleted: number): void {
+    const pending = this.#clears.get(id);
+    this.#clears.delete(id);
+    if (error) pending?.reject(new Error(error));
+    else pending?.resolve(deleted);
+  }
+
   #settleSync(id: number): void {
     this.#syncs.get(id)?.();
     this.#syncs.delete(id);
@@ -126,6 +150,7 @@ export class WriteWorkerClient {
     if (this.#dead) return;
     this.#dead = true;
     for (const id of [...this.#syncs.keys()]) this.#settleSync(id);
+    for (const id of [...this.#clears.keys()]) this.#settleClear(id, message, 0);
     if (report) this.#events.onFailure(message, 0);
     void this.#worker.terminate();
   }

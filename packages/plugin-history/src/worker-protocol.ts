@@ -14,7 +14,12 @@ export interface WriteWorkerData {
 }
 
 /** Messages from the main thread to the write worker. */
-export type ToWorker = { type: 'write'; rows: HistoryRow[] } | { type: 'sync'; id: number } | { type: 'close' };
+export type ToWorker =
+  | { type: 'write'; rows: HistoryRow[] }
+  | { type: 'sync'; id: number }
+  /** Deletes every exchange (`capture history clear`, the view's Clear), answered by `cleared` with the same id. */
+  | { type: 'clear'; id: number }
+  | { type: 'close' };
 
 /** Messages from the write worker to the main thread. */
 export type FromWorker =
@@ -27,6 +32,8 @@ export type FromWorker =
   | { type: 'reopened'; message: string }
   /** Every batch sent before the `sync` with this id has been written (or dropped and reported). */
   | { type: 'synced'; id: number }
+  /** The `clear` with this id is done: `deleted` rows, or `error` saying why it failed. */
+  | { type: 'cleared'; id: number; deleted: number; error?: string }
   | { type: 'closed'; written: number; dropped: number };
 
 /** One read the read worker serves (see `read-worker.ts`). */

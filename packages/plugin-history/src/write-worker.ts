@@ -87,6 +87,16 @@ port.on('message', (message: ToWorker) => {
     post({ type: 'synced', id: message.id });
     return;
   }
+  // Here, not on the proxy's thread: deleting (and overwriting) a big history takes seconds, and
+  // this connection holds the write lock already, so nothing waits for it either.
+  if (message.type === 'clear') {
+    try {
+      post({ type: 'cleared', id: message.id, deleted: store?.clear() ?? 0 });
+    } catch (error) {
+      post({ type: 'cleared', id: message.id, deleted: 0, error: error instanceof Error ? error.message : String(error) });
+    }
+    return;
+  }
   writer?.close();
   try {
     store?.close();
