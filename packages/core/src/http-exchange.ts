@@ -27,6 +27,8 @@ export interface ExchangeRoute {
   source: string;
   /** `host[:port]` known to speak HTTP/2 (the origin chose h2 in ALPN): requests to it go upstream over h2. */
   h2Host?: string;
+  /** Reverse mode with `keepHost`: the client's `Host` goes upstream, not the origin's. */
+  keepHost?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
   /** True when the client speaks HTTP/2 on this stream. */
   readonly #h2Client: boolean;
   readonly #h2Host: string | undefined;
+  readonly #keepHost: boolean;
   /** What the origin speaks, recorded as `response.httpVersion`. */
   #upstreamVersion = '1.1';
   readonly #started = performance.now();
@@ -71,6 +74,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     this.#res = res;
     this.#h2Client = req.httpVersionMajor === 2;
     this.#h2Host = route.h2Host;
+    this.#keepHost = route.keepHost === true;
     this.#exchange = pipeline.open(
       {
         method: req.method ?? 'GET',
@@ -130,7 +134,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     }
     const { config } = this.#pipeline;
     const headers = toForwardedHeaders(outgoing.headers, { dropProxyAuthorization: true, dropExpect: true });
-    setHostHeader(headers, target.host);
+    if (!this.#keepHost || !hasHost(headers)) setHostHeader(headers, target.host);
     const hasBody = this.#h2Client ? !(this.#req as Http2ServerRequest).stream.endAfterHeaders : requestHasBody(this.#req.headers);
     if (this.#req.headers.expect?.toLowerCase() === '100-continue') {
       // The request head goes upstream at once; the client is then told to send its body (see README).
@@ -457,4 +461,10 @@ function groupHeaders(flat: readonly string[]): Map<string, string[]> {
     else grouped.set(name, [flat[i + 1]!]);
   }
   return grouped;
+}
+
+/** True when a flat header list carries `Host`. */
+function hasHost(flat: string[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === 'host') return true;
+  return false;
 }

@@ -9,6 +9,7 @@ import { CapturePipeline } from './pipeline.js';
 import { validatePlugins, type CapturePlugin, type PluginApiOf, type PluginContext } from './plugin.js';
 import { closeInReverse, tapsAddedSince, type CloseTap } from './plugin-close.js';
 import { Router } from './router.js';
+import type { SocketInfo } from './socket-info.js';
 import { UpstreamPool, type UpstreamTlsOptions } from './upstream-pool.js';
 import { CORE_VERSION } from './version.js';
 
@@ -32,6 +33,18 @@ export interface ConnectionTarget {
    * Default `http/1.1` (undici's pool).
    */
   upstreamProtocol?: 'h2' | 'http/1.1';
+}
+
+/** The mode a proxy runs in ({@link CaptureProxy.mode}). */
+export interface ProxyMode {
+  /** `forward` (clients set capture as their proxy) or `reverse` (capture stands in for one origin). */
+  kind: 'forward' | 'reverse';
+  /** Reverse mode: the origin's URL, e.g. `https://api.example.com`. */
+  reverse?: string;
+  /** The upstream proxy origins are reached through, without credentials (`http://corp:3128`). */
+  upstreamProxy?: string;
+  /** One line for people: `forward proxy`, `reverse proxy for https://api.example.com`, `forward proxy via upstream proxy http://corp:3128`. */
+  description: string;
 }
 
 /**
@@ -175,7 +188,7 @@ export class CaptureProxy {
    * hooks, with URLs built from `target`.
    */
   handleConnection(socket: Duplex, target: ConnectionTarget): void {
-    this.#router.connections.adopt(socket, connectionTarget(target), target.client, target.source);
+    this.#router.connections.adopt(socket, this.#connectionTarget(target), target.client, target.source);
     this.#router.handOver(socket);
   }
 
@@ -186,8 +199,35 @@ export class CaptureProxy {
    * `https://<:authority><:path>`.
    */
   handleHttp2Connection(socket: Duplex, target: ConnectionTarget): void {
-    this.#router.connections.adopt(socket, connectionTarget(target), target.client, target.source);
+    this.#router.connections.adopt(socket, this.#connectionTarget(target), target.client, target.source);
     this.#router.handOverHttp2(socket);
+  }
+
+  /**
+   * The mode the proxy runs in, for banners and the web view: forward or reverse (and for which
+   * origin), direct or through an upstream proxy (named without credentials).
+   */
+  get mode(): ProxyMode {
+    const reverse = this.#router.reverse;
+    const via = this.#upstream.routes.description;
+    const base = reverse ? `reverse proxy for ${reverse.url}${this.config.reverseTls ? ' (HTTP and HTTPS)' : ''}` : 'forward proxy';
+    return {
+      kind: reverse ? 'reverse' : 'forward',
+      ...(reverse ? { reverse: reverse.url } : {}),
+      ...(via ? { upstreamProxy: via.replace(/^via upstream proxy /, '') } : {}),
+      description: via ? `${base} ${via}` : base,
+    };
+  }
+
+  /** A decrypted connection's target; one that stands for the reverse origin (`reverseTls`) is marked so, and an `http://` origin is reached in plain HTTP. */
+  #connectionTarget(target: ConnectionTarget): ReturnType<typeof connectionTarget> {
+    const result = connectionTarget(target);
+    const reverse = this.#router.reverse;
+    if (reverse && this.config.reverseTls && target.hostname.toLowerCase() === reverse.hostname.toLowerCase() && target.port === reverse.port) {
+      result.reverse = true;
+      if (!reverse.secure) Object.assign(result, { secure: false, clientTls: true, upstreamH2: false });
+    }
+    return result;
   }
 
   /**
@@ -230,7 +270,7 @@ export async function createProxy(config: CaptureConfig = {}, options: { dataDir
   return proxy;
 }
 
-function connectionTarget(target: ConnectionTarget): { secure: boolean; hostname: string; port: number; upstreamH2: boolean } {
+function connectionTarget(target: ConnectionTarget): NonNullable<SocketInfo['target']> {
   return { secure: target.secure, hostname: target.hostname, port: target.port, upstreamH2: target.upstreamProtocol === 'h2' };
 }
 

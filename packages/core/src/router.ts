@@ -17,6 +17,7 @@ import { PROXY_AUTH_CHALLENGE, ProxyAuthenticator } from './proxy-auth.js';
 import { writeRawResponse } from './raw-response.js';
 import { getSocketInfo, type SocketInfo } from './socket-info.js';
 import { targetUrl, withoutDefaultPort } from './target-url.js';
+import { formatAuthority } from './host-pattern.js';
 import { readRequestLine, recordRefusal, tooManyHeadersMessage } from './refused-heads.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { forwardUpgrade } from './upgrade.js';
@@ -42,6 +43,8 @@ export class Router {
   readonly #h2Sessions = new Map<Http2Session, SocketInfo>();
   /** The one proxy-authentication gate: `auth` and the credentials registered with a source. */
   readonly auth: ProxyAuthenticator;
+  /** Reverse mode: the origin capture's port stands in for. */
+  readonly reverse: ReverseOrigin | undefined;
   /** Node's HTTP parsing of a connection (the server's own connection listener). */
   readonly #parseHttp: (socket: Duplex) => void;
 
@@ -51,6 +54,7 @@ export class Router {
     this.#pipeline = pipeline;
     this.#upstream = upstream;
     this.auth = new ProxyAuthenticator(config.auth);
+    this.reverse = config.reverse ? reverseOrigin(config.reverse) : undefined;
     this.connections = new Connections(config);
     this.local = new LocalRequests(pipeline.hooks, version, pipeline.report);
     this.#server = http.createServer({
@@ -158,8 +162,9 @@ export class Router {
     }
     const authority = req.authority;
     // The URL as the client meant it: `https://<:authority><:path>` (`http://` for cleartext h2), else the connection's target.
-    const url = authority ? withoutDefaultPort(`${target.secure ? 'https' : 'http'}://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
-    const route: ExchangeRoute = { url, client: info.client, tls: target.secure, source: info.source };
+    const url = authority && !target.reverse ? withoutDefaultPort(`${target.secure ? 'https' : 'http'}://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
+    const route: ExchangeRoute = { url, client: info.client, tls: clientTls(info), source: info.source };
+    if (target.reverse && this.#config.keepHost) route.keepHost = true;
     const h2Host = upstreamH2Host(target);
     if (h2Host) route.h2Host = h2Host;
     // Pseudo-headers are not fields: the count is the one HTTP/1.1 requests are held to.
@@ -225,6 +230,7 @@ export class Router {
       socket.unshift(chunk);
       const first = chunk[0];
       if (first === 0x05 || first === 0x04) return void this.#serveSocks(socket, info);
+      if (first === TLS_HANDSHAKE && this.reverse && this.#config.reverseTls) return this.#serveReverseTls(socket, info);
       this.#parseHttp(socket);
       socket.resume();
     };
@@ -232,6 +238,19 @@ export class Router {
     socket.once('end', onGone);
     socket.once('error', onGone);
   };
+
+  /**
+   * Reverse mode with `reverseTls`: a TLS ClientHello on the port is a CONNECT to the reverse
+   * origin nobody had to send, so the https plugin's `onConnect` terminates it with a
+   * certificate for the origin's name, unchanged; without such a tap it is tunnelled blindly.
+   */
+  #serveReverseTls(socket: net.Socket, info: SocketInfo): void {
+    info.detached = true;
+    socket.on('error', () => socket.destroy());
+    if (!info.allowed) return void socket.destroy();
+    const authority = formatAuthority(this.reverse!.hostname, this.reverse!.port);
+    void handleConnect(this.#pipeline, syntheticConnect(socket, authority), socket, Buffer.alloc(0), info, info.source, this.#handOverPlain, this.#openTunnel, SILENT_REPLY);
+  }
 
   /**
    * A SOCKS5 or SOCKS4a client: its handshake (`socks-handshake.ts`), then its CONNECT gets
@@ -254,15 +273,7 @@ export class Router {
     if (!request) return;
     const reply = socksConnectReply(request.version);
     if (!info.allowed) return reply.refuse(socket, 403, publicClientMessage(info));
-    const authority = socksAuthority(request);
-    const req = new http.IncomingMessage(socket);
-    req.method = 'CONNECT';
-    req.url = authority;
-    req.httpVersion = '1.1';
-    req.httpVersionMajor = 1;
-    req.httpVersionMinor = 1;
-    req.headers = { host: authority };
-    req.rawHeaders = ['Host', authority];
+    const req = syntheticConnect(socket, socksAuthority(request));
     void handleConnect(this.#pipeline, req, socket, Buffer.alloc(0), info, request.source ?? info.source, this.#handOverPlain, this.#openTunnel, reply);
   }
 
@@ -286,7 +297,8 @@ export class Router {
       const schemeEnd = rawUrl.indexOf(':');
       url = withoutDefaultPort(rawUrl.slice(0, schemeEnd).toLowerCase() + rawUrl.slice(schemeEnd));
       if (this.local.isOwnAddress(rawUrl)) return void this.local.serve(req, res);
-    } else return void this.local.serve(req, res);
+    } else if (this.reverse) return this.#forwardReverse(req, res, info, rawUrl);
+    else return void this.local.serve(req, res);
     const source = this.#authenticate(req, info);
     if (source === undefined) {
       res.writeHead(407, { 'Proxy-Authenticate': PROXY_AUTH_CHALLENGE, 'Content-Type': 'text/plain; charset=utf-8' });
@@ -295,25 +307,44 @@ export class Router {
       return;
     }
     if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, res, url, info, source);
-    const route: ExchangeRoute = { url, client: info.client, tls: info.target?.secure ?? false, source };
+    const route: ExchangeRoute = { url, client: info.client, tls: clientTls(info), source };
     const h2Host = info.target && upstreamH2Host(info.target);
     if (h2Host) route.h2Host = h2Host;
+    if (info.target?.reverse && this.#config.keepHost) route.keepHost = true;
     void new HttpExchange(this.#pipeline, this.#upstream, req, res, route).run();
   };
+
+  /**
+   * Reverse mode: a request in origin form goes to the reverse origin, recorded with its URL.
+   * Proxy authentication does not apply (clients of an origin send none).
+   */
+  #forwardReverse(req: IncomingMessage, res: ServerResponse, info: SocketInfo, path: string): void {
+    const url = targetUrl(this.reverse!, path);
+    if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, res, url, info, info.source);
+    const route: ExchangeRoute = { url, client: info.client, tls: false, source: info.source, keepHost: this.#config.keepHost };
+    void new HttpExchange(this.#pipeline, this.#upstream, req, res, route).run();
+  }
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (!socket.writable) return void socket.destroy();
     const info = this.#detach(req, socket);
     if (!info.allowed) return writeRawResponse(socket, 403, publicClientMessage(info));
     const rawUrl = req.url ?? '/';
-    if (!info.target && !/^(https?|wss?):\/\//.test(rawUrl)) {
+    const absolute = /^(https?|wss?):\/\//.test(rawUrl);
+    if (!info.target && !absolute && this.reverse) {
+      const url = targetUrl(this.reverse, rawUrl);
+      if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, url, info, info.source);
+      return forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, false, info.source, this.#config.keepHost);
+    }
+    if (!info.target && !absolute) {
       return writeRawResponse(socket, 400, 'upgrade requests to the proxy itself are not supported');
     }
     const source = this.#authenticate(req, info);
     if (source === undefined) return writeProxyAuthRequired(socket);
     const url = info.target ? targetUrl(info.target, rawUrl) : withoutDefaultPort(rawUrl);
     if (req.rawHeaders.length > this.#config.maxHeaderCount * 2) return this.#refuseHeaderCount(req, socket, url, info, source);
-    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, info.target?.secure ?? false, source);
+    const keepHost = info.target?.reverse === true && this.#config.keepHost;
+    forwardUpgrade(this.#pipeline, this.#upstream, req, socket, head, url, info.client, clientTls(info), source, keepHost);
   };
 
   readonly #onConnect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -400,10 +431,51 @@ export class Router {
   }
 }
 
+/** True when the client's side of the connection is TLS (decrypted by a plugin). */
+function clientTls(info: SocketInfo): boolean {
+  return info.target ? (info.target.clientTls ?? info.target.secure) : false;
+}
+
 /** `host[:port]` as a URL's `host` spells it, for a decrypted connection whose origin chose h2; else undefined. */
 function upstreamH2Host(target: NonNullable<SocketInfo['target']>): string | undefined {
   if (!target.upstreamH2 || !target.secure) return undefined;
   return targetUrl(target, '').slice('https://'.length);
+}
+
+/** The origin reverse mode forwards to. */
+export interface ReverseOrigin {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  /** `https://api.example.com` (no default port, no trailing slash). */
+  url: string;
+}
+
+/** Parses the `reverse` option (validated by the config schema already). */
+export function reverseOrigin(value: string): ReverseOrigin {
+  const url = new URL(value);
+  const secure = url.protocol === 'https:';
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { secure, hostname, port: Number(url.port) || (secure ? 443 : 80), url: url.origin };
+}
+
+/** The first byte of a TLS record carrying a handshake (a ClientHello on a fresh connection). */
+const TLS_HANDSHAKE = 0x16;
+
+/** A connection sniffed as TLS asked nothing: it is told nothing, and cut on refusal. */
+const SILENT_REPLY: ConnectReply = { established: () => undefined, refuse: (socket) => void socket.destroy() };
+
+/** The CONNECT request a SOCKS client or a sniffed TLS connection stands for, as `onConnect` taps read it. */
+function syntheticConnect(socket: net.Socket, authority: string): IncomingMessage {
+  const req = new http.IncomingMessage(socket);
+  req.method = 'CONNECT';
+  req.url = authority;
+  req.httpVersion = '1.1';
+  req.httpVersionMajor = 1;
+  req.httpVersionMinor = 1;
+  req.headers = { host: authority };
+  req.rawHeaders = ['Host', authority];
+  return req;
 }
 
 /** SOCKS replies for the CONNECT path: success, or the failure code closest to the HTTP status. */

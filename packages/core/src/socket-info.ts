@@ -31,6 +31,10 @@ export interface SocketInfo {
     port: number;
     /** True when the origin chose h2 in ALPN: its requests go upstream over HTTP/2. */
     upstreamH2?: boolean;
+    /** True when the client's side is TLS though the origin is reached in plain HTTP (reverse mode, `reverseTls`, an `http://` origin). */
+    clientTls?: boolean;
+    /** Reverse mode: this connection stands in for the reverse origin (`keepHost` applies). */
+    reverse?: boolean;
   };
 }
 

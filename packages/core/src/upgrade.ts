@@ -35,6 +35,7 @@ export function forwardUpgrade(
   client: ClientInfo,
   tls: boolean,
   source: string,
+  keepHost = false,
 ): void {
   const exchange = pipeline.open(
     { method: req.method ?? 'GET', url, httpVersion: req.httpVersion, headers: requestHeaderListFromRaw(req.rawHeaders) },
@@ -42,7 +43,7 @@ export function forwardUpgrade(
     tls,
     source,
   );
-  void new Upgrade(pipeline, upstream, req, socket, head, exchange).run();
+  void new Upgrade(pipeline, upstream, req, socket, head, exchange, keepHost).run();
 }
 
 /** One upgrade, from the request to the end of the connection. */
@@ -58,6 +59,7 @@ class Upgrade {
     private readonly socket: Duplex,
     private readonly head: Buffer,
     private readonly exchange: Exchange,
+    private readonly keepHost: boolean,
   ) {
     socket.on('close', () => {
       if (this.#done) return;
@@ -108,7 +110,7 @@ class Upgrade {
     const port = target.port ? Number(target.port) : secure ? 443 : 80;
     const authority = formatAuthority(hostname, port);
     const headers = toForwardedHeaders(outgoing.headers, { keepUpgrade: true, dropProxyAuthorization: true });
-    setHostHeader(headers, target.host);
+    if (!this.keepHost || !headers.some((value, index) => index % 2 === 0 && value.toLowerCase() === 'host')) setHostHeader(headers, target.host);
     // secureContext reaches tls.connect, though https.RequestOptions does not declare it.
     const options: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
       hostname,
