@@ -6,6 +6,7 @@ import { addEnvOptions, printEnv, type EnvFlags } from './commands/env.js';
 import { addRunOptions, runProgram, type RunFlags } from './commands/run.js';
 import { parsePort, runStart, type StartFlags } from './commands/start.js';
 import { addStartFlags, type GivenFlag } from './commands/start-options.js';
+import { addModeFlags } from './commands/mode-flags.js';
 import { commandPlugins, resolveStartPlugins, startCandidates, type StartCandidate } from './default-plugins.js';
 import { confirm, processIo, type CliIo } from './io.js';
 import { loadConfig, type LoadedConfig } from './load-config.js';
@@ -63,7 +64,7 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   // `capture run` and `capture browser` listen on a free loopback port unless told otherwise.
   const withStartOptions = (command: Command, forOneProgram = false) =>
     addStartFlags(
-      command
+      addModeFlags(command, io.env)
         .addOption(new Option('-p, --port <port>', forOneProgram ? 'port to listen on (default: a free one)' : 'port to listen on (0 picks a free one)').argParser(parsePort))
         .option('-H, --host <address>', forOneProgram ? 'address to listen on (default 127.0.0.1)' : 'address to listen on (default 0.0.0.0: all interfaces)')
         // Read by the program before parsing (plugin flags depend on the config); listed here for --help.

@@ -5,9 +5,10 @@ import type { CliIo } from '../io.js';
 import { lanAddresses } from '../lan.js';
 import { liveLog, type LiveLogCounts } from '../logger-plugin.js';
 import type { LoadedConfig } from '../load-config.js';
+import { modeConfig, type ModeFlags } from './mode-flags.js';
 
 /** The flags of `capture start` that the CLI itself handles (`capture run` and `capture browser` take them too). */
-export interface StartFlags {
+export interface StartFlags extends ModeFlags {
   port?: number;
   host?: string;
   json?: boolean;
@@ -66,6 +67,7 @@ export async function createSession(
     ...overrides,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.host !== undefined ? { host: flags.host } : {}),
+    ...modeConfig(flags, loaded.config),
   };
   const proxy = await createProxy({ ...config, plugins: [...plugins, ...internal, log] }, { source: loaded.filepath ? relativeSource(loaded, io) : 'config' });
   return {
@@ -107,16 +109,23 @@ function printBanner(
   banner.write(`${colours.bold('capture')} ${proxy.version} proxy\n`);
   if (loaded.filepath) banner.write(`config: ${loaded.filepath}\n`);
   banner.write(`listening on ${where}\n`);
+  const mode = proxy.mode;
+  banner.write(`mode: ${mode.description}\n`);
   const allInterfaces = info.host === '0.0.0.0' || info.host === '::';
   for (const address of allInterfaces ? lanAddresses() : []) {
-    banner.write(`set the HTTP proxy of your device to ${colours.bold(`${address}:${info.port}`)}\n`);
+    if (mode.reverse) banner.write(`point your app at ${colours.bold(`http://${address}:${info.port}`)} instead of ${mode.reverse}\n`);
+    else banner.write(`set the HTTP proxy of your device to ${colours.bold(`${address}:${info.port}`)}\n`);
+  }
+  if (proxy.config.reverseTls && !proxy.plugin('https')) {
+    banner.write(`${colours.yellow('warning:')} --reverse-tls needs the https plugin; without it HTTPS connections are tunnelled to ${mode.reverse ?? 'the origin'} uncaptured\n`);
   }
   if (info.host === '127.0.0.1' || info.host === 'localhost' || info.host === '::1') {
     banner.write('only this machine can connect (use --host 0.0.0.0 to let devices on your network in)\n');
   }
   // Pages plugins serve on the proxy itself (the CA download), at the address a device uses.
   const deviceHost = (allInterfaces ? lanAddresses()[0] : undefined) ?? (allInterfaces ? '127.0.0.1' : info.host);
-  for (const link of proxy.hooks.onInfoPage.call([])) {
+  // In reverse mode every request in origin form goes to the origin: the proxy's own pages are not served.
+  for (const link of mode.reverse ? [] : proxy.hooks.onInfoPage.call([])) {
     banner.write(`${link.title}: http://${deviceHost.includes(':') ? `[${deviceHost}]` : deviceHost}:${info.port}${link.href}\n`);
   }
   // Lines plugins print for the person at this terminal (the web view's URL with its token).
