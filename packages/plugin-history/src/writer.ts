@@ -61,8 +61,9 @@ export class HistoryWriter {
    * deleted) and a new one was opened in its place.
    */
   replaceStore(store: HistoryStore): void {
+    // A run of failures goes on across the swap: its end (the first write that works) is reported
+    // as a resumption, which the owner waits for before it reports a failure again.
     this.#store = store;
-    this.#failing = false;
   }
 
   /** Writes a batch in one transaction. */
