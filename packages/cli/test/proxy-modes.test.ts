@@ -6,7 +6,6 @@ import type tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpUpstream, startSocksUpstream, type TestUpstreamProxy } from '../../core/test/helpers/upstream-proxies.js';
 import { runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
 import { startHttpsOrigin, type HttpsOrigin } from './helpers/https-origin.js';
 
@@ -15,6 +14,18 @@ let cli: CliProcess | undefined;
 let origin: HttpsOrigin | undefined;
 let plain: http.Server | undefined;
 let upstream: TestUpstreamProxy | undefined;
+/** The upstream proxies core's tests start (proxy-chain, a SOCKS5 server), shared rather than copied. */
+interface TestUpstreamProxy {
+  port: number;
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+// A path TypeScript does not follow: the helper lives outside this package's rootDir; vitest loads it.
+const upstreamHelpers = new URL('../../core/test/helpers/upstream-proxies.ts', import.meta.url).href;
+const { startHttpUpstream, startSocksUpstream } = (await import(upstreamHelpers)) as {
+  startHttpUpstream(user: string, pass: string): Promise<TestUpstreamProxy>;
+  startSocksUpstream(user: string, pass: string): Promise<TestUpstreamProxy>;
+};
 const fixture = (name: string) => fileURLToPath(new URL(`../../core/test/fixtures/${name}`, import.meta.url));
 
 afterEach(async () => {
