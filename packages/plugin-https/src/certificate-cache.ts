@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import forge from 'node-forge';
 import { stripBrackets } from '@capture/core';
 import type { CertificateAuthority } from './ca-store.js';
+import { IssuanceQueue } from './issuance-queue.js';
 import { issueLeafCertificate } from './leaf-certificate.js';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
@@ -17,6 +18,20 @@ interface CachedContext {
   readonly notAfter: Date;
 }
 
+/**
+ * Who asks for a certificate: issuances are queued per client (see {@link IssuanceQueue}), and
+ * one whose connection closed while it waited is dropped.
+ */
+export interface CertificateRequester {
+  /** The client's address. */
+  readonly client: string;
+  /** True once the connection that needs the certificate is gone. */
+  gone(): boolean;
+}
+
+/** Requests from the plugin's API (`certificateFor`), which have no client. */
+const API_REQUESTER: CertificateRequester = { client: '', gone: () => false };
+
 /** The one key pair every per-host certificate shares. */
 interface LeafKey {
   readonly keyPem: string;
@@ -28,19 +43,25 @@ interface LeafKey {
  * serves every host (generating a key per host is what makes other proxies crawl on new hosts);
  * contexts are kept in a bounded LRU, and a host's certificate is issued once even when many of
  * its first connections arrive together (the cache's fetch shares one pending issuance).
+ * Issuances run through an {@link IssuanceQueue}: a bounded number in flight per client.
  */
 export class CertificateCache {
   #ca: CertificateAuthority;
   readonly #leafKey: Promise<LeafKey>;
-  readonly #cache: LRUCache<string, CachedContext>;
+  readonly #cache: LRUCache<string, CachedContext, CertificateRequester>;
+  readonly #queue: IssuanceQueue;
   #issued = 0;
 
-  constructor(ca: CertificateAuthority, options: { max: number }) {
+  constructor(ca: CertificateAuthority, options: { max: number; perClient?: number }) {
     this.#ca = ca;
     this.#leafKey = generateLeafKey();
     // An unhandled rejection here would crash the process before anyone asks for a context.
     this.#leafKey.catch(() => undefined);
-    this.#cache = new LRUCache<string, CachedContext>({ max: options.max, fetchMethod: (hostname) => this.#issue(hostname) });
+    this.#queue = new IssuanceQueue(options.perClient);
+    this.#cache = new LRUCache<string, CachedContext, CertificateRequester>({
+      max: options.max,
+      fetchMethod: (hostname, _stale, { context }) => this.#queue.run(context.client, () => this.#issue(hostname), context.gone),
+    });
   }
 
   /**
@@ -62,32 +83,49 @@ export class CertificateCache {
     return this.#cache.size;
   }
 
-  /** The TLS context presenting a certificate for `hostname` (a DNS name or an IP address). */
-  async contextFor(hostname: string): Promise<tls.SecureContext> {
-    return (await this.#entry(hostname)).context;
+  /** How many issuances wait for their client's slot. */
+  get waiting(): number {
+    return this.#queue.waiting;
+  }
+
+  /**
+   * The TLS context presenting a certificate for `hostname` (a DNS name or an IP address), or
+   * `undefined` when `requester`'s connection closed before its turn came.
+   */
+  async contextFor(hostname: string, requester: CertificateRequester = API_REQUESTER): Promise<tls.SecureContext | undefined> {
+    return (await this.#entry(hostname, requester))?.context;
   }
 
   /** The PEM certificate served for `hostname`, issuing it if needed. */
   async certificateFor(hostname: string): Promise<string> {
-    return (await this.#entry(hostname)).certPem;
+    return (await this.#entry(hostname, API_REQUESTER))!.certPem;
   }
 
-  async #entry(hostname: string): Promise<CachedContext> {
+  async #entry(hostname: string, requester: CertificateRequester): Promise<CachedContext | undefined> {
     // `[::1]` (as a URL writes it) and `::1` are one host, and its certificate needs an IP SAN.
     const host = stripBrackets(hostname.toLowerCase()).replace(/\.$/, '');
-    let entry = await this.#cache.fetch(host);
+    let entry = await this.#cache.fetch(host, { context: requester });
     if (entry && entry.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) {
       this.#cache.delete(host);
-      entry = await this.#cache.fetch(host);
+      entry = await this.#cache.fetch(host, { context: requester });
     }
-    if (!entry) throw new Error(`no certificate could be issued for ${host}`);
-    return entry;
+    // A pending issuance is shared by everyone asking for the host; when the client that
+    // queued it left before its turn, the others ask again under their own names.
+    if (!entry && !requester.gone()) entry = await this.#cache.fetch(host, { context: requester });
+    if (entry) return entry;
+    if (requester.gone()) return undefined;
+    throw new Error(`no certificate could be issued for ${host}`);
   }
 
   async #issue(hostname: string): Promise<CachedContext> {
     const key = await this.#leafKey;
-    const ca = this.#ca;
-    const leaf = issueLeafCertificate(ca, key.publicKey, hostname);
+    let ca = this.#ca;
+    let leaf = await issueLeafCertificate(ca, key.publicKey, hostname);
+    // The CA was regenerated while this one was being signed: sign again with the new one.
+    while (ca !== this.#ca) {
+      ca = this.#ca;
+      leaf = await issueLeafCertificate(ca, key.publicKey, hostname);
+    }
     this.#issued++;
     // The CA goes after the leaf: a client that trusts the CA by its key pin alone (Chromium's
     // --ignore-certificate-errors-spki-list) needs the CA in the chain, as it has no copy of it.

@@ -21,6 +21,7 @@ export type { HttpsStats } from './handshake-failures.js';
 export type { HostPattern } from '@capture/core';
 export { resolveHttpsOptions, PLUGIN_NAME } from './options.js';
 export { httpsFlags } from './flags.js';
+export { ISSUANCES_PER_CLIENT } from './issuance-queue.js';
 export { CA_PAGE_HOST, CA_PAGE_PATH, ANDROID_NETWORK_SECURITY_CONFIG } from './download-page.js';
 export { caPaths, CA_FOLDER, CA_CERT_FILE, CA_KEY_FILE, type CaPaths } from './ca-files.js';
 
@@ -48,6 +49,11 @@ export interface HttpsApi {
   readonly stats: Readonly<HttpsStats>;
   /** How many per-host certificates were issued so far. */
   readonly certificatesIssued: number;
+  /**
+   * How many certificate issuances wait for their client's turn (each client has at most
+   * {@link ISSUANCES_PER_CLIENT} in flight).
+   */
+  readonly certificatesWaiting: number;
   /** The PEM certificate served for a host, issuing it if needed (after apply). */
   certificateFor(hostname: string): Promise<string>;
 }
@@ -70,6 +76,9 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
     stats,
     get certificatesIssued() {
       return current?.certificates.issued ?? 0;
+    },
+    get certificatesWaiting() {
+      return current?.certificates.waiting ?? 0;
     },
     certificateFor(hostname) {
       if (!current) return Promise.reject(new PluginError(NAME, 'certificateFor', new CaptureError('PLUGIN_NOT_APPLIED', 'certificateFor() needs the plugin applied to a proxy')));
@@ -114,6 +123,8 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       // Handshake and certificate failures have no response to go to: the context names the plugin.
       const report = (error: CaptureError) => context.report(error, 'onConnect');
       const failures = new HandshakeFailures(stats, report);
+      // Handshake failures held back for the summary are told before the proxy goes.
+      proxy.hooks.onClose.tap(NAME, () => failures.flush());
       proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), ...(resolved.http2 ? { origins: new OriginProtocols() } : {}), failures, stats, report }));
 
       const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };

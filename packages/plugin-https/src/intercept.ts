@@ -5,6 +5,7 @@ import { CaptureError, type CaptureProxy, type ConnectContext, type HostMatcher 
 import type { CertificateCache } from './certificate-cache.js';
 import { chooseClientProtocol, type OriginProtocol, type OriginProtocols } from './alpn.js';
 import { readTunnelStart } from './client-hello.js';
+import { watchSocket } from './socket-watch.js';
 import type { HandshakeFailures, HttpsStats } from './handshake-failures.js';
 
 /** A client that opens a tunnel and says nothing for this long is speaking a server-first protocol: tunnel it. */
@@ -44,9 +45,8 @@ export function createConnectTap(deps: InterceptorDeps): (ctx: ConnectContext) =
     // folder watch missed it.
     await deps.refreshCa?.().catch(() => undefined);
     const socket = ctx.accept();
-    // Start issuing the CONNECT host's certificate now: it is ready by the time the client's
-    // ClientHello has crossed the network, which on a phone over Wi-Fi hides it completely.
-    if (!net.isIP(ctx.hostname)) deps.certificates.contextFor(ctx.hostname).catch(() => undefined);
+    // No certificate before the ClientHello: its SNI is the name to issue for, and a CONNECT
+    // that never sends one (a flood of made-up host names) costs no issuance.
     void intercept(deps, ctx, socket);
     return true;
   };
@@ -69,16 +69,23 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   // Ask the origin which protocol it speaks while the certificate is issued: the client's ALPN
   // answer depends on it (h2 to the client only when the origin speaks it, or the client needs it).
   const originProtocol: Promise<OriginProtocol> = deps.origins ? deps.origins.ask(hostname, ctx.port, net.isIP(hostname) ? undefined : hostname) : Promise.resolve('unknown');
-  let secureContext: tls.SecureContext;
+  let secureContext: tls.SecureContext | undefined;
   let origin: OriginProtocol;
+  // Issued in this client's turn (a bounded number in flight per client); dropped if the
+  // client leaves before its turn comes.
+  const watch = watchSocket(socket);
+  const requester = { client: ctx.client.address, gone: watch.gone };
   try {
-    [secureContext, origin] = await Promise.all([deps.certificates.contextFor(certificateName), originProtocol]);
+    [secureContext, origin] = await Promise.all([deps.certificates.contextFor(certificateName, requester), originProtocol]);
   } catch (error) {
+    watch.stop();
     socket.destroy();
+    if (requester.gone()) return;
     deps.report(new CaptureError('TLS_CERTIFICATE_FAILED', `cannot issue a certificate for ${certificateName}: ${(error as Error).message}`, { cause: error }));
     return;
   }
-  if (socket.destroyed) return;
+  watch.stop();
+  if (!secureContext || requester.gone()) return void socket.destroy();
   const offered = start.kind === 'tls' ? start.alpn : [];
   const answer = deps.origins ? chooseClientProtocol(offered, origin) : 'http/1.1';
   const tlsSocket = new tls.TLSSocket(socket as net.Socket, { isServer: true, secureContext, ALPNProtocols: [answer ?? 'http/1.1'] });

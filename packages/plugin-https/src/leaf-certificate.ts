@@ -2,7 +2,7 @@ import net from 'node:net';
 import forge from 'node-forge';
 import { BACKDATE_MS } from './ca-generate.js';
 import type { CertificateAuthority } from './ca-store.js';
-import { randomSerial, signCertificate } from './sign.js';
+import { randomSerial, signCertificateAsync } from './sign.js';
 
 const { pki } = forge;
 const DAY = 24 * 60 * 60 * 1000;
@@ -24,8 +24,9 @@ export interface LeafCertificate {
  * to the CA's subjectKeyIdentifier and no subjectKeyIdentifier of its own (Windows SChannel
  * mis-builds chains when a leaf's equals its issuer's), at most 397 days of validity backdated
  * two days for clock skew and never past the CA's own end, and a random 128-bit serial.
+ * Signed with the RSA work off the proxy's thread ({@link signCertificateAsync}).
  */
-export function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.pki.PublicKey, hostname: string, now = new Date()): LeafCertificate {
+export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.pki.PublicKey, hostname: string, now = new Date()): Promise<LeafCertificate> {
   const cert = pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
@@ -45,6 +46,7 @@ export function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.
     { name: 'subjectAltName', altNames: [altName] },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.subjectKeyIdentifier },
   ]);
-  signCertificate(cert, ca.key);
+  // Signed on the thread pool: the proxy's thread serves other clients meanwhile.
+  await signCertificateAsync(cert, ca.key);
   return { certPem: pki.certificateToPem(cert), notAfter };
 }

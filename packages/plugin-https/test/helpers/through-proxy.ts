@@ -3,9 +3,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /** Opens a CONNECT tunnel through the proxy; resolves with the raw socket once the proxy answered 200. */
-export function connectTunnel(proxyPort: number, authority: string): Promise<net.Socket> {
+export function connectTunnel(proxyPort: number, authority: string, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority, agent: false });
+    // `localAddress` (127.0.0.2…) makes the proxy see another client.
+    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority, agent: false, ...(localAddress ? { localAddress } : {}) });
     req.on('connect', (res, socket, head) => {
       if (res.statusCode !== 200) {
         socket.destroy();
@@ -32,11 +33,13 @@ export interface TlsThroughProxyOptions {
   rejectUnauthorized?: boolean;
   /** ALPN protocols to offer. */
   ALPNProtocols?: string[];
+  /** The client's own address (127.0.0.2…), so the proxy sees another client. */
+  localAddress?: string;
 }
 
 /** CONNECTs through the proxy to `authority` then does a TLS handshake; resolves with the connected TLS socket. */
 export async function tlsThroughProxy(proxyPort: number, authority: string, options: TlsThroughProxyOptions = {}): Promise<tls.TLSSocket> {
-  const socket = await connectTunnel(proxyPort, authority);
+  const socket = await connectTunnel(proxyPort, authority, options.localAddress);
   const host = authority.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   const servername = options.servername === false ? undefined : (options.servername ?? (net.isIP(host) ? undefined : host));
   const checkName = options.checkName ?? servername ?? host;
