@@ -32,6 +32,16 @@ export const SOCKS5_REPLY = {
   addressTypeNotSupported: 0x08,
 } as const;
 
+/**
+ * Milliseconds the rest of a message that arrived in part is waited for. Clients write each
+ * handshake message whole, so a message that stays incomplete is not SOCKS (random bytes that
+ * happen to start with 0x04 or 0x05), and is closed rather than held until `timeout`.
+ */
+const PARTIAL_MESSAGE_MS = 2_000;
+
+/** A host name as SOCKS4a and SOCKS5 carry it: letters, digits, dots, hyphens, underscores (IPv6 only from SOCKS5's binary form). */
+const HOST_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+
 /** Longest handshake message: a SOCKS4a request with a 255-byte user id and host name, or SOCKS5 credentials. */
 const MAX_HANDSHAKE = 1024;
 
@@ -56,10 +66,12 @@ export function socksHandshake(socket: Duplex, gate: SocksGate): Promise<SocksCo
     let source: string | undefined;
     let done = false;
     const timer = setTimeout(() => refuse(), gate.timeout);
+    let partial: NodeJS.Timeout | undefined;
     const finish = (result: SocksConnect | undefined) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(partial);
       socket.off('data', onData);
       socket.off('close', onClose);
       resolve(result);
@@ -98,6 +110,10 @@ export function socksHandshake(socket: Duplex, gate: SocksGate): Promise<SocksCo
         return true;
       }
       if (stage === 'credentials') {
+        if (buffered[0] !== 0x01) {
+          refuse(Buffer.from([0x01, 0x01]));
+          return false;
+        }
         if (buffered.length < 2) return false;
         const userLength = buffered[1]!;
         if (buffered.length < 3 + userLength) return false;
@@ -115,6 +131,10 @@ export function socksHandshake(socket: Duplex, gate: SocksGate): Promise<SocksCo
         socket.write(Buffer.from([0x01, 0x00]));
         stage = 'request';
         return true;
+      }
+      if (buffered[0] !== 0x05 || (buffered.length > 2 && buffered[2] !== 0x00)) {
+        refuse(socksReply(5, SOCKS5_REPLY.generalFailure));
+        return false;
       }
       if (buffered.length < 5) return false;
       const [, command, , addressType, first] = buffered as unknown as number[];
@@ -136,8 +156,19 @@ export function socksHandshake(socket: Duplex, gate: SocksGate): Promise<SocksCo
       return false;
     };
     const socks4 = (): boolean => {
+      if (buffered.length > 1 && buffered[1] !== 0x01 && buffered[1] !== 0x02) {
+        refuse(socksReply(4, SOCKS5_REPLY.notAllowed));
+        return false;
+      }
       if (buffered.length < 9) return false;
       const userEnd = buffered.indexOf(0, 8);
+      // The user id is text (curl sends its user name or nothing).
+      for (let i = 8; i < (userEnd < 0 ? buffered.length : userEnd); i++) {
+        if (buffered[i]! < 0x20 || buffered[i]! > 0x7e) {
+          refuse(socksReply(4, SOCKS5_REPLY.notAllowed));
+          return false;
+        }
+      }
       if (userEnd < 0) return false;
       const ip = buffered.subarray(4, 8);
       // SOCKS4a: 0.0.0.x (x not 0) means "the host name follows the user id".
@@ -160,7 +191,7 @@ export function socksHandshake(socket: Duplex, gate: SocksGate): Promise<SocksCo
       return false;
     };
     const connect = (hostname: string, port: number) => {
-      if (port === 0 || !/^[^\s/\\?#@[\]]+$/.test(hostname)) {
+      if (port === 0 || !(HOST_NAME.test(hostname) || net.isIP(hostname))) {
         refuse(socksReply(version, SOCKS5_REPLY.generalFailure));
         return;
       }
@@ -172,6 +203,8 @@ export function socksHandshake(socket: Duplex, gate: SocksGate): Promise<SocksCo
       buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
       if (buffered.length > MAX_HANDSHAKE) return refuse();
       while (!done && buffered.length && step());
+      clearTimeout(partial);
+      if (!done && buffered.length) partial = setTimeout(() => refuse(), PARTIAL_MESSAGE_MS);
     };
     socket.on('data', onData);
     socket.once('close', onClose);

@@ -121,4 +121,14 @@ describe('SOCKS clients on the proxy port', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     expect([...(await raw(proxy.port, [5, 1, 0, 5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff]))]).toEqual([5, 0, 5, 5, 0, 1, 0, 0, 0, 0, 0, 0]);
   });
+
+  it('closes bytes that only look like SOCKS (an incomplete greeting, a bad version) instead of waiting for headersTimeout', async () => {
+    proxy = await startProxy();
+    const started = performance.now();
+    expect([...(await raw(proxy.port, [5, 9, 1]))]).toEqual([]);
+    expect([...(await raw(proxy.port, [4, 7, 0, 80]))]).toEqual([0, 0x5b, 0, 0, 0, 0, 0, 0]);
+    expect([...(await raw(proxy.port, [5, 1, 0, 9, 1, 0, 1]))]).toEqual([5, 0, 5, 1, 0, 1, 0, 0, 0, 0, 0, 0]);
+    // headersTimeout is 30 s: each was closed within a couple of seconds.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
 });
