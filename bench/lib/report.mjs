@@ -52,35 +52,36 @@ function rows(scenario, cells) {
 }
 
 /**
- * The issue's goals, each { goal, value, met } (met undefined when it could not be measured):
- * capture at least 1.5x the faster peer everywhere (2x mitmproxy for HTTP/2 and gRPC), keep-alive HTTP at least 25% of direct,
- * downloads at least 50% of direct with capture's peak RSS under 150 MiB.
+ * The goals, each { goal, value, met } (met undefined when it could not be measured). Issue 19:
+ * keep-alive HTTP and HTTPS at least 1.5x http-mitm-proxy (the aim is 2x); downloads at least
+ * 1.2x http-mitm-proxy with capture's peak RSS at most 120 MiB; HTTP/2 and gRPC (issue 14) at
+ * least 2x mitmproxy, the one peer that speaks them. Earlier ones kept: new hosts at least 1.5x
+ * the faster peer, keep-alive HTTP at least 25% of direct, downloads at least 50% of direct.
+ * A capture that exited mid-scenario fails that scenario's goal, with its error.
  */
 export function goals(scenarios) {
   const results = [];
+  const peerGoal = { http: ['http-mitm-proxy', 1.5, 2], https: ['http-mitm-proxy', 1.5, 2], 'download-http': ['http-mitm-proxy', 1.2], 'download-https': ['http-mitm-proxy', 1.2], h2: ['mitmproxy', 2], grpc: ['mitmproxy', 2] };
   for (const scenario of scenarios) {
-    const capture = scenario.rows.find((row) => row.target === 'capture' && !row.note);
+    const captureRow = scenario.rows.find((row) => row.target === 'capture');
+    const capture = captureRow && !captureRow.note ? captureRow : undefined;
     const direct = scenario.rows.find((row) => row.target === 'direct' && !row.note);
-    if (!capture) continue;
+    const [peerName, bound, aim] = peerGoal[scenario.id] ?? [];
+    const per = scenario.kind === 'download' ? 'GiB' : 'request';
+    if (!capture) {
+      if (captureRow && peerName) results.push({ goal: `${scenario.title}: capture ≥ ${bound}x ${peerName}`, value: `capture ${captureRow.note}`, met: false });
+      continue;
+    }
     const peers = scenario.rows.filter((row) => row !== capture && row !== direct && !row.note);
-    // HTTP/2 and gRPC (issue 14): at least 2x mitmproxy, the one peer that speaks them.
-    const mitmproxy = peers.find((row) => row.target === 'mitmproxy');
-    if (scenario.http2 && mitmproxy) {
-      const ratio = capture.rate / mitmproxy.rate;
-      results.push({
-        goal: `${scenario.title}: capture ≥ 2x mitmproxy`,
-        value: `${times(ratio)} by rate; mitmproxy uses ${times(mitmproxy.cpu / capture.cpu)} capture's CPU per request`,
-        met: ratio >= 2,
-      });
-    } else if (peers.length) {
-      const fastest = peers.reduce((a, b) => (b.rate > a.rate ? b : a));
-      const ratio = capture.rate / fastest.rate;
+    const peer = peerName ? peers.find((row) => row.target === peerName) : peers.reduce((a, b) => (b.rate > a.rate ? b : a), peers[0]);
+    if (peer) {
+      const ratio = capture.rate / peer.rate;
+      const need = bound ?? 1.5;
       // CPU per request moves less than rates when neighbours take the cores: shown beside it.
-      const cpuRatio = fastest.cpu / capture.cpu;
       results.push({
-        goal: `${scenario.title}: capture ≥ 1.5x the faster peer (${fastest.target})`,
-        value: `${times(ratio)} by rate; ${fastest.target} uses ${times(cpuRatio)} capture's CPU per ${scenario.kind === 'download' ? 'GiB' : 'request'}`,
-        met: ratio >= 1.5,
+        goal: `${scenario.title}: capture ≥ ${need}x ${peerName ? peer.target : `the faster peer (${peer.target})`}${aim ? ` (aim ${aim}x)` : ''}`,
+        value: `${times(ratio)} by rate${aim ? ` (aim ${ratio >= aim ? 'reached' : 'not reached'})` : ''}; ${peer.target} uses ${times(peer.cpu / capture.cpu)} capture's CPU per ${per}`,
+        met: ratio >= need,
       });
     }
     if (scenario.id === 'http' && direct) {
@@ -92,7 +93,7 @@ export function goals(scenarios) {
         const ratio = capture.rate / direct.rate;
         results.push({ goal: `${scenario.title}: capture ≥ 50% of direct MiB/s`, value: percent(ratio), met: ratio >= 0.5 });
       }
-      results.push({ goal: `${scenario.title}: capture peak RSS < 150 MiB`, value: `${fixed(capture.peakRss)} MiB`, met: capture.peakRss < 150 });
+      results.push({ goal: `${scenario.title}: capture peak RSS ≤ 120 MiB`, value: `${fixed(capture.peakRss)} MiB`, met: capture.peakRss <= 120 });
     }
   }
   return results;
