@@ -55,8 +55,8 @@ async function startPlainOrigin(): Promise<number> {
 }
 
 /** Starts `capture start` with `args`, trusting the HTTPS origin; resolves with its port and CA path. */
-async function start(args: string[]): Promise<{ port: number; ca: string }> {
-  cli = startCli(['start', '--port', '0', '--host', '127.0.0.1', '--no-web', ...args], { cwd: project!.dir, env: { NODE_EXTRA_CA_CERTS: origin!.certFile } });
+async function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ port: number; ca: string }> {
+  cli = startCli(['start', '--port', '0', '--host', '127.0.0.1', '--no-web', ...args], { cwd: project!.dir, env: { NODE_EXTRA_CA_CERTS: origin!.certFile, ...env } });
   const port = Number((await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
   const ca = (await runCliProcess(['ca', 'path'], { cwd: project!.dir })).stdout.trim();
   return { port, ca };
@@ -89,6 +89,18 @@ describe('capture start in proxy modes', () => {
     expect(result.stdout).toBe(`capture: upstream proxy http://127.0.0.1:${upstream.port} refused the credentials in its URL (407 Proxy Authentication Required)\n502`);
   });
 
+  it('--upstream-proxy env takes HTTP_PROXY and NO_PROXY from capture\'s environment', async () => {
+    project = tempProject();
+    origin = await startHttpsOrigin(project.dir);
+    const plainPort = await startPlainOrigin();
+    upstream = await startHttpUpstream('alice', 's3cret');
+    const { port } = await start(['--upstream-proxy', 'env'], { HTTP_PROXY: `http://alice:s3cret@127.0.0.1:${upstream.port}`, NO_PROXY: 'localhost' });
+    await cli!.waitFor(new RegExp(`mode: forward proxy via upstream proxy http://127\\.0\\.0\\.1:${upstream.port} for http\\n`));
+    expect((await curl(['-x', `http://127.0.0.1:${port}`, `http://127.0.0.1:${plainPort}/env`])).stdout).toContain('plain saw /env');
+    expect((await curl(['-x', `http://127.0.0.1:${port}`, `http://localhost:${plainPort}/direct`])).stdout).toContain('plain saw /direct');
+    expect(upstream.requests).toEqual([`GET http://127.0.0.1:${plainPort}/env`]);
+  });
+
   it('--upstream-proxy socks5h:// relays intercepted HTTPS', async () => {
     project = tempProject();
     origin = await startHttpsOrigin(project.dir);
@@ -103,6 +115,7 @@ describe('capture start in proxy modes', () => {
     origin = await startHttpsOrigin(project.dir);
     const plainPort = await startPlainOrigin();
     const { port, ca } = await start([]);
+    await cli!.waitFor(/mode: forward proxy\n/);
     for (const flag of ['--socks5-hostname', '--socks5']) {
       const secure = await curl([flag, `127.0.0.1:${port}`, '--cacert', ca, `https://localhost:${origin.port}/socks${flag}`]);
       expect(secure.stderr).toBe('');
