@@ -191,6 +191,7 @@ export class H2Sessions {
   close(): void {
     for (const session of this.#sessions.values()) session.destroy();
     this.#sessions.clear();
+    this.#opening.clear();
   }
 
   #session(origin: string): http2.ClientHttp2Session | Promise<http2.ClientHttp2Session> {

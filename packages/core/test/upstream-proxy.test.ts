@@ -163,6 +163,18 @@ describe('an authenticated HTTP upstream proxy (proxy-chain)', () => {
     expect(response.text).not.toContain('pw');
   });
 
+  it('speaks TLS to an https:// upstream proxy, verified with the upstream trust', async () => {
+    origin = await startOrigin();
+    const secureOrigin = await startHttpsOrigin();
+    cleanups.push(() => secureOrigin.close());
+    upstream = await startHttpUpstream('alice', 's3cret', { cert, key });
+    proxy = await startProxy({ upstreamProxy: `https://alice:s3cret@localhost:${upstream.port}` });
+    proxy.proxy.setUpstreamTls({ ca: [cert] });
+    expect((await requestThroughProxy(proxy.port, `${origin.url}/p`)).status).toBe(200);
+    expect((await requestThroughProxy(proxy.port, `https://localhost:${secureOrigin.port}/s`)).text).toBe('secure /s');
+    expect(upstream.requests).toEqual([`GET ${origin.url}/p`, `CONNECT localhost:${secureOrigin.port}`]);
+  });
+
   it('reaches noProxy hosts directly', async () => {
     origin = await startOrigin();
     upstream = await startHttpUpstream('alice', 's3cret');

@@ -13,14 +13,15 @@ export interface TestUpstreamProxy {
   close(): Promise<void>;
 }
 
-/** An authenticated HTTP proxy (npm `proxy-chain`) that accepts `user:pass` only. */
-export async function startHttpUpstream(user: string, pass: string): Promise<TestUpstreamProxy> {
+/** An authenticated HTTP proxy (npm `proxy-chain`) that accepts `user:pass` only; an `https://` one with `tls`. */
+export async function startHttpUpstream(user: string, pass: string, tls?: { cert: string; key: string }): Promise<TestUpstreamProxy> {
   const requests: string[] = [];
   let connections = 0;
   const server = new ProxyChainServer({
     port: 0,
     host: '127.0.0.1',
     verbose: false,
+    ...(tls ? { serverType: 'https' as const, httpsOptions: tls } : {}),
     prepareRequestFunction: ({ request, username, password, isHttp }) => {
       const ok = username === user && password === pass;
       if (ok) requests.push(isHttp ? `${request.method} ${request.url}` : `CONNECT ${request.url}`);
