@@ -31,8 +31,13 @@ export interface DirectionOptions {
   readonly hold: boolean;
   /** Called for each message in order; its answer applies to changeable messages only. */
   decide(message: RelayedMessage): Promise<MessageDecision | undefined> | MessageDecision | undefined;
-  /** Records what was forwarded. */
-  record(message: WebSocketMessageRecord): void;
+  /**
+   * Takes the next place in the connection's record, in arrival order across both directions
+   * (called when a message has arrived whole, before decompression or a decision).
+   */
+  reserve(): number;
+  /** Records what was forwarded at its place; undefined frees the place (a dropped message). */
+  record(message: WebSocketMessageRecord | undefined, place: number): void;
   /** A close frame was read (in wire order, before it is forwarded). */
   closeFrame(code: number | undefined, reason: string): void;
   /** The source sent an invalid frame; `destAtBoundary`: a close frame may still be written to the destination. */
@@ -146,9 +151,10 @@ export class Direction {
       message.truncated = true;
       if (message.compressed) this.#endInflate(message, false);
       const time = Date.now();
+      const place = this.#o.reserve();
       this.#enqueue(async () => {
         await message.inflated;
-        this.#recordAndObserve(this.#toRelayed(message, time, false));
+        await this.#recordAndObserve(this.#toRelayed(message, time, false), place);
       });
     }
     this.#enqueue(() => this.#endDest());
@@ -235,6 +241,7 @@ export class Direction {
     }
     if (message.compressed) this.#endInflate(message, true);
     const time = Date.now();
+    const place = this.#o.reserve();
     const raw = message.raw;
     this.#enqueue(async () => {
       await message.inflated;
@@ -242,20 +249,26 @@ export class Direction {
         raw !== undefined && !(message.compressed && !this.#o.deflate!.noContextTakeover);
       const relayed = this.#toRelayed(message, time, changeable);
       if (!raw) {
-        this.#recordAndObserve(relayed);
+        await this.#recordAndObserve(relayed, place);
         return;
       }
-      const decision = await this.#decide(relayed);
-      if (!changeable || !decision || decision.action === 'forward') {
-        await this.#write(Buffer.concat(raw));
-        this.#o.record(this.#toRecord(relayed));
-      } else if (decision.action === 'rewrite') {
-        const data = typeof decision.data === 'string' ? Buffer.from(decision.data, 'utf8') : decision.data;
-        const opcode = decision.opcode ?? message.opcode;
-        await this.#write(encodeFrame(opcode, data, this.#o.fromClient));
-        this.#o.record(toMessageRecord(this.#o.fromClient, opcode, time, data.length, data.subarray(0, this.#o.limits.maxBodySize), data.length > this.#o.limits.maxBodySize));
+      let kept: WebSocketMessageRecord | undefined;
+      try {
+        const decision = await this.#decide(relayed);
+        if (!changeable || !decision || decision.action === 'forward') {
+          await this.#write(Buffer.concat(raw));
+          kept = this.#toRecord(relayed);
+        } else if (decision.action === 'rewrite') {
+          const data = typeof decision.data === 'string' ? Buffer.from(decision.data, 'utf8') : decision.data;
+          const opcode = decision.opcode ?? message.opcode;
+          await this.#write(encodeFrame(opcode, data, this.#o.fromClient));
+          kept = toMessageRecord(this.#o.fromClient, opcode, time, data.length, data.subarray(0, this.#o.limits.maxBodySize), data.length > this.#o.limits.maxBodySize);
+        }
+        // 'drop': nothing is written and nothing recorded as forwarded.
+      } finally {
+        // Always fills or frees its place, so the messages after it are recorded.
+        this.#o.record(kept, place);
       }
-      // 'drop': nothing is written and nothing recorded as forwarded.
     });
   }
 
@@ -266,9 +279,17 @@ export class Direction {
       this.#o.closeFrame(code, reason);
     }
     const time = Date.now();
+    const place = this.#o.reserve();
     this.#enqueue(async () => {
-      if (this.#o.hold) await this.#write(Buffer.concat(control.raw));
-      this.#recordAndObserve({
+      if (this.#o.hold) {
+        try {
+          await this.#write(Buffer.concat(control.raw));
+        } catch (error) {
+          this.#o.record(undefined, place);
+          throw error;
+        }
+      }
+      await this.#recordAndObserve({
         fromClient: this.#o.fromClient,
         opcode: control.opcode,
         time,
@@ -276,7 +297,7 @@ export class Direction {
         data: payload,
         truncated: false,
         changeable: false,
-      });
+      }, place);
     });
   }
 
@@ -374,8 +395,8 @@ export class Direction {
   }
 
   /** Records a message that was forwarded as is, then lets the callback observe it. */
-  async #recordAndObserve(message: RelayedMessage): Promise<void> {
-    this.#o.record(this.#toRecord(message));
+  async #recordAndObserve(message: RelayedMessage, place: number): Promise<void> {
+    this.#o.record(this.#toRecord(message), place);
     await this.#decide(message);
   }
 

@@ -124,6 +124,30 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
       fault(error);
     }
   };
+  // Messages are recorded in the order they arrived, across both directions: each takes a place
+  // when it arrives whole, and places are filled in order (a compressed message being inflated,
+  // or one a hook holds, keeps the later ones waiting, for the record only; forwarding never waits).
+  let nextPlace = 0;
+  let nextToKeep = 0;
+  const arrived = new Map<number, WebSocketMessageRecord | undefined>();
+  const reserve = (): number => nextPlace++;
+  const place = (message: WebSocketMessageRecord | undefined, at: number): void => {
+    arrived.set(at, message);
+    while (arrived.has(nextToKeep)) {
+      const ready = arrived.get(nextToKeep);
+      arrived.delete(nextToKeep++);
+      if (ready) keep(ready);
+    }
+  };
+  /** Keeps whatever is still waiting behind a place that was never filled (only after a fault). */
+  const keepStragglers = (): void => {
+    for (const at of [...arrived.keys()].sort((a, b) => a - b)) {
+      const ready = arrived.get(at);
+      if (ready) keep(ready);
+    }
+    arrived.clear();
+    nextToKeep = nextPlace;
+  };
   const closedFirst = (by: WebSocketClosedBy, code: number | undefined, reason: string | undefined): void => {
     if (record.closedBy) return;
     record.closedBy = by;
@@ -158,7 +182,8 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
       limits,
       hold: options.hold ?? false,
       decide,
-      record: keep,
+      reserve,
+      record: place,
       closeFrame: (code, reason) => closedFirst(fromClient ? 'client' : 'server', code ?? 1005, reason),
       violation: (error, destAtBoundary) => violation(fromClient, error, destAtBoundary),
       fault,
@@ -191,6 +216,7 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
     completed = true;
     if (timer) clearTimeout(timer);
     await Promise.all([directions.fromClient.idle(), directions.fromServer.idle()]);
+    keepStragglers();
     const completion: WebSocketCompletion = {
       closeCode: record.closeCode,
       closeReason: record.closeReason,

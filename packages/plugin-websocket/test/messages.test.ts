@@ -51,6 +51,44 @@ describe('permessage-deflate', () => {
   }
 });
 
+describe('record order', () => {
+  it('records messages in the order they arrived across both directions, while a compressed one is still being inflated', async () => {
+    // The client's 8 MiB message is compressed (a few KiB on the wire; inflating it for the
+    // record takes milliseconds). The origin answers, uncompressed, as soon as the last byte of
+    // that frame reaches it, so its answer reaches the relay while the relay is still inflating.
+    rig = await startRig({ perMessageDeflate: { threshold: 0 } });
+    rig.server.on('connection', (socket) => {
+      const raw = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+      let seen = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        seen = Buffer.concat([seen, chunk]);
+        if (seen.length < 2) return;
+        const code = seen[1]! & 0x7f;
+        const header = 2 + (code === 126 ? 2 : code === 127 ? 8 : 0) + 4;
+        if (seen.length < header) return;
+        const length = code === 126 ? seen.readUInt16BE(2) : code === 127 ? Number(seen.readBigUInt64BE(2)) : code;
+        if (seen.length < header + length) return;
+        raw.off('data', onData);
+        raw.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('reply')]));
+      };
+      raw.on('data', onData);
+    });
+    const relayReady = rig.nextRelay();
+    const ws = await rig.connect({ perMessageDeflate: { threshold: 0 } });
+    const relay = await relayReady;
+    ws.send(Buffer.alloc(8 * 1024 * 1024, 'a').toString());
+    expect((await nextMessage(ws)).data.toString()).toBe('reply');
+    await closeAndWait(ws);
+    await relay.done;
+    expect(relay.record.messages.map((m) => [m.fromClient, m.opcode, m.size])).toEqual([
+      [true, 1, 8 * 1024 * 1024],
+      [false, 1, 5],
+      [true, 8, 2],
+      [false, 8, 2],
+    ]);
+  });
+});
+
 describe('message shapes', () => {
   it('reassembles a fragmented message around an interleaved ping', async () => {
     rig = await startRig();

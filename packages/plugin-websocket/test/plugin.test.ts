@@ -60,3 +60,35 @@ describe('websocket plugin', () => {
     expect(record.messages.filter((m) => m.opcode === 1).map((m) => m.text)).toEqual(['[redacted]', 'ok']);
   });
 });
+
+describe('the plugin API', () => {
+  it('offers its hooks and the connections open now; onOpened and onRecorded follow a connection live', async () => {
+    origin = http.createServer();
+    wss = new WebSocketServer({ server: origin });
+    wss.on('connection', (s) => s.on('message', (data) => s.send(`echo ${String(data)}`)));
+    origin.listen(0, '127.0.0.1');
+    await once(origin, 'listening');
+    const port = (origin.address() as AddressInfo).port;
+    proxy = await startProxy({ plugins: [websocket()] });
+    const api = proxy.proxy.plugin('websocket')!.api!;
+    expect(api.hooks).toBe(getWebSocketHooks(proxy.proxy));
+    const events: string[] = [];
+    api.hooks!.onOpened.tap('watch', (exchange, record) => void events.push(`opened ${exchange.request.url} ${record.messages.length}`));
+    api.hooks!.onRecorded.tap('watch', (_exchange, message, index) => void events.push(`${index} ${message.fromClient ? '→' : '←'} ${message.text ?? message.opcode}`));
+    const exchanges = collectExchanges(proxy.proxy);
+    const ws = absoluteFormClient(proxy.port, `ws://127.0.0.1:${port}/api`, { perMessageDeflate: false });
+    await once(ws, 'open');
+    ws.send('one');
+    await nextMessage(ws);
+    const [open] = api.open();
+    expect(api.open()).toHaveLength(1);
+    expect(open!.exchange.request.url).toBe(`http://127.0.0.1:${port}/api`);
+    expect(open!.record.messages.map((m) => m.text)).toEqual(['one', 'echo one']);
+    const completed = exchanges.next();
+    ws.close(1000);
+    const exchange = await completed;
+    expect(api.open()).toEqual([]);
+    expect(exchange.websocket).toBe(open!.record);
+    expect(events.slice(0, 3)).toEqual([`opened http://127.0.0.1:${port}/api 0`, '0 → one', '1 ← echo one']);
+  });
+});
