@@ -107,6 +107,22 @@ function startOnce(args, { env = {}, settleSeconds = settle } = {}) {
   });
 }
 
+/**
+ * startOnce, tried up to 3 times 10 s apart when the start fails: on the shared working tree a
+ * package's dist may be missing for a moment while it is rebuilt. A run that fails 3 times throws.
+ */
+async function startRetried(args, options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(args, options);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.log(`  (start failed, retrying in 10 s: ${String(error.message).split('\n').find((line) => /Error/.test(line))?.trim() ?? error.message.split('\n')[0]})`);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
+  }
+}
+
 const captureArgs = (extra = []) => [bin, 'start', '--port', '0', '--host', '127.0.0.1', '--web-port', '0', '--quiet', ...extra];
 const variants = [
   { name: 'bare Node HTTP server', args: ['-e', BARE] },
@@ -118,13 +134,13 @@ const variants = [
 const began = Date.now();
 const loadAtStart = os.loadavg();
 console.log(`startup: ${rounds} rounds of ${variants.length} variants, ${settle} s idle each; node ${process.version}`);
-const first = await startOnce(captureArgs());
+const first = await startRetried(captureArgs());
 console.log(`  first start (creates the CA): ${first.ms.toFixed(0)} ms, ${first.rss.toFixed(1)} MiB`);
 const runs = new Map(variants.map((variant) => [variant.name, []]));
 for (let round = 0; round < rounds; round++) {
   const order = variants.map((_, index) => variants[(index + round) % variants.length]);
   for (const variant of order) {
-    const result = await startOnce(variant.args);
+    const result = await startRetried(variant.args);
     runs.get(variant.name).push(result);
     console.log(`  round ${round + 1} ${variant.name}: ${result.ms.toFixed(0)} ms, ${result.rss.toFixed(1)} MiB idle`);
   }
@@ -156,7 +172,7 @@ if (values['cpu-prof']) {
   const dir = path.join(scratchDir, 'prof', 'startup');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await startOnce(['--cpu-prof', `--cpu-prof-dir=${dir}`, ...captureArgs()], { settleSeconds: 0 });
+  await startRetried(['--cpu-prof', `--cpu-prof-dir=${dir}`, ...captureArgs()], { settleSeconds: 0 });
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (file) profileSummary = execFileSync(process.execPath, [path.join(here, 'profile-summary.mjs'), path.join(dir, file), '--top', '20'], { encoding: 'utf8' });
 }
