@@ -160,6 +160,21 @@ for (const plugin of ['(none)', ...PLUGINS, ...IMPORTED_ONLY]) {
   for (let round = 0; round < rounds; round++) list.push(importCost(plugin === '(none)' ? undefined : `@capture/${PACKAGES[plugin]}`));
   imports.push({ plugin, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss / 1048576)), coreMs: median(list.map((r) => r.core)), coreRss: median(list.map((r) => r.coreRss / 1048576)) });
 }
+/** Third-party packages the CLI loads at start, each from the package that depends on it. */
+const DEPENDENCIES = [
+  ['undici', 'core'],
+  ['zod', 'core'],
+  ['tapable', 'core'],
+  ['node-forge', 'plugin-https'],
+  ['better-sqlite3', 'plugin-history'],
+  ['jiti', 'cli'],
+];
+const dependencyCosts = DEPENDENCIES.map(([name, from]) => {
+  const list = Array.from({ length: rounds }, () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
+    `const r=process.memoryUsage().rss;const t=performance.now();await import(${JSON.stringify(name)});console.log(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss-r}))`],
+  { cwd: path.join(repoDir, 'packages', from), encoding: 'utf8' }).trim()));
+  return { name, from, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss / 1048576)) };
+});
 const nodeAlone = median(Array.from({ length: rounds }, () => Number(execFileSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss)'], { encoding: 'utf8' })) / 1048576));
 const cliImport = [];
 for (let round = 0; round < rounds; round++) {
@@ -226,6 +241,12 @@ const md = [
   `A \`node\` that imports nothing holds ${fixed(nodeAlone)} MiB. ` +
   'Note: the CLI imports every shipped plugin package statically (`default-plugins.ts`), so `--no-<plugin>` saves only what the plugin does when applied and started; what its modules cost is the import column.',
   '',
+  'Third-party packages alone, each the first import in a fresh `node` (so each includes a few MiB of the module loader\'s own start):',
+  '',
+  '| package | imported by | import ms | RSS added MiB |',
+  '| --- | --- | ---: | ---: |',
+  ...dependencyCosts.map((d) => `| ${d.name} | @capture/${d.from} | ${fixed(d.ms, 0)} | ${fixed(d.rss)} |`),
+  '',
   `Importing the CLI (\`packages/cli/dist/index.js\`, every shipped plugin with it): ${fixed(median(cliImport.map((r) => r.ms)), 0)} ms, ${fixed(median(cliImport.map((r) => r.rss / 1048576)))} MiB.`,
   '',
   '## Goals (issue 19 step 3)',
@@ -238,5 +259,5 @@ console.log(`\n${md}`);
 mkdirSync(path.dirname(values.out), { recursive: true });
 writeFileSync(values.out, md);
 mkdirSync(scratchDir, { recursive: true });
-writeFileSync(path.join(scratchDir, 'startup.json'), JSON.stringify({ first, rows: rows.map(({ args, ...row }) => ({ ...row, runs: runs.get(row.name) })), costs, imports, nodeAlone, cliImport, goals, loadAtStart, loadAtEnd }, null, 2));
+writeFileSync(path.join(scratchDir, 'startup.json'), JSON.stringify({ first, rows: rows.map(({ args, ...row }) => ({ ...row, runs: runs.get(row.name) })), costs, imports, dependencyCosts, nodeAlone, cliImport, goals, loadAtStart, loadAtEnd }, null, 2));
 console.log(`written to ${path.relative(process.cwd(), values.out)} and .bench/startup.json`);
