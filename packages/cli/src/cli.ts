@@ -64,14 +64,17 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   // `capture run` and `capture browser` listen on a free loopback port unless told otherwise.
   const withStartOptions = (command: Command, forOneProgram = false) =>
     addStartFlags(
-      addModeFlags(command, io.env)
-        .addOption(new Option('-p, --port <port>', forOneProgram ? 'port to listen on (default: a free one)' : 'port to listen on (0 picks a free one)').argParser(parsePort))
-        .option('-H, --host <address>', forOneProgram ? 'address to listen on (default 127.0.0.1)' : 'address to listen on (default 0.0.0.0: all interfaces)')
-        // Read by the program before parsing (plugin flags depend on the config); listed here for --help.
-        .option('-c, --config <file>', CONFIG_HELP)
-        .option('--json', 'print one JSON object per exchange instead of a line of text')
-        .option('-q, --quiet', 'do not print exchanges')
-        .option('--hide-filtered', 'do not print exchanges that are not captured (they are still counted)'),
+      addModeFlags(
+        command
+          .addOption(new Option('-p, --port <port>', forOneProgram ? 'port to listen on (default: a free one)' : 'port to listen on (0 picks a free one)').argParser(parsePort))
+          .option('-H, --host <address>', forOneProgram ? 'address to listen on (default 127.0.0.1)' : 'address to listen on (default 0.0.0.0: all interfaces)')
+          // Read by the program before parsing (plugin flags depend on the config); listed here for --help.
+          .option('-c, --config <file>', CONFIG_HELP)
+          .option('--json', 'print one JSON object per exchange instead of a line of text')
+          .option('-q, --quiet', 'do not print exchanges')
+          .option('--hide-filtered', 'do not print exchanges that are not captured (they are still counted)'),
+        io.env,
+      ),
       startFlags,
       program.options,
     );

@@ -17,17 +17,21 @@ export const CLIENT_CERT_PASSPHRASE_ENV = 'CAPTURE_CLIENT_CERT_PASSPHRASE';
 
 /** Adds the proxy-mode flags (`--upstream-proxy`, `--reverse`, `--keep-host`, `--reverse-tls`, `--client-cert`). */
 export function addModeFlags(command: Command, env: NodeJS.ProcessEnv): Command {
-  return command
-    .addOption(new Option('--upstream-proxy <url>', 'reach origins through this proxy: http://, https://, socks5:// or socks5h:// URL (user:pass@ allowed), or "env" for HTTPS_PROXY/HTTP_PROXY/NO_PROXY').argParser(parseUpstreamProxyFlag))
-    .addOption(new Option('--reverse <url>', 'reverse mode: serve as this origin (e.g. https://api.example.com); requests to capture\'s port go there').argParser(parseReverseFlag))
-    .option('--keep-host', 'reverse mode: forward the client\'s Host header instead of the origin\'s')
-    .option('--reverse-tls', 'reverse mode: also serve HTTPS on the port, with a certificate from capture\'s CA for the origin\'s name')
-    .addOption(
-      new Option('--client-cert <host=file>', `present this client certificate (PKCS#12, or PEM with its key) to matching hosts (*.corp.example); passphrase from ${CLIENT_CERT_PASSPHRASE_ENV} (repeatable)`).argParser(
-        (value: string, previous: ClientCertificateConfig[] | undefined) => [...(previous ?? []), parseClientCertFlag(value, env)],
-      ),
-    );
+  const options = [
+    new Option('--upstream-proxy <url>', 'reach origins through this proxy: http://, https://, socks5:// or socks5h:// URL (user:pass@ allowed), or "env" for HTTPS_PROXY/HTTP_PROXY/NO_PROXY').argParser(parseUpstreamProxyFlag),
+    new Option('--reverse <url>', 'reverse mode: serve as this origin (e.g. https://api.example.com); requests to capture\'s port go there').argParser(parseReverseFlag),
+    new Option('--keep-host', 'reverse mode: forward the client\'s Host header instead of the origin\'s'),
+    new Option('--reverse-tls', 'reverse mode: also serve HTTPS on the port, with a certificate from capture\'s CA for the origin\'s name'),
+    new Option('--client-cert <host=file>', `present this client certificate (PKCS#12, or PEM with its key) to matching hosts (*.corp.example); passphrase from ${CLIENT_CERT_PASSPHRASE_ENV} (repeatable)`).argParser(
+      (value: string, previous: ClientCertificateConfig[] | undefined) => [...(previous ?? []), parseClientCertFlag(value, env)],
+    ),
+  ];
+  for (const option of options) command.addOption(option.helpGroup(MODE_GROUP));
+  return command;
 }
+
+/** The `--help` heading of the proxy-mode flags. */
+const MODE_GROUP = 'Proxy modes:';
 
 /** The config keys the mode flags set, over the config's own (flag certificates first: the first match wins). */
 export function modeConfig(flags: ModeFlags, config: CaptureConfig): Partial<CaptureConfig> {
