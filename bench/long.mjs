@@ -219,7 +219,10 @@ let profileSummary;
 try {
   // Run 1: keep every exchange. The config lists the default plugins (a config that lists plugins
   // runs only those) with history's limits raised above the count.
-  const configFile = path.join(workDir, 'capture.config.json');
+  // In a folder of its own: `capture start` looks for capture.config.* from its working folder up,
+  // and the defaults run (working folder workDir) must find none.
+  const configFile = path.join(workDir, 'keep-all-config', 'capture.config.json');
+  mkdirSync(path.dirname(configFile), { recursive: true });
   writeFileSync(configFile, JSON.stringify({
     plugins: [
       '@capture/plugin-https',
