@@ -132,6 +132,17 @@ export class CaptureProxy {
     this.#upstream.setTls(options);
   }
 
+  /**
+   * Opens a TCP connection to `hostname:port` the way the proxy reaches origins: directly, or
+   * through the upstream proxy (`upstreamProxy`, unless `noProxy` names the host), for a plugin
+   * that talks to an origin itself (e.g. a protocol probe). Rejects with the connect error, or
+   * with an error whose `code` is `UPSTREAM_PROXY_FAILED` and whose message names the upstream
+   * proxy without its credentials. The socket arrives paused; the caller owns it.
+   */
+  openUpstreamSocket(hostname: string, port: number): Promise<import('node:net').Socket> {
+    return this.#upstream.openSocket(hostname, port, true);
+  }
+
   /** True when upstream TLS certificates are verified (see {@link CaptureProxy.setUpstreamTls}). */
   get upstreamTlsVerified(): boolean {
     return this.#upstream.tls.rejectUnauthorized;

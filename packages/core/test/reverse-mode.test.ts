@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
 import { collectExchanges, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
 
 const run = promisify(execFile);
@@ -100,6 +101,25 @@ describe('reverse mode', () => {
     const [exchange] = await exchanges.waitFor(1);
     expect(exchange!.request.url).toBe(`http://localhost:${origin.port}/x`);
     expect(exchange!.tls).toBe(true);
+  });
+
+  it('forwards WebSocket upgrades in origin form to the origin', async () => {
+    origin = await startOrigin(handler);
+    const wss = new WebSocketServer({ server: origin.server });
+    wss.on('connection', (ws, req) => ws.send(`hello ${req.url} host=${req.headers.host}`));
+    proxy = await startProxy({ reverse: `http://localhost:${origin.port}` });
+    const exchanges = collectExchanges(proxy.proxy);
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/live`);
+    const message = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (data) => resolve(String(data)));
+      ws.once('error', reject);
+    });
+    expect(message).toBe(`hello /live host=localhost:${origin.port}`);
+    ws.close();
+    const [exchange] = await exchanges.waitFor(1);
+    expect(exchange!.request.url).toBe(`http://localhost:${origin.port}/live`);
+    expect(exchange!.response?.statusCode).toBe(101);
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
 
   it('refuses a reverse origin with a path', async () => {

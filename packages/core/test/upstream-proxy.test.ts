@@ -175,6 +175,22 @@ describe('an authenticated HTTP upstream proxy (proxy-chain)', () => {
     expect(upstream.requests).toEqual([`GET ${origin.url}/p`, `CONNECT localhost:${secureOrigin.port}`]);
   });
 
+  it('opens the connections plugins ask for (proxy.openUpstreamSocket) through the upstream proxy', async () => {
+    origin = await startOrigin((req, res) => res.end(`raw ${req.url}`));
+    upstream = await startHttpUpstream('alice', 's3cret');
+    proxy = await startProxy({ upstreamProxy: `http://alice:s3cret@127.0.0.1:${upstream.port}` });
+    const socket = await proxy.proxy.openUpstreamSocket('127.0.0.1', origin.port);
+    socket.resume();
+    socket.write('GET /probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+    });
+    expect(answer).toContain('raw /probe');
+    expect(upstream.requests).toEqual([`CONNECT 127.0.0.1:${origin.port}`]);
+  });
+
   it('reaches noProxy hosts directly', async () => {
     origin = await startOrigin();
     upstream = await startHttpUpstream('alice', 's3cret');

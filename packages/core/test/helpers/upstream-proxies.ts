@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Server as ProxyChainServer } from 'proxy-chain';
+import { Server as ProxyChainServer, type PrepareRequestFunctionOpts } from 'proxy-chain';
 import { createServer as createSocksServer } from '@pondwader/socks5-server';
 
 /** An upstream proxy a test starts on 127.0.0.1, with what it saw. */
@@ -17,17 +17,17 @@ export interface TestUpstreamProxy {
 export async function startHttpUpstream(user: string, pass: string, tls?: { cert: string; key: string }): Promise<TestUpstreamProxy> {
   const requests: string[] = [];
   let connections = 0;
-  const server = new ProxyChainServer({
+  const options = {
     port: 0,
     host: '127.0.0.1',
     verbose: false,
-    ...(tls ? { serverType: 'https' as const, httpsOptions: tls } : {}),
-    prepareRequestFunction: ({ request, username, password, isHttp }) => {
+    prepareRequestFunction: ({ request, username, password, isHttp }: PrepareRequestFunctionOpts) => {
       const ok = username === user && password === pass;
       if (ok) requests.push(isHttp ? `${request.method} ${request.url}` : `CONNECT ${request.url}`);
       return { requestAuthentication: !ok, failMsg: 'bad credentials' };
     },
-  });
+  };
+  const server = new ProxyChainServer(tls ? { ...options, serverType: 'https', httpsOptions: tls } : options);
   server.server.on('connection', () => connections++);
   await server.listen();
   return {
