@@ -95,8 +95,9 @@ export class UpstreamPool {
    * reach the origin directly or through the upstream proxy's tunnel.
    */
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
-    const origin = new URL(String(options.origin));
-    if (origin.protocol === 'http:') {
+    // Direct (the usual case): no URL parsed per request.
+    const origin = this.routes.direct ? undefined : new URL(String(options.origin));
+    if (origin?.protocol === 'http:') {
       const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
       const proxy = this.routes.for(hostname, Number(origin.port) || 80, false);
       if (proxy && (proxy.protocol === 'http' || proxy.protocol === 'https')) {
