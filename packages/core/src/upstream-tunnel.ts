@@ -52,6 +52,8 @@ async function openSocks(proxy: UpstreamProxy, hostname: string, port: number, o
       destination: { host, port },
       timeout: options.timeout,
     });
+    // Until the caller listens, an error must not go unhandled; the caller's own listeners still get it.
+    socket.on('error', () => undefined);
     return socket;
   } catch (error) {
     // The library's words ("Socks5 Authentication failed", "Socks5 proxy rejected connection - HostUnreachable") carry no secret.
@@ -73,9 +75,12 @@ function openConnect(proxy: UpstreamProxy, hostname: string, port: number, optio
       socket.destroy();
       reject(new UpstreamProxyError(`upstream proxy ${proxy.display} ${message}`));
     };
-    socket.setTimeout(options.timeout, () => fail(`did not answer within ${options.timeout / 1000} s`));
-    socket.on('error', (error: NodeJS.ErrnoException) => fail(`cannot be reached (${error.code ?? error.message})`));
-    socket.on('close', () => fail(`closed the connection before answering CONNECT ${authority}`));
+    const onTimeout = () => fail(`did not answer within ${options.timeout / 1000} s`);
+    const onError = (error: NodeJS.ErrnoException) => fail(`cannot be reached (${error.code ?? error.message})`);
+    const onClose = () => fail(`closed the connection before answering CONNECT ${authority}`);
+    socket.setTimeout(options.timeout, onTimeout);
+    socket.on('error', onError);
+    socket.on('close', onClose);
     socket.once(proxy.protocol === 'https' ? 'secureConnect' : 'connect', () => {
       const auth = proxy.username || proxy.password ? `Proxy-Authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n` : '';
       socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth}\r\n`);
@@ -100,8 +105,11 @@ function openConnect(proxy: UpstreamProxy, hostname: string, port: number, optio
       settled = true;
       socket.pause();
       socket.setTimeout(0);
-      socket.removeAllListeners('close');
-      socket.removeAllListeners('error');
+      socket.off('timeout', onTimeout);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+      // Until the caller listens (a tick away), an error must not go unhandled; the caller's own listeners still get it.
+      socket.on('error', () => undefined);
       const rest = buffered.subarray(end + 4);
       if (rest.length) socket.unshift(rest);
       resolve(socket);
