@@ -78,6 +78,11 @@ export class CertificateCache {
     return this.#issued;
   }
 
+  /** True when `hostname`'s certificate is in memory (no issuance needed). */
+  has(hostname: string): boolean {
+    return this.#cache.has(stripBrackets(hostname.toLowerCase()).replace(/\.$/, ''));
+  }
+
   /** How many hosts have a certificate in memory. */
   get size(): number {
     return this.#cache.size;

@@ -10,6 +10,7 @@ import { answerDownloadRequest, caDownloads, CA_PAGE_HOST, CA_PAGE_PATH, notFoun
 import { HandshakeFailures, type HttpsStats } from './handshake-failures.js';
 import { httpsFlags } from './flags.js';
 import { createConnectTap } from './intercept.js';
+import { IssuanceQueue, NEW_HOSTS_PER_CLIENT } from './issuance-queue.js';
 import { OriginProtocols } from './alpn.js';
 import { PLUGIN_NAME as NAME, resolveHttpsOptions, type HttpsOptions } from './options.js';
 
@@ -21,7 +22,7 @@ export type { HttpsStats } from './handshake-failures.js';
 export type { HostPattern } from '@capture/core';
 export { resolveHttpsOptions, PLUGIN_NAME } from './options.js';
 export { httpsFlags } from './flags.js';
-export { ISSUANCES_PER_CLIENT } from './issuance-queue.js';
+export { ISSUANCES_PER_CLIENT, NEW_HOSTS_PER_CLIENT } from './issuance-queue.js';
 export { CA_PAGE_HOST, CA_PAGE_PATH, ANDROID_NETWORK_SECURITY_CONFIG } from './download-page.js';
 export { caPaths, CA_FOLDER, CA_CERT_FILE, CA_KEY_FILE, type CaPaths } from './ca-files.js';
 
@@ -50,8 +51,9 @@ export interface HttpsApi {
   /** How many per-host certificates were issued so far. */
   readonly certificatesIssued: number;
   /**
-   * How many certificate issuances wait for their client's turn (each client has at most
-   * {@link ISSUANCES_PER_CLIENT} in flight).
+   * How many new hosts' connections wait for their client's turn to be issued a certificate
+   * (each client has at most `NEW_HOSTS_PER_CLIENT` new hosts' handshakes and
+   * `ISSUANCES_PER_CLIENT` issuances in flight).
    */
   readonly certificatesWaiting: number;
   /** The PEM certificate served for a host, issuing it if needed (after apply). */
@@ -67,7 +69,7 @@ export interface HttpsApi {
 export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsApi, HttpsOptions> {
   const resolved = resolveHttpsOptions(options);
   const stats: HttpsStats = { intercepted: 0, http2: 0, passedThrough: 0, rejected: 0, failed: 0 };
-  let current: { info: CaInfo; downloads: CaDownloads; certificates: CertificateCache } | undefined;
+  let current: { info: CaInfo; downloads: CaDownloads; certificates: CertificateCache; newHosts: IssuanceQueue } | undefined;
   const api: HttpsApi = {
     get ca() {
       return current?.info;
@@ -78,7 +80,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       return current?.certificates.issued ?? 0;
     },
     get certificatesWaiting() {
-      return current?.certificates.waiting ?? 0;
+      return current ? current.newHosts.waiting + current.certificates.waiting : 0;
     },
     certificateFor(hostname) {
       if (!current) return Promise.reject(new PluginError(NAME, 'certificateFor', new CaptureError('PLUGIN_NOT_APPLIED', 'certificateFor() needs the plugin applied to a proxy')));
@@ -99,7 +101,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       const { ca } = await ensureCa(proxy.dataDir);
       const info = caInfo(ca);
       const certificates = new CertificateCache(ca, { max: resolved.certificateCacheSize });
-      const state = { info, downloads: caDownloads(info), certificates };
+      const state = { info, downloads: caDownloads(info), certificates, newHosts: new IssuanceQueue(NEW_HOSTS_PER_CLIENT) };
       current = state;
       // `capture ca regenerate` from another process: sign with and serve the new CA at once.
       const reloader = new CaReloader(ca, {
@@ -125,7 +127,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       const failures = new HandshakeFailures(stats, report);
       // Handshake failures held back for the summary are told before the proxy goes.
       proxy.hooks.onClose.tap(NAME, () => failures.flush());
-      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), ...(resolved.http2 ? { origins: new OriginProtocols() } : {}), failures, stats, report }));
+      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), ...(resolved.http2 ? { origins: new OriginProtocols() } : {}), failures, newHosts: state.newHosts, stats, report }));
 
       const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };
       proxy.hooks.onInfoPage.tap(NAME, (links) => [...links, link]);

@@ -7,6 +7,7 @@ import { chooseClientProtocol, type OriginProtocol, type OriginProtocols } from 
 import { readTunnelStart } from './client-hello.js';
 import { watchSocket } from './socket-watch.js';
 import type { HandshakeFailures, HttpsStats } from './handshake-failures.js';
+import type { IssuanceQueue } from './issuance-queue.js';
 
 /** A client that opens a tunnel and says nothing for this long is speaking a server-first protocol: tunnel it. */
 const CLIENT_HELLO_TIMEOUT_MS = 3_000;
@@ -23,6 +24,8 @@ export interface InterceptorDeps {
   /** Asks origins for their ALPN choice; absent with `http2: false` (everyone gets HTTP/1.1). */
   readonly origins?: OriginProtocols;
   readonly failures: HandshakeFailures;
+  /** Per-client slots for new hosts: a certificate to issue and a handshake to finish with it. */
+  readonly newHosts: IssuanceQueue;
   readonly stats: HttpsStats;
   /** Reports an error that has no response to go to (the plugin context's `report`). */
   readonly report: (error: CaptureError) => void;
@@ -75,9 +78,13 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   // client leaves before its turn comes.
   const watch = watchSocket(socket);
   const requester = { client: ctx.client.address, gone: watch.gone };
+  // A new host's whole TLS work (issuing, then the handshake's signature) holds one of its
+  // client's slots, so a flood of new names runs a few handshakes at a time, not fifty.
+  const release = deps.certificates.has(certificateName) ? () => undefined : await deps.newHosts.slot(ctx.client.address);
   try {
     [secureContext, origin] = await Promise.all([deps.certificates.contextFor(certificateName, requester), originProtocol]);
   } catch (error) {
+    release();
     watch.stop();
     socket.destroy();
     if (requester.gone()) return;
@@ -85,7 +92,10 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
     return;
   }
   watch.stop();
-  if (!secureContext || requester.gone()) return void socket.destroy();
+  if (!secureContext || requester.gone()) {
+    release();
+    return void socket.destroy();
+  }
   const offered = start.kind === 'tls' ? start.alpn : [];
   const answer = deps.origins ? chooseClientProtocol(offered, origin) : 'http/1.1';
   const tlsSocket = new tls.TLSSocket(socket as net.Socket, { isServer: true, secureContext, ALPNProtocols: [answer ?? 'http/1.1'] });
@@ -93,6 +103,7 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   const fail = (end: Parameters<HandshakeFailures['record']>[2]) => {
     if (done) return;
     done = true;
+    release();
     clearTimeout(timer);
     deps.failures.record(certificateName, ctx.client, end);
     tlsSocket.destroy();
@@ -105,6 +116,7 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   tlsSocket.once('end', () => fail({ closed: true }));
   tlsSocket.once('secure', () => {
     done = true;
+    release();
     clearTimeout(timer);
     deps.stats.intercepted++;
     // The CONNECT's source (`run:npm`, from its proxy credentials) carries over to every request inside.

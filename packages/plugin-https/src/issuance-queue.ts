@@ -2,6 +2,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** How many certificate issuances one client may have in flight; its others wait their turn. */
 export const ISSUANCES_PER_CLIENT = 2;
+/** How many new hosts' handshakes (issuing included) one client may have in flight. */
+export const NEW_HOSTS_PER_CLIENT = 4;
 
 interface ClientQueue {
   running: number;
@@ -47,6 +49,27 @@ export class IssuanceQueue {
     } finally {
       this.#release(client);
     }
+  }
+
+  /**
+   * Takes one of `client`'s slots for work that ends later (a new host's handshake); resolves,
+   * on a turn of its own, with the function that gives it back (safe to call twice).
+   */
+  async slot(client: string): Promise<() => void> {
+    await this.#acquire(client);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#release(client);
+    };
+    try {
+      await nextTurn();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
   }
 
   #acquire(client: string): Promise<void> {

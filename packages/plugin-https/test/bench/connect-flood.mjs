@@ -5,7 +5,7 @@
 // client's median latency alone and during the flood. The proxy, the flood and the measuring
 // client run in three processes, so none of them measures another's CPU.
 //
-//   node test/bench/connect-flood.mjs [--dist ../../dist/index.js] [--flood 2000] [--concurrency 50]
+//   node test/bench/connect-flood.mjs [--dist ../../dist/index.js] [--flood 2000] [--concurrency 50] [--mode sni|connect] [--second false]
 //
 // Flood names are SNI names over `CONNECT localhost:<port>`: each needs its own certificate,
 // while the origin probe goes to localhost only (no DNS query leaves the machine).
@@ -27,6 +27,8 @@ const { values, positionals } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     baseline: { type: 'string', default: '200' },
     mode: { type: 'string', default: 'sni' },
+    // `--second false`: no second client during the flood (the flood's own hosts/s alone).
+    second: { type: 'string', default: 'true' },
   },
 });
 
@@ -129,7 +131,7 @@ if (positionals[0] === 'proxy') {
   const floodDone = new Promise((resolve) => flood.on('message', (message) => message.done && resolve((floodResult = message))));
   const during = [];
   let errors = 0;
-  while (!floodResult) {
+  while (!floodResult && values.second !== 'false') {
     try {
       during.push(await timedRequest(port, originPort, caPem));
     } catch {
@@ -147,6 +149,7 @@ if (positionals[0] === 'proxy') {
     flood: Number(values.flood),
     concurrency: Number(values.concurrency),
     floodMs: Math.round(floodResult.ms),
+    floodHostsPerSecond: Math.round(Number(values.flood) / (floodResult.ms / 1000)),
     floodFailed: floodResult.failed,
     alone: { n: alone.length, median: fmt(median(alone)), p90: fmt(pct(alone, 0.9)) },
     during: { n: during.length, errors, median: during.length ? fmt(median(during)) : 'n/a', p90: during.length ? fmt(pct(during, 0.9)) : 'n/a', max: during.length ? fmt(Math.max(...during)) : 'n/a' },
