@@ -19,6 +19,8 @@ let settings: SettingsView | undefined;
 let events: BearerEventSource | undefined;
 let generation = 0;
 let opened: string | undefined;
+/** True while the detail shown is a WebSocket connection that is open (it is drawn again when it closes). */
+let openedIsOpen = false;
 
 
 const list = new VirtualList($('#rows'), {
@@ -49,6 +51,8 @@ function notify(message: string, isError = false): void {
 async function load(): Promise<void> {
   const mine = ++generation;
   const query = search.value.trim();
+  // `data-query` says which search the list holds once it is loaded (tests wait on it).
+  delete status.dataset.query;
   events?.close();
   const buffered: ExchangeSummary[] = [];
   let ready = false;
@@ -74,8 +78,8 @@ async function load(): Promise<void> {
       list.add(rows.filter(unlisted));
       updateCount();
     }
-    // The open connection closed (its row came again): show how it ended.
-    if (opened && rows.some((row) => row.id === opened && !row.flags.open)) void openDetail(opened, true);
+    // The open connection shown closed (its row came again, no longer open): show how it ended.
+    if (openedIsOpen && rows.some((row) => row.id === opened && !row.flags.open)) void openDetail(opened!, true);
   });
   stream.addEventListener('messages', (event) => {
     const batch = JSON.parse(event.data) as EventMap['messages'];
@@ -93,6 +97,14 @@ async function load(): Promise<void> {
     void load();
     if (opened) void openDetail(opened, true);
   });
+  // The list is read only once the server follows this stream: an exchange completed before
+  // that is in the list, one after it comes as an event. Reading both at once lost the exchanges
+  // that completed between the list's read and the stream's start (a row that never came).
+  await new Promise<void>((resolve) => {
+    stream.addEventListener('open', () => resolve());
+    stream.addEventListener('error', () => resolve());
+  });
+  if (mine !== generation) return;
   try {
     const { exchanges } = await api.listExchanges(query);
     if (mine !== generation) return;
@@ -102,6 +114,7 @@ async function load(): Promise<void> {
     list.add(buffered.filter(unlisted));
     ready = true;
     updateCount();
+    status.dataset.query = query;
   } catch (error) {
     notify(`Could not load the list: ${(error as Error).message}`, true);
   }
@@ -116,6 +129,7 @@ async function openDetail(id: string, refresh = false): Promise<void> {
   try {
     const detail = await api.getExchange(id);
     if (opened !== id) return;
+    openedIsOpen = Boolean(detail.flags.open);
     if (refresh) requestAnimationFrame(() => (detailPane.scrollTop = scroll));
     const query = search.value.trim();
     renderDetail(

@@ -65,7 +65,8 @@ export function appendMessages(section: HTMLElement, event: EventMap['messages']
   const list = section.querySelector<HTMLElement>('.message-list');
   if (!list || event.reload) return false;
   const count = Number(list.dataset.count);
-  if (event.from > count) return false;
+  // Past the pane's cap only the count comes: nothing to fetch.
+  if (event.from > count && event.messages.length) return false;
   // The detail may already hold some of them (it was read after they were kept).
   const fresh = event.messages.slice(count - event.from);
   if (fresh.length) {

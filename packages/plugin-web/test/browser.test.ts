@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Exchange } from '@capture/core';
 import { nextExchange, requestThroughProxy, type TestOrigin } from '@capture/core/testing';
 import filters from '@capture/plugin-filters';
@@ -42,6 +42,8 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 800 },
   });
   page = context.pages()[0] ?? (await context.newPage());
+  // Below the test's timeout: a row that never comes fails naming its locator, not as a hung test.
+  page.setDefaultTimeout(10_000);
   page.on('pageerror', (error) => pageErrors.push(error.stack ?? String(error)));
 }, 60_000);
 
@@ -51,6 +53,15 @@ afterAll(async () => {
   await origin?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
+
+/**
+ * Types a search and waits until the list holds it (the page reloads it after a pause in typing):
+ * a search typed without waiting left its reload pending into the next test, which lost rows.
+ */
+async function searchFor(query: string): Promise<void> {
+  await page.fill('#search', query);
+  await expect.poll(() => page.locator('#status').getAttribute('data-query')).toBe(query);
+}
 
 const through = (url: string, options?: Parameters<typeof requestThroughProxy>[2]) => requestThroughProxy(setup.proxy.port, `${origin.url}${url}`, options);
 const row = (text: string) => page.locator('#rows .row:not([hidden])', { hasText: text });
@@ -81,10 +92,23 @@ async function burst(count: number, concurrency: number): Promise<void> {
   agent.destroy();
 }
 
-// Known flake (2 of ~10 CI-like runs on a loaded 2-core machine): the OpenAPI-export and h2-gRPC
-// tests each hung to the 30 s timeout once, after the HAR export; not reproduced alone. Retried
-// until the cause is found (see the stop notes), so one hang does not hide the other tests' result.
-describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { retry: 2 }, () => {
+// The CI hangs of the OpenAPI-export and h2-gRPC tests (reproduced with both cores busy): the
+// OpenAPI test clicked the operation section while the previous exchange's detail was still shown,
+// so the new detail came closed and the title never appeared (Playwright waited its default 30 s,
+// the test's own timeout); its search stayed in force, so the gRPC test waited for a row it hid.
+// Also: a search typed at the end of a test reloaded the list during the next one, and the page
+// read its list while its new event stream was not yet followed, losing the exchanges completed
+// in between. Fixed by waiting for the detail, `searchFor` (waits until the list holds the
+// search), a reset before each test, the page reading its list once the stream is followed,
+// Playwright's timeout below the test's and a longer poll timeout (vitest.config.ts). No retries:
+// these tests send traffic and cannot be rerun on the same page (a retry saw its own rows twice).
+describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () => {
+  // Each test starts from the unfiltered list: a test that failed mid-search
+  // left its search in force, and the next test waited for rows the search hid.
+  beforeEach(async () => {
+    if (page && !page.isClosed() && (await page.inputValue('#search').catch(() => ''))) await searchFor('');
+  });
+
   it('is refused without the token and loads with it, keeping it in the page, never in a cookie', async () => {
     expect(available, `Debian's chromium must be at ${CHROMIUM}`).toBe(true);
     // Without the token the page says what to open, and the API it calls answers 401.
@@ -133,7 +157,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
     }
 
     // Search narrows the list: by method, then by text in a request body.
-    await page.fill('#search', 'POST');
+    await searchFor('POST');
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login']);
     // What is drawn is exactly the matches, as many as the footer says (no stale rows left below).
     await expect.poll(renderedRows).toEqual([{ method: 'POST', path: '/login' }]);
@@ -142,7 +166,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
     await page.locator('#rows .row', { hasText: '/login' }).click();
     await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}/login`);
     expect(pageErrors).toEqual([]);
-    await page.fill('#search', 's3cret');
+    await searchFor('s3cret');
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login']);
     // A live exchange that does not match the search stays out; one that does comes in.
     await through('/json?while=searching');
@@ -150,7 +174,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').allTextContents()).toEqual(['/login?again=1', '/login']);
     await expect.poll(renderedRows).toEqual([{ method: 'POST', path: '/login?again=1' }, { method: 'POST', path: '/login' }]);
     expect(await footerCount()).toBe(2);
-    await page.fill('#search', '');
+    await searchFor('');
     await expect.poll(() => page.locator('#rows .row:not([hidden]) .path').count()).toBe(6);
     await expect.poll(async () => (await renderedRows()).length).toBe(6);
 
@@ -166,7 +190,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
     for (let i = 0; i < 3; i++) await through(`/login?post=${i}`, { method: 'POST', body: 'x' });
     await row('/login?post=2').waitFor();
     for (const query of ['POST', 'get=1', 'nothing-matches-this', 'post=']) {
-      await page.fill('#search', query);
+      await searchFor(query);
       await expect.poll(async () => (await page.locator('#status').textContent())?.includes(`“${query}”`)).toBe(true);
       await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
       const drawn = await renderedRows();
@@ -179,7 +203,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
       }
     }
     expect(pageErrors).toEqual([]);
-    await page.fill('#search', '');
+    await searchFor('');
     await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
   });
 
@@ -198,7 +222,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
   it('exports the filtered list as OpenAPI and shows the operation of the opened exchange', async () => {
     await through('/users/1');
     await through('/users/2');
-    await page.fill('#search', '/users/');
+    await searchFor('/users/');
     await expect.poll(async () => (await renderedRows()).length).toBe(2);
     await page.click('#export-menu summary');
     const button = page.locator('[data-export="openapi:list"]');
@@ -210,13 +234,16 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', { ret
     await expect.poll(() => page.locator('#toast').textContent()).toBe('Exported 2 exchanges as an OpenAPI document.');
 
     await row('/users/1').click();
+    // The detail shown must be this one before its section is opened: clicking while the previous
+    // exchange was still shown opened that one's section, then the new detail replaced it closed.
+    await expect.poll(() => page.locator('#detail .url').textContent()).toBe(`${origin.url}/users/1`);
     await page.click('#openapi-operation summary');
     const operation = page.locator('#openapi-operation .operation');
     await expect.poll(() => operation.locator('.operation-title').textContent()).toMatch(/^GET \/users\/\{userId\} \(http:\/\/127\.0\.0\.1:\d+; from 2 exchanges\)$/);
     const schema = JSON.parse((await operation.locator('.response-schema pre').first().textContent())!) as { type: string; properties: Record<string, { type: string }> };
     expect(schema).toMatchObject({ type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } });
     expect(pageErrors).toEqual([]);
-    await page.fill('#search', '');
+    await searchFor('');
     await expect.poll(async () => (await renderedRows()).length).toBe(await footerCount());
   });
 

@@ -85,6 +85,9 @@ beforeAll(async () => {
   app = await client.newPage();
   const viewContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   view = await viewContext.newPage();
+  // Below the test's timeout: a message that never comes fails naming its locator.
+  app.setDefaultTimeout(10_000);
+  view.setDefaultTimeout(10_000);
   view.on('pageerror', (error) => pageErrors.push(error.stack ?? String(error)));
 }, 60_000);
 
@@ -113,7 +116,7 @@ async function openSocket(name: string, url: string): Promise<void> {
   await app.evaluate(
     ([socketName, socketUrl]) =>
       new Promise<void>((resolve, reject) => {
-        const registry = ((window as unknown as { sockets?: Record<string, WebSocket> }).sockets ??= {});
+        const registry = ((globalThis as unknown as { sockets?: Record<string, WebSocket> }).sockets ??= {});
         const socket = new WebSocket(socketUrl!);
         socket.binaryType = 'arraybuffer';
         registry[socketName!] = socket;
@@ -129,7 +132,7 @@ function sendAndEcho(name: string, message: Outgoing): Promise<string | number[]
   return app.evaluate(
     ([socketName, outgoing]) =>
       new Promise<string | number[]>((resolve) => {
-        const socket = (window as unknown as { sockets: Record<string, WebSocket> }).sockets[socketName as string]!;
+        const socket = (globalThis as unknown as { sockets: Record<string, WebSocket> }).sockets[socketName as string]!;
         socket.addEventListener('message', (event) => resolve(typeof event.data === 'string' ? event.data : [...new Uint8Array(event.data as ArrayBuffer)]), { once: true });
         const what = outgoing as Outgoing;
         socket.send('text' in what ? what.text : new Uint8Array(what.bytes));
@@ -143,7 +146,7 @@ function closeSocket(name: string, code: number, reason: string): Promise<void> 
   return app.evaluate(
     ([socketName, closeCode, closeReason]) =>
       new Promise<void>((resolve) => {
-        const socket = (window as unknown as { sockets: Record<string, WebSocket> }).sockets[socketName as string]!;
+        const socket = (globalThis as unknown as { sockets: Record<string, WebSocket> }).sockets[socketName as string]!;
         socket.onclose = () => resolve();
         socket.close(closeCode as number, closeReason as string);
       }),
