@@ -162,7 +162,7 @@ export class WebServer {
       if (path === '/api/clear') {
         // The page asks the user first; the API asks for the word too, so nothing clears by accident.
         if (body.confirm !== true) throw new CaptureError('BAD_REQUEST', 'clearing history needs {"confirm": true}');
-        return this.#json(res, 200, api.clear());
+        return this.#json(res, 200, await api.clear());
       }
       if (path === '/api/capture') {
         if (typeof body.paused !== 'boolean') throw new CaptureError('BAD_REQUEST', '"paused" must be true or false');

@@ -228,9 +228,9 @@ export class ViewApi {
     return collections.save(name, await this.resolve(ids));
   }
 
-  /** Deletes history and what the view holds, and tells every open page. */
-  clear(): { deleted: number } {
-    const deleted = this.#history()?.clear() ?? 0;
+  /** Deletes history (on history's writer thread, so proxied requests are not held) and what the view holds, and tells every open page. */
+  async clear(): Promise<{ deleted: number }> {
+    const deleted = (await this.#history()?.clearAsync()) ?? 0;
     this.#live.clear();
     this.#hub.broadcast('cleared', {});
     return { deleted };
