@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { stripBrackets } from '@capture/core';
-import { registeredViewPorts } from './view-registry.js';
+import { ViewPortRegistry } from './view-registry.js';
 
 /**
  * Knows the web view's address and every name that reaches it from this machine, so the proxy
@@ -15,8 +15,12 @@ export class ViewGuard {
   readonly #otherPorts: () => ReadonlySet<number>;
 
   /** `otherPorts`: the ports other captures' web views listen on (default: the registry in the temporary folder). */
-  constructor(otherPorts: () => ReadonlySet<number> = registeredViewPorts) {
-    this.#otherPorts = otherPorts;
+  constructor(otherPorts?: () => ReadonlySet<number>) {
+    if (otherPorts) this.#otherPorts = otherPorts;
+    else {
+      const registry = new ViewPortRegistry();
+      this.#otherPorts = () => registry.ports();
+    }
   }
 
   /** True for the port of this view or of any other capture's view running for this user. */

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -25,8 +25,52 @@ export function registerViewPort(port: number, folder = registryFolder()): () =>
   return () => rmSync(file, { force: true });
 }
 
-/** The ports other web views of this user note as theirs (notes of processes that are gone are ignored). */
-export function registeredViewPorts(folder = registryFolder()): Set<number> {
+/** How long a read of the registry is trusted when the folder has not changed: a crashed capture's note is noticed within it. */
+const RECHECK_MS = 5_000;
+
+/**
+ * The ports other web views of this user note as theirs. The guard asks on every proxied request,
+ * so the folder is read again only when its mtime says a note came or went (one `stat` per ask),
+ * or every few seconds to notice processes that died without removing their note; those notes are
+ * deleted then (the folder is this user's own), so a crash leaves no lasting cost.
+ */
+export class ViewPortRegistry {
+  readonly #folder: string;
+  #ports: ReadonlySet<number> = new Set();
+  #folderMtime = Number.NaN;
+  #readAt = 0;
+
+  constructor(folder = registryFolder()) {
+    this.#folder = folder;
+  }
+
+  /** The ports of running web views noted in the folder (empty when it does not exist). */
+  ports(): ReadonlySet<number> {
+    const mtime = folderMtime(this.#folder);
+    if (mtime === undefined) {
+      this.#ports = new Set();
+      this.#folderMtime = Number.NaN;
+      return this.#ports;
+    }
+    if (mtime === this.#folderMtime && Date.now() - this.#readAt < RECHECK_MS) return this.#ports;
+    this.#ports = readPorts(this.#folder);
+    // Reading may have deleted dead notes, which changed the folder's mtime: remember the new one.
+    this.#folderMtime = folderMtime(this.#folder) ?? Number.NaN;
+    this.#readAt = Date.now();
+    return this.#ports;
+  }
+}
+
+function folderMtime(folder: string): number | undefined {
+  try {
+    return statSync(folder).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the notes; those of processes that are gone are deleted. */
+function readPorts(folder: string): Set<number> {
   const ports = new Set<number>();
   let names: string[];
   try {
@@ -36,11 +80,12 @@ export function registeredViewPorts(folder = registryFolder()): Set<number> {
   }
   for (const name of names) {
     const [port, pid] = name.split('.').map(Number);
-    if (Number.isInteger(port) && Number.isInteger(pid) && isRunning(pid!)) ports.add(port!);
+    if (!Number.isInteger(port) || !Number.isInteger(pid)) continue;
+    if (isRunning(pid!)) ports.add(port!);
+    else rmSync(path.join(folder, name), { force: true });
   }
   return ports;
 }
-
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);

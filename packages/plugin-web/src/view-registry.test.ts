@@ -1,0 +1,44 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerViewPort, ViewPortRegistry } from './view-registry.js';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const made = mkdtempSync(path.join(os.tmpdir(), 'capture-view-registry-'));
+  folders.push(made);
+  return path.join(made, 'views');
+}
+
+/** A pid no process has: beyond the kernel's default pid_max. */
+const DEAD_PID = 4_194_305;
+
+describe('ViewPortRegistry', () => {
+  it('sees a view registered or removed at the next ask, and nothing when the folder is missing', () => {
+    const where = folder();
+    const registry = new ViewPortRegistry(where);
+    expect([...registry.ports()]).toEqual([]);
+    const unregister = registerViewPort(4321, where);
+    expect([...registry.ports()]).toEqual([4321]);
+    const second = registerViewPort(4322, where);
+    expect([...registry.ports()].sort()).toEqual([4321, 4322]);
+    unregister();
+    second();
+    expect([...registry.ports()]).toEqual([]);
+  });
+
+  it('ignores and deletes the notes of processes that are gone', () => {
+    const where = folder();
+    registerViewPort(4321, where);
+    const stale = path.join(where, `5555.${DEAD_PID}`);
+    writeFileSync(stale, '');
+    const registry = new ViewPortRegistry(where);
+    expect([...registry.ports()]).toEqual([4321]);
+    expect(existsSync(stale)).toBe(false);
+  });
+});
