@@ -249,6 +249,20 @@ describe('a SOCKS5 upstream proxy', () => {
     expect(upstream.connections).toBe(2);
   });
 
+  it('carries WebSocket upgrades through the SOCKS proxy', async () => {
+    origin = await startOrigin();
+    const wss = new WebSocketServer({ server: origin.server });
+    wss.on('connection', (ws) => ws.send('over socks'));
+    cleanups.push(() => void wss.close());
+    upstream = await startSocksUpstream('carol', 'pw1');
+    proxy = await startProxy({ upstreamProxy: `socks5h://carol:pw1@127.0.0.1:${upstream.port}` });
+    const socket = await upgradeThroughProxy(proxy.port, `${origin.url}/ws`);
+    const frame = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    expect(frame.subarray(2).toString()).toBe('over socks');
+    socket.destroy();
+    expect(upstream.requests).toEqual([`CONNECT 127.0.0.1:${origin.port}`]);
+  });
+
   it('resolves names itself with socks5://', async () => {
     origin = await startOrigin();
     upstream = await startSocksUpstream('carol', 'pw1');
