@@ -252,13 +252,16 @@ describe('a SOCKS5 upstream proxy', () => {
   it('carries WebSocket upgrades through the SOCKS proxy', async () => {
     origin = await startOrigin();
     const wss = new WebSocketServer({ server: origin.server });
-    wss.on('connection', (ws) => ws.send('over socks'));
+    wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`over socks ${String(data)}`)));
     cleanups.push(() => void wss.close());
     upstream = await startSocksUpstream('carol', 'pw1');
     proxy = await startProxy({ upstreamProxy: `socks5h://carol:pw1@127.0.0.1:${upstream.port}` });
     const socket = await upgradeThroughProxy(proxy.port, `${origin.url}/ws`);
+    // A masked text frame "hi"; the origin's answer comes back unmasked.
+    const mask = Buffer.from([1, 2, 3, 4]);
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x82]), mask, Buffer.from([...Buffer.from('hi')].map((b, i) => b ^ mask[i % 4]!))]));
     const frame = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
-    expect(frame.subarray(2).toString()).toBe('over socks');
+    expect(frame.subarray(2).toString()).toBe('over socks hi');
     socket.destroy();
     expect(upstream.requests).toEqual([`CONNECT 127.0.0.1:${origin.port}`]);
   });
