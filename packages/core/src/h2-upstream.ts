@@ -151,14 +151,20 @@ export class H2Sessions {
         paused = true;
         stream.pause();
       }
-    });
-    stream.on('data', (chunk: Buffer) => {
       if (done) return;
-      if (!handler.onData(chunk) && !paused) {
-        // Flow control: the origin's window stops growing while the client drains.
-        paused = true;
-        stream.pause();
-      }
+      // The body is read only from here: Node emits 'response' a tick after the HEADERS frame,
+      // but a DATA frame that came in the same read is pushed at once, so a 'data' listener
+      // attached with the request would see the body before its head. Until this listener is
+      // attached the stream is not flowing and buffers what arrives (within the h2 window);
+      // when paused above, attaching it does not resume the stream.
+      stream.on('data', (chunk: Buffer) => {
+        if (done) return;
+        if (!handler.onData(chunk) && !paused) {
+          // Flow control: the origin's window stops growing while the client drains.
+          paused = true;
+          stream.pause();
+        }
+      });
     });
     let trailers: string[] | null = null;
     stream.on('trailers', (_head, _flags, rawTrailers: string[]) => {

@@ -106,6 +106,45 @@ describe('HTTP/2 through HTTPS interception', () => {
     }
   });
 
+  it('50 concurrent streams on 5 connections to an origin sending head and body in one write all complete (the body once arrived before its head and crashed the proxy)', async () => {
+    const body = Buffer.alloc(1024, 'x');
+    const oneWrite = await startH2Origin(selfSignedCertificate(['localhost']), { allowHTTP1: false, handler: () => undefined });
+    // The stream API in one tick: nghttp2 sends HEADERS and DATA in one write, so they arrive together.
+    oneWrite.server.on('stream', (stream) => {
+      stream.respond({ ':status': 200, 'content-length': body.length });
+      stream.end(body);
+    });
+    const sessions: http2.ClientHttp2Session[] = [];
+    try {
+      const authority = `localhost:${oneWrite.port}`;
+      const untrusted = await startHttpsProxy({ insecureUpstream: true }, files.dir);
+      try {
+        for (let index = 0; index < 5; index++) {
+          const socket = await tlsThroughProxy(untrusted.port, authority, { ca: untrusted.caPem, ALPNProtocols: ['h2'] });
+          sessions.push(h2Over(socket, authority));
+        }
+        const loops = sessions.flatMap((session) =>
+          Array.from({ length: 10 }, async () => {
+            const statuses: number[] = [];
+            for (let round = 0; round < 20; round++) {
+              const result = await h2Request(session, { ':path': `/one-write/${round}` });
+              statuses.push(result.body.length === body.length ? result.status : -1);
+            }
+            return statuses;
+          }),
+        );
+        const statuses = (await Promise.all(loops)).flat();
+        expect(statuses).toHaveLength(1000);
+        expect(statuses.every((status) => status === 200)).toBe(true);
+      } finally {
+        for (const session of sessions) session.destroy();
+        await untrusted.close();
+      }
+    } finally {
+      await oneWrite.close();
+    }
+  });
+
   it('an h2-only client (gRPC style) reaches an HTTP/1.1-only origin (h2 in, h1 out)', async () => {
     const authority = `localhost:${h1Only.port}`;
     const socket = await tlsThroughProxy(proxy.port, authority, { ca: proxy.caPem, ALPNProtocols: ['h2'] });
