@@ -1,4 +1,11 @@
+import type net from 'node:net';
 import tls from 'node:tls';
+
+/**
+ * Opens a TCP connection to an origin the way the proxy reaches it (`proxy.openUpstreamSocket`:
+ * directly, or through `upstreamProxy` unless `noProxy` names the host).
+ */
+export type OpenOriginSocket = (host: string, port: number) => Promise<net.Socket>;
 
 /** What the origin chose when asked, or that it could not be asked (no TLS, unreachable, too slow). */
 export type OriginProtocol = 'h2' | 'http/1.1' | 'unknown';
@@ -23,8 +30,10 @@ export function chooseClientProtocol(offered: readonly string[], origin: OriginP
 }
 
 /**
- * Asks origins which protocol they speak: a TLS handshake offering `['h2', 'http/1.1']`,
- * closed as soon as it completes (its answer is all that is needed; the request itself goes
+ * Asks origins which protocol they speak: a TLS handshake offering `['h2', 'http/1.1']` over a
+ * connection opened as the proxy opens its own (so through the upstream proxy when one is
+ * configured: an origin reachable only that way still gets its answer, and the probe never
+ * bypasses it), closed as soon as the handshake completes (its answer is all that is needed; the request itself goes
  * through the core's verified upstream pool). Answers are remembered per `host:port`, so only
  * the first connection to an origin waits for a probe. A probe that fails (no TLS there,
  * unreachable, a certificate error) answers `unknown` and is not remembered: the exchange then
@@ -33,6 +42,11 @@ export function chooseClientProtocol(offered: readonly string[], origin: OriginP
 export class OriginProtocols {
   readonly #known = new Map<string, 'h2' | 'http/1.1'>();
   readonly #pending = new Map<string, Promise<OriginProtocol>>();
+  readonly #open: OpenOriginSocket;
+
+  constructor(open: OpenOriginSocket) {
+    this.#open = open;
+  }
 
   /** How many origins are remembered (bounded by the cache size). */
   get size(): number {
@@ -50,7 +64,7 @@ export class OriginProtocols {
     }
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = probe(host, port, servername).then((protocol) => {
+      pending = probe(this.#open, host, port, servername).then((protocol) => {
         this.#pending.delete(key);
         if (protocol !== 'unknown') {
           this.#known.set(key, protocol);
@@ -64,33 +78,45 @@ export class OriginProtocols {
   }
 }
 
-function probe(host: string, port: number, servername: string | undefined): Promise<OriginProtocol> {
+function probe(open: OpenOriginSocket, host: string, port: number, servername: string | undefined): Promise<OriginProtocol> {
   return new Promise((resolve) => {
     let settled = false;
-    const socket = tls.connect({
-      host,
-      port,
-      ...(servername ? { servername } : {}),
-      ALPNProtocols: ['h2', 'http/1.1'],
-      // Only the ALPN answer is read here; the certificate is verified on the real upstream connection.
-      rejectUnauthorized: false,
-    });
+    let socket: tls.TLSSocket | undefined;
     const done = (protocol: OriginProtocol) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (protocol === 'unknown') socket.destroy();
+      if (protocol === 'unknown') socket?.destroy();
       else {
         // Closed cleanly (close_notify), then cut if the origin does not close its side soon.
-        socket.end();
-        setTimeout(() => socket.destroy(), 1_000).unref();
+        socket?.end();
+        setTimeout(() => socket?.destroy(), 1_000).unref();
       }
       resolve(protocol);
     };
+    // One budget for the whole probe, the upstream proxy's CONNECT included.
     const timer = setTimeout(() => done('unknown'), PROBE_TIMEOUT_MS);
-    socket.on('error', () => undefined);
-    socket.once('secureConnect', () => done(socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1'));
-    socket.once('error', () => done('unknown'));
-    socket.once('close', () => done('unknown'));
+    open(host, port).then(
+      (raw) => {
+        // Too late (timed out while connecting): nobody waits for this connection any more.
+        if (settled) return void raw.destroy();
+        socket = tls.connect({
+          socket: raw,
+          ...(servername ? { servername } : {}),
+          ALPNProtocols: ['h2', 'http/1.1'],
+          // Only the ALPN answer is read and nothing is sent: the certificate is verified, and
+          // any client certificate presented, on the real upstream connection (core's pool).
+          rejectUnauthorized: false,
+        });
+        socket.on('error', () => undefined);
+        socket.once('secureConnect', () => done(socket!.alpnProtocol === 'h2' ? 'h2' : 'http/1.1'));
+        socket.once('error', () => done('unknown'));
+        socket.once('close', () => done('unknown'));
+        // tls.connect over a socket destroys neither on failure: the raw one goes with it.
+        socket.once('close', () => raw.destroy());
+      },
+      // Unreachable, refused, or the upstream proxy's failure: the exchange meets it again and says so.
+      () => done('unknown'),
+    );
   });
 }

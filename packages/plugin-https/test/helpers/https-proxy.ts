@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CaptureConfig } from '@capture/core';
 import { startProxy, type TestProxy } from '@capture/core/testing';
 import https, { type HttpsApi, type HttpsOptions } from '../../src/index.js';
 
@@ -20,14 +21,17 @@ export function tempDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts a proxy on 127.0.0.1 with `https(options)` in a temporary data folder (or `dataDir`). */
-export async function startHttpsProxy(options: HttpsOptions = {}, dataDir?: string): Promise<HttpsTestProxy> {
+/**
+ * Starts a proxy on 127.0.0.1 with `https(options)` in a temporary data folder (or `dataDir`);
+ * `config` adds core options (`upstreamProxy`, `reverse`, `reverseTls`…).
+ */
+export async function startHttpsProxy(options: HttpsOptions = {}, dataDir?: string, config: Omit<CaptureConfig, 'plugins' | 'dataDir'> = {}): Promise<HttpsTestProxy> {
   const temp = dataDir ? undefined : tempDataDir();
   const dir = dataDir ?? temp!.dir;
   const plugin = https(options);
   let started: TestProxy;
   try {
-    started = await startProxy({ dataDir: dir, plugins: [plugin] });
+    started = await startProxy({ ...config, dataDir: dir, plugins: [plugin] });
   } catch (error) {
     temp?.remove();
     throw error;
