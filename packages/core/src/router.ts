@@ -149,8 +149,12 @@ export class Router {
 
   readonly #onHttp2Request = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
     const info = this.#h2Sessions.get(req.stream.session!);
-    // A stream's own errors (a reset mid-body) are the exchange's to record, on 'close'.
-    req.stream.on('error', () => undefined);
+    // A stream's own errors (a reset mid-body) are the exchange's to record, on 'close'. A
+    // protocol error (nghttp2 treats streams beyond maxConcurrentStreams as one) leaves the
+    // session unable to read: it is ended so the client sees it, instead of waiting forever.
+    req.stream.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_HTTP2_ERROR') req.stream.session?.destroy();
+    });
     if (!info?.target) return void req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     const target = info.target;
     const path = req.url;
@@ -170,6 +174,19 @@ export class Router {
     // Pseudo-headers are not fields: the count is the one HTTP/1.1 requests are held to.
     let fields = 0;
     for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.charCodeAt(0) !== 58) fields++;
+    // node:http2 advertises maxHeaderListSize but does not enforce it: the list is measured here
+    // as RFC 9113 counts it (name, value and 32 bytes per field), as HTTP/1.1 heads are by the parser.
+    let listSize = 0;
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) listSize += req.rawHeaders[i]!.length + req.rawHeaders[i + 1]!.length + 32;
+    if (listSize > this.#config.maxHeaderSize) {
+      const message = `request header list larger than ${this.#config.maxHeaderSize} bytes`;
+      res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`capture: ${message}\n`);
+      req.resume();
+      const request = { method: req.method, url, httpVersion: '2', headers: requestHeaderListFromRaw(req.rawHeaders) };
+      recordRefusal(this.#pipeline, request, info, info.source, 431, { code: 'HEADERS_TOO_LARGE', message });
+      return;
+    }
     if (fields > this.#config.maxHeaderCount) {
       const message = tooManyHeadersMessage(fields, this.#config.maxHeaderCount);
       res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8' });
