@@ -30,10 +30,17 @@ afterAll(async () => {
   files?.remove();
 });
 
+/**
+ * curl asks for `rejecting.test` (its SNI and the name it checks) but CONNECTs to `localhost`,
+ * so capture's ALPN probe and any upstream connection stay on this machine: `.test` names are
+ * never looked up.
+ */
+const rejectingCurl = () => curlThroughProxy(proxy.port, ['--connect-to', `rejecting.test:${origin.port}:localhost:${origin.port}`, `https://rejecting.test:${origin.port}/`]);
+
 describe('a client that rejects capture’s certificate', () => {
   it('is logged once per host with the fix, counted, and does not disturb another client', async () => {
     const [rejecting, trusting] = await Promise.all([
-      curlThroughProxy(proxy.port, [`https://rejecting.test:${origin.port}/`]),
+      rejectingCurl(),
       tlsThroughProxy(proxy.port, `localhost:${origin.port}`, { ca: proxy.caPem }).then(async (socket) => {
         try {
           return await getOverSocket(socket, `localhost:${origin.port}`, '/still-served');
@@ -61,7 +68,7 @@ describe('a client that rejects capture’s certificate', () => {
     expect(proxy.api.stats.rejected).toBe(1);
 
     // A retry is counted but not printed again; the proxy keeps serving.
-    expect((await curlThroughProxy(proxy.port, [`https://rejecting.test:${origin.port}/`])).code).toBe(60);
+    expect((await rejectingCurl()).code).toBe(60);
     await vi.waitFor(() => expect(proxy.api.stats.rejected).toBe(2));
     expect(reported.filter((error) => error.message.includes('rejecting.test'))).toHaveLength(1);
     const again = await tlsThroughProxy(proxy.port, `localhost:${origin.port}`, { ca: proxy.caPem });
@@ -71,7 +78,8 @@ describe('a client that rejects capture’s certificate', () => {
 
   it('reports a client that hangs up in the middle of the handshake', async () => {
     const hello = await captureClientHello({ servername: 'hangs-up.test' });
-    const socket = await connectTunnel(proxy.port, `hangs-up.test:${origin.port}`);
+    // The name only in the SNI (the certificate's name); the tunnel goes to localhost, so nothing is looked up off the machine.
+    const socket = await connectTunnel(proxy.port, `localhost:${origin.port}`);
     socket.write(hello);
     // The server answered (ServerHello…): hang up as a client that dislikes the certificate does.
     await new Promise((resolve) => socket.once('data', resolve));
