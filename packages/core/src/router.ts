@@ -166,7 +166,11 @@ export class Router {
     }
     const authority = req.authority;
     // The URL as the client meant it: `https://<:authority><:path>` (`http://` for cleartext h2), else the connection's target.
-    const url = authority && !target.reverse ? withoutDefaultPort(`${target.secure ? 'https' : 'http'}://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
+    const scheme = target.secure ? 'https' : 'http';
+    // An `:authority` naming capture itself inside a tunnel (grpc-js with `grpc.http_connect_target`
+    // sends the proxy's address) means the CONNECT target: forwarding it would loop back here.
+    const ownAuthority = authority !== undefined && this.local.isOwnAddress(`${scheme}://${authority}/`);
+    const url = authority && !target.reverse && !ownAuthority ? withoutDefaultPort(`${scheme}://${authority.toLowerCase()}${path}`) : targetUrl(target, path);
     const route: ExchangeRoute = { url, client: info.client, tls: clientTls(info), source: info.source };
     if (target.reverse && this.#config.keepHost) route.keepHost = true;
     const h2Host = upstreamH2Host(target);
