@@ -78,9 +78,9 @@ export class CertificateCache {
     return this.#issued;
   }
 
-  /** True when `hostname`'s certificate is in memory (no issuance needed). */
-  has(hostname: string): boolean {
-    return this.#cache.has(stripBrackets(hostname.toLowerCase()).replace(/\.$/, ''));
+  /** True when the certificate for `names` (one host, or a list as {@link CertificateCache.contextFor} takes it) is in memory (no issuance needed). */
+  has(names: CertificateNames): boolean {
+    return this.#cache.has(cacheKey(names));
   }
 
   /** How many hosts have a certificate in memory. */
@@ -94,10 +94,11 @@ export class CertificateCache {
   }
 
   /**
-   * The TLS context presenting a certificate for `hostname` (a DNS name or an IP address), or
-   * `undefined` when `requester`'s connection closed before its turn came.
+   * The TLS context presenting a certificate for `hostname` (a DNS name or an IP address; a list
+   * of them gives one certificate naming each, the first as its common name), or `undefined`
+   * when `requester`'s connection closed before its turn came.
    */
-  async contextFor(hostname: string, requester: CertificateRequester = API_REQUESTER): Promise<tls.SecureContext | undefined> {
+  async contextFor(hostname: CertificateNames, requester: CertificateRequester = API_REQUESTER): Promise<tls.SecureContext | undefined> {
     return (await this.#entry(hostname, requester))?.context;
   }
 
@@ -106,9 +107,8 @@ export class CertificateCache {
     return (await this.#entry(hostname, API_REQUESTER))!.certPem;
   }
 
-  async #entry(hostname: string, requester: CertificateRequester): Promise<CachedContext | undefined> {
-    // `[::1]` (as a URL writes it) and `::1` are one host, and its certificate needs an IP SAN.
-    const host = stripBrackets(hostname.toLowerCase()).replace(/\.$/, '');
+  async #entry(hostname: CertificateNames, requester: CertificateRequester): Promise<CachedContext | undefined> {
+    const host = cacheKey(hostname);
     let entry = await this.#cache.fetch(host, { context: requester });
     if (entry && entry.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) {
       this.#cache.delete(host);
@@ -122,14 +122,15 @@ export class CertificateCache {
     throw new Error(`no certificate could be issued for ${host}`);
   }
 
-  async #issue(hostname: string): Promise<CachedContext> {
+  async #issue(cached: string): Promise<CachedContext> {
     const key = await this.#leafKey;
+    const names = cached.split(NAME_SEPARATOR);
     let ca = this.#ca;
-    let leaf = await issueLeafCertificate(ca, key.publicKey, hostname);
+    let leaf = await issueLeafCertificate(ca, key.publicKey, names);
     // The CA was regenerated while this one was being signed: sign again with the new one.
     while (ca !== this.#ca) {
       ca = this.#ca;
-      leaf = await issueLeafCertificate(ca, key.publicKey, hostname);
+      leaf = await issueLeafCertificate(ca, key.publicKey, names);
     }
     this.#issued++;
     // The CA goes after the leaf: a client that trusts the CA by its key pin alone (Chromium's
@@ -137,6 +138,19 @@ export class CertificateCache {
     const context = tls.createSecureContext({ key: key.keyPem, cert: `${leaf.certPem}${ca.certPem}` });
     return { context, certPem: leaf.certPem, notAfter: leaf.notAfter };
   }
+}
+
+/** One host, or the names one certificate covers (the first is its common name). */
+export type CertificateNames = string | readonly string[];
+
+/** Between the names of a multi-name certificate's cache key: never part of a host name or an IP address. */
+const NAME_SEPARATOR = ' ';
+
+/** The cache key: the names normalized, in order, without repeats. */
+function cacheKey(names: CertificateNames): string {
+  // `[::1]` (as a URL writes it) and `::1` are one host, and its certificate needs an IP SAN.
+  const normalized = (typeof names === 'string' ? [names] : names).map((name) => stripBrackets(name.toLowerCase()).replace(/\.$/, ''));
+  return [...new Set(normalized)].join(NAME_SEPARATOR);
 }
 
 async function generateLeafKey(): Promise<LeafKey> {

@@ -5,6 +5,7 @@ import { CaptureError, type CaptureProxy, type ConnectContext, type HostMatcher 
 import type { CertificateCache } from './certificate-cache.js';
 import { chooseClientProtocol, type OriginProtocol, type OriginProtocols } from './alpn.js';
 import { readTunnelStart } from './client-hello.js';
+import { reverseTlsTarget } from './reverse-names.js';
 import { watchSocket } from './socket-watch.js';
 import type { HandshakeFailures, HttpsStats } from './handshake-failures.js';
 import type { IssuanceQueue } from './issuance-queue.js';
@@ -66,12 +67,18 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   }
   // The name the client will check: its SNI, else what it asked CONNECT for (an IP gets an IP SAN).
   const certificateName = servername ?? ctx.hostname;
+  // Reverse TLS: the client dialled capture's own address, so the certificate names that too.
+  const reverse = reverseTlsTarget(deps.proxy, ctx.hostname, ctx.port, servername);
+  const certificateNames = reverse?.names ?? certificateName;
   // Requests go where the client asked; an IP CONNECT with a server name goes to that name,
-  // so the upstream sees the right SNI and its certificate can be verified.
-  const hostname = servername && net.isIP(ctx.hostname) ? servername : ctx.hostname;
+  // so the upstream sees the right SNI and its certificate can be verified. A reverse-TLS
+  // connection always goes to the reverse origin, whatever name the client used for capture.
+  const hostname = !reverse && servername && net.isIP(ctx.hostname) ? servername : ctx.hostname;
   // Ask the origin which protocol it speaks while the certificate is issued: the client's ALPN
   // answer depends on it (h2 to the client only when the origin speaks it, or the client needs it).
-  const originProtocol: Promise<OriginProtocol> = deps.origins ? deps.origins.ask(hostname, ctx.port, net.isIP(hostname) ? undefined : hostname) : Promise.resolve('unknown');
+  // A plain `http://` reverse origin has no TLS to ask.
+  const probe = deps.origins && reverse?.originSecure !== false;
+  const originProtocol: Promise<OriginProtocol> = probe ? deps.origins!.ask(hostname, ctx.port, net.isIP(hostname) ? undefined : hostname) : Promise.resolve('unknown');
   let secureContext: tls.SecureContext | undefined;
   let origin: OriginProtocol;
   // Issued in this client's turn (a bounded number in flight per client); dropped if the
@@ -80,9 +87,9 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   const requester = { client: ctx.client.address, gone: watch.gone };
   // A new host's whole TLS work (issuing, then the handshake's signature) holds one of its
   // client's slots, so a flood of new names runs a few handshakes at a time, not fifty.
-  const release = deps.certificates.has(certificateName) ? () => undefined : await deps.newHosts.slot(ctx.client.address);
+  const release = deps.certificates.has(certificateNames) ? () => undefined : await deps.newHosts.slot(ctx.client.address);
   try {
-    [secureContext, origin] = await Promise.all([deps.certificates.contextFor(certificateName, requester), originProtocol]);
+    [secureContext, origin] = await Promise.all([deps.certificates.contextFor(certificateNames, requester), originProtocol]);
   } catch (error) {
     release();
     watch.stop();

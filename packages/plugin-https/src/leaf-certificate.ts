@@ -18,7 +18,8 @@ export interface LeafCertificate {
 }
 
 /**
- * Issues a certificate for one host, signed by the CA, for the shared leaf key. Made to be
+ * Issues a certificate for one host (or several names: the first is the common name, every one
+ * is in the subjectAltName), signed by the CA, for the shared leaf key. Made to be
  * accepted by iOS, Android, Chrome, Firefox, Windows and curl: the name in the subjectAltName
  * (an IP address as an IP SAN), extendedKeyUsage serverAuth, an authorityKeyIdentifier equal
  * to the CA's subjectKeyIdentifier and no subjectKeyIdentifier of its own (Windows SChannel
@@ -26,7 +27,9 @@ export interface LeafCertificate {
  * two days for clock skew and never past the CA's own end, and a random 128-bit serial.
  * Signed with the RSA work off the proxy's thread ({@link signCertificateAsync}).
  */
-export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.pki.PublicKey, hostname: string, now = new Date()): Promise<LeafCertificate> {
+export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.pki.PublicKey, names: string | readonly string[], now = new Date()): Promise<LeafCertificate> {
+  const all = typeof names === 'string' ? [names] : names;
+  const hostname = all[0]!;
   const cert = pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
@@ -38,12 +41,13 @@ export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: 
   if (hostname.length <= MAX_COMMON_NAME) subject.unshift({ name: 'commonName', value: hostname });
   cert.setSubject(subject);
   cert.setIssuer(ca.cert.subject.attributes);
-  const altName = net.isIP(hostname) ? { type: 7, ip: hostname } : { type: 2, value: hostname };
+  // An IP address is an IP SAN (iOS and Chrome ignore IPs written as DNS names).
+  const altNames = all.map((name) => (net.isIP(name) ? { type: 7, ip: name } : { type: 2, value: name }));
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [altName] },
+    { name: 'subjectAltName', altNames },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.subjectKeyIdentifier },
   ]);
   // Signed on the thread pool: the proxy's thread serves other clients meanwhile.

@@ -18,3 +18,12 @@ export function curlThroughProxy(proxyPort: number, args: string[]): Promise<Cur
     );
   });
 }
+
+/** Runs curl straight at a URL (reverse mode: capture's port is the origin), never through a proxy from the environment. */
+export function curlDirect(args: string[]): Promise<CurlResult> {
+  return new Promise((resolve) => {
+    execFile('curl', ['-sS', '--max-time', '15', '--noproxy', '*', ...args], (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
