@@ -174,6 +174,7 @@ function showPaused(paused: boolean): void {
 function renderSettings(view: SettingsView): void {
   const rows: Array<[string, string]> = [
     ['Proxy', view.proxy.url ?? `${view.proxy.host}:${view.proxy.port ?? '?'}`],
+    ['Mode', view.proxy.mode],
     ['Save to', view.saveTo.join(' and ') || 'nothing (no storage plugin)'],
     ['Save responses', Object.entries(view.saveResponses).map(([where, on]) => `${where}: ${on ? 'yes' : 'no'}`).join(', ') || '–'],
   ];

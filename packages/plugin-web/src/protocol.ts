@@ -135,7 +135,8 @@ export interface ListResponse {
 
 /** What the capture settings panel shows (`GET /api/settings`). */
 export interface SettingsView {
-  proxy: { host: string; port: number | null; url: string | null };
+  /** Where the proxy listens, and `mode`: the mode it runs in as the start banner prints it (`forward proxy`, `reverse proxy for https://api.example.com`, `… via upstream proxy http://corp:3128`). */
+  proxy: { host: string; port: number | null; url: string | null; mode: string };
   /** Where captured exchanges go: `history`, `collection`, both, or nothing. */
   saveTo: string[];
   /** Whether responses are saved (per storage plugin). */

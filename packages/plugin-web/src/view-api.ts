@@ -253,7 +253,7 @@ export class ViewApi {
     if (history) saveResponses.history = history.options.saveResponses;
     if (collections) saveResponses.collection = collections.options.saveResponses;
     return {
-      proxy: { host: info?.host ?? this.#proxy.config.host, port: info?.port ?? null, url: info?.url ?? null },
+      proxy: { host: info?.host ?? this.#proxy.config.host, port: info?.port ?? null, url: info?.url ?? null, mode: this.#proxy.mode.description },
       saveTo: [...(history ? ['history'] : []), ...(collections ? ['collection'] : [])],
       saveResponses,
       ...(filters

@@ -240,7 +240,7 @@ describe('the view API', () => {
     setup = await startView({ plugins: [filters({ exclude: ['/analytics/', /tracking/i], methods: 'GET,POST', excludeAssets: true }), history({ flushInterval: 10, saveResponses: false })] });
     const settings = (await api(setup, '/api/settings')).json<SettingsView>();
     expect(settings).toMatchObject({
-      proxy: { host: '127.0.0.1', port: setup.proxy.port, url: setup.proxy.url },
+      proxy: { host: '127.0.0.1', port: setup.proxy.port, url: setup.proxy.url, mode: 'forward proxy' },
       saveTo: ['history'],
       saveResponses: { history: false },
       filters: { excludeAssets: true, include: [], exclude: ['/analytics/', '/tracking/i'], methods: ['GET', 'POST'] },
@@ -249,5 +249,11 @@ describe('the view API', () => {
       can: { exportHar: true, exportPostman: true, curl: true, saveToCollection: false, clear: true },
       plugins: ['filters', 'history', 'web'],
     });
+  });
+
+  it('shows the mode capture runs in, as the start banner prints it', async () => {
+    setup = await startView({ config: { reverse: 'http://127.0.0.1:9' } });
+    expect((await api(setup, '/api/settings')).json<SettingsView>().proxy.mode).toBe(setup.proxy.proxy.mode.description);
+    expect(setup.proxy.proxy.mode.description).toBe('reverse proxy for http://127.0.0.1:9');
   });
 });

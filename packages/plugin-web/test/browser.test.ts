@@ -133,6 +133,14 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
     expect(await context.cookies(setup.base)).toEqual([]);
   });
 
+  it('shows the mode capture runs in among its settings', async () => {
+    await page.locator('#settings-button').click();
+    const mode = page.locator('#settings-body tr', { hasText: 'Mode' });
+    await expect.poll(() => mode.locator('td').textContent()).toBe('forward proxy');
+    await page.locator('#settings-dialog [data-close]').click();
+    await expect.poll(() => page.locator('#settings-dialog').evaluate((dialog) => (dialog as HTMLDialogElement).open)).toBe(false);
+  });
+
   it('shows traffic live without a reload, opens its detail with the JSON pretty-printed, and searches', async () => {
     await through('/json?browser=1');
     await row('/json?browser=1').waitFor();

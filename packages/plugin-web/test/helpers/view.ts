@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { CapturePlugin } from '@capture/core';
+import type { CaptureConfig, CapturePlugin } from '@capture/core';
 import { startOrigin, startProxy, type TestOrigin, type TestProxy } from '@capture/core/testing';
 import history from '@capture/plugin-history';
 import web, { type WebApi, type WebOptions } from '../../src/index.js';
@@ -57,10 +57,10 @@ export interface ViewSetup {
 }
 
 /** Starts a proxy with `plugins` (history by default) and the web view; `close()` stops both and removes the data folder. */
-export async function startView(options: { plugins?: CapturePlugin[]; web?: WebOptions } = {}): Promise<ViewSetup> {
+export async function startView(options: { plugins?: CapturePlugin[]; web?: WebOptions; config?: CaptureConfig } = {}): Promise<ViewSetup> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'capture-web-'));
   const view = web({ webPort: 0, ...options.web });
-  const proxy = await startProxy({ dataDir, plugins: [...(options.plugins ?? [history({ flushInterval: 10 })]), view] });
+  const proxy = await startProxy({ ...options.config, dataDir, plugins: [...(options.plugins ?? [history({ flushInterval: 10 })]), view] });
   const url = new URL(view.api!.url!);
   return {
     proxy,
