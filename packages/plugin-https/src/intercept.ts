@@ -5,6 +5,7 @@ import { CaptureError, type CaptureProxy, type ConnectContext, type HostMatcher 
 import type { CertificateCache } from './certificate-cache.js';
 import { chooseClientProtocol, type OriginProtocol, type OriginProtocols } from './alpn.js';
 import { readTunnelStart } from './client-hello.js';
+import { CA_PAGE_HOST } from './download-page.js';
 import { reverseTlsTarget } from './reverse-names.js';
 import { watchSocket } from './socket-watch.js';
 import type { HandshakeFailures, HttpsStats } from './handshake-failures.js';
@@ -76,8 +77,9 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   const hostname = !reverse && servername && net.isIP(ctx.hostname) ? servername : ctx.hostname;
   // Ask the origin which protocol it speaks while the certificate is issued: the client's ALPN
   // answer depends on it (h2 to the client only when the origin speaks it, or the client needs it).
-  // A plain `http://` reverse origin has no TLS to ask.
-  const probe = deps.origins && reverse?.originSecure !== false;
+  // A plain `http://` reverse origin has no TLS to ask, and capture.proxy is answered here (its
+  // name is never looked up).
+  const probe = deps.origins && reverse?.originSecure !== false && hostname.toLowerCase() !== CA_PAGE_HOST;
   const originProtocol: Promise<OriginProtocol> = probe ? deps.origins!.ask(hostname, ctx.port, net.isIP(hostname) ? undefined : hostname) : Promise.resolve('unknown');
   let secureContext: tls.SecureContext | undefined;
   let origin: OriginProtocol;

@@ -45,6 +45,8 @@ afterAll(async () => {
   files?.remove();
 });
 
+// Made-up names (`*.test`) travel only in SNI; every CONNECT goes to localhost or an IP, so the
+// ALPN probe never looks a name up off this machine.
 describe('HTTPS interception', () => {
   it('curl --cacert through the proxy reaches a local TLS origin, and the exchange is captured with an https:// URL', async () => {
     const result = await curlThroughProxy(proxy.port, ['--cacert', caFile, `https://localhost:${origin.port}/hello?x=1`]);
@@ -71,7 +73,7 @@ describe('HTTPS interception', () => {
   });
 
   it('presents a leaf that chains to the CA, with the name in the SAN, serverAuth, AKI = CA SKI, no SKI, and bounded backdated validity', async () => {
-    const socket = await tlsThroughProxy(proxy.port, `leaf-check.test:${origin.port}`, { ca: proxy.caPem });
+    const socket = await tlsThroughProxy(proxy.port, `localhost:${origin.port}`, { ca: proxy.caPem, servername: 'leaf-check.test' });
     try {
       expect(socket.authorized).toBe(true);
       const leaf = peerCertificate(socket);
@@ -97,10 +99,10 @@ describe('HTTPS interception', () => {
   });
 
   it('uses the CONNECT host when the client sends no SNI, and the SNI name when it does', async () => {
-    const noSni = await tlsThroughProxy(proxy.port, `connect-host.test:${origin.port}`, { ca: proxy.caPem, servername: false, checkName: 'connect-host.test' });
-    expect(peerCertificate(noSni).x509.subjectAltName).toBe('DNS:connect-host.test');
+    const noSni = await tlsThroughProxy(proxy.port, `localhost:${origin.port}`, { ca: proxy.caPem, servername: false, checkName: 'localhost' });
+    expect(peerCertificate(noSni).x509.subjectAltName).toBe('DNS:localhost');
     noSni.destroy();
-    const withSni = await tlsThroughProxy(proxy.port, `127.0.0.1:${origin.port}`, { ca: proxy.caPem, servername: 'sni-name.test' });
+    const withSni = await tlsThroughProxy(proxy.port, `localhost:${origin.port}`, { ca: proxy.caPem, servername: 'sni-name.test' });
     expect(peerCertificate(withSni).x509.subjectAltName).toBe('DNS:sni-name.test');
     withSni.destroy();
   });
@@ -130,7 +132,7 @@ describe('HTTPS interception', () => {
 
   it('issues one certificate for 50 concurrent first connections to a new host', async () => {
     const before = proxy.api.certificatesIssued;
-    const sockets = await Promise.all(Array.from({ length: 50 }, () => tlsThroughProxy(proxy.port, `burst.test:${origin.port}`, { ca: proxy.caPem })));
+    const sockets = await Promise.all(Array.from({ length: 50 }, () => tlsThroughProxy(proxy.port, `localhost:${origin.port}`, { ca: proxy.caPem, servername: 'burst.test' })));
     const serials = new Set(sockets.map((socket) => peerCertificate(socket).x509.serialNumber));
     for (const socket of sockets) socket.destroy();
     expect(serials.size).toBe(1);
@@ -141,7 +143,7 @@ describe('HTTPS interception', () => {
 
   it('sends the CA after the leaf (openssl s_client sees a chain of 2), and the API gives the CA key pin Chromium takes', async () => {
     // s_client speaks CONNECT itself (-proxy), so this is the chain exactly as sent on the wire.
-    const { stdout } = await execFileAsync('openssl', ['s_client', '-proxy', `127.0.0.1:${proxy.port}`, '-connect', `chain.test:${origin.port}`, '-servername', 'chain.test', '-showcerts', '-CAfile', caFile], { input: '' });
+    const { stdout } = await execFileAsync('openssl', ['s_client', '-proxy', `127.0.0.1:${proxy.port}`, '-connect', `localhost:${origin.port}`, '-servername', 'chain.test', '-showcerts', '-CAfile', caFile], { input: '' });
     const sent = stdout.match(/-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----/g) ?? [];
     expect(sent).toHaveLength(2);
     expect(new X509Certificate(sent[0]!).subjectAltName).toBe('DNS:chain.test');

@@ -58,4 +58,16 @@ describe('with an upstream proxy', () => {
     expect(sources.length).toBeGreaterThanOrEqual(2);
     expect(sources.every((source) => source === UPSTREAM_SOURCE_ADDRESS)).toBe(true);
   });
+
+  it('capture.proxy over HTTPS is answered by capture: no probe or request for it reaches the upstream proxy', async () => {
+    files = tempDataDir();
+    upstream = await startUpstreamProxy();
+    proxy = await startHttpsProxy({}, undefined, { upstreamProxy: upstream.url });
+    const caFile = path.join(files.dir, 'capture-ca.pem');
+    writeFileSync(caFile, proxy.caPem);
+    const result = await curlThroughProxy(proxy.port, ['--cacert', caFile, 'https://capture.proxy/ca.crt']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(proxy.caPem);
+    expect(upstream.connects).toEqual([]);
+  });
 });
