@@ -76,6 +76,8 @@ export type ExchangeErrorCode =
   | 'STREAM_RESET'
   | 'BAD_REQUEST'
   | 'HEADERS_TOO_LARGE'
+  /** An `onUpstreamAddress` tap refused the address the connection would go to (answered 403). */
+  | 'ADDRESS_REFUSED'
   | 'PLUGIN_ERROR';
 
 /** What went wrong in an exchange; present only on failed exchanges. */

@@ -67,12 +67,12 @@ const MAX_SESSIONS = 256;
  */
 export class H2Sessions {
   readonly #config: ResolvedConfig;
-  readonly #pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket'>;
+  readonly #pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket' | 'guard'>;
   readonly #sessions = new Map<string, http2.ClientHttp2Session>();
   /** Sessions being opened through the upstream proxy (its tunnel first), shared by the requests that wait for them. */
   readonly #opening = new Map<string, Promise<http2.ClientHttp2Session>>();
 
-  constructor(config: ResolvedConfig, pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket'>) {
+  constructor(config: ResolvedConfig, pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket' | 'guard'>) {
     this.#config = config;
     this.#pool = pool;
   }
@@ -211,14 +211,19 @@ export class H2Sessions {
     const url = new URL(origin);
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || 443;
-    if (!this.#pool.routes.for(hostname, port, true)) return this.#open(origin, hostname, undefined);
+    if (!this.#pool.routes.for(hostname, port, true)) {
+      // A literal is not looked up: checked here; a name is checked by the lookup the session connects with.
+      const refused = this.#pool.guard.literalRefusal(hostname, port);
+      if (refused) return Promise.reject(refused);
+      return this.#open(origin, hostname, undefined, port);
+    }
     let opening = this.#opening.get(origin);
     if (!opening) {
       // Through the upstream proxy: its tunnel first, then TLS (ALPN h2) over it.
       opening = this.#pool.openSocket(hostname, port, true).then(
         (socket) => {
           this.#opening.delete(origin);
-          return this.#open(origin, hostname, socket);
+          return this.#open(origin, hostname, socket, port);
         },
         (error: unknown) => {
           this.#opening.delete(origin);
@@ -230,7 +235,7 @@ export class H2Sessions {
     return opening;
   }
 
-  #open(origin: string, hostname: string, tunnel: import('node:net').Socket | undefined): http2.ClientHttp2Session {
+  #open(origin: string, hostname: string, tunnel: import('node:net').Socket | undefined, port: number): http2.ClientHttp2Session {
     const trust = this.#pool.tlsFor(hostname);
     const tlsOptions = {
       rejectUnauthorized: trust.rejectUnauthorized,
@@ -241,6 +246,7 @@ export class H2Sessions {
       ...(tunnel
         ? { createConnection: () => tls.connect({ ...tlsOptions, socket: tunnel, ALPNProtocols: ['h2'], ...(isIp(hostname) ? {} : { servername: hostname }) }) }
         : {}),
+      ...(!tunnel && this.#pool.guard.active ? { lookup: this.#pool.guard.lookup(port) } : {}),
       maxHeaderListPairs: this.#config.maxHeaderCount + 8,
       settings: { maxHeaderListSize: Math.max(this.#config.maxHeaderSize, 64 * 1024) },
     });

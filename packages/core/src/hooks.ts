@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { AsyncSeriesBailHook, AsyncSeriesHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import { AsyncSeriesBailHook, AsyncSeriesHook, SyncBailHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import type { UpstreamAddress } from './address-guard.js';
 import type { BodySkipReason, ClientInfo, Exchange, HeaderList } from './exchange.js';
 import { PluginError, type CaptureError } from './errors.js';
 import type { WebSocketRecord } from './record/websocket-record.js';
@@ -219,6 +220,14 @@ export function createProxyHooks() {
     onExchange: new AsyncSeriesHook<[Exchange]>(['exchange']),
     /** An exchange completed that a plugin decided not to capture (`exchange.skip` says why). Sync; observing. */
     onSkipped: new SyncHook<[Exchange]>(['exchange']),
+    /**
+     * capture is about to connect directly to an origin (pooled requests, HTTP/2 sessions,
+     * tunnels, upgrades) at `address:port`, the address its own lookup chose (or the literal).
+     * A tap returns a sentence to refuse the connection: the exchange or tunnel gets 403 with it
+     * (`ADDRESS_REFUSED`). Sync, first answer wins; a tap that throws refuses (fails closed).
+     * Not called for connections through an upstream proxy, which resolves the name itself.
+     */
+    onUpstreamAddress: new SyncBailHook<[UpstreamAddress], string | undefined>(['address']),
     /** A request addressed to the proxy itself. Return `true` when the tap answered it. Async, series. */
     onLocalRequest: new AsyncSeriesBailHook<[LocalRequestContext], boolean | undefined>(['context']),
     /** Collects the links shown on the proxy's own information page. Sync waterfall; a failing tap is reported and skipped. */

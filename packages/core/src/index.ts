@@ -61,6 +61,7 @@ export type { CommandSpec, CommandArgumentSpec, CommandOptionSpec, CommandInput,
 export { validatePluginOptions, invalidOptions } from './plugin-options.js';
 export { peerCoreRange } from './plugin-version.js';
 export { CaptureError, PluginError, type CaptureErrorCode } from './errors.js';
+export { AddressRefusedError, type UpstreamAddress } from './address-guard.js';
 
 // Shared helpers, so plugins and the CLI read patterns and hosts the same way.
 export {

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { AddressGuard } from './address-guard.js';
 import { resolveConfig, type CaptureConfig, type ResolvedConfig } from './config.js';
 import { ensureDataDir, resolveDataDir } from './data-dir.js';
 import { CaptureError, PluginError } from './errors.js';
@@ -80,7 +81,7 @@ export class CaptureProxy {
     this.config = config;
     this.dataDir = options.dataDir ?? resolveDataDir({ dataDir: config.dataDir });
     this.#pipeline = new CapturePipeline(config, this.hooks);
-    this.#upstream = new UpstreamPool(config);
+    this.#upstream = new UpstreamPool(config, new AddressGuard(this.hooks.onUpstreamAddress));
     this.#router = new Router(this.#pipeline, this.#upstream, this.version);
   }
 

@@ -76,6 +76,7 @@ export function tunnel(client: Duplex, hostname: string, port: number, options: 
       if (client.destroyed) return;
       if (!options.established) {
         // The upstream proxy's failure is its own sentence, naming it; a direct one names the target.
+        if (error.code === 'ADDRESS_REFUSED') return options.refuse(403, error.message);
         const message = error.code === 'UPSTREAM_PROXY_FAILED' ? error.message : `cannot open a tunnel to ${formatAuthority(hostname, port)} (${error.code ?? error.message})`;
         options.refuse(502, message);
       } else client.destroy();

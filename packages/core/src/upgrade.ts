@@ -123,6 +123,13 @@ class Upgrade {
       agent: false,
     };
     const trust = this.upstream.tlsFor(hostname);
+    if (!this.upstream.routes.for(hostname, port, secure)) {
+      // Direct: a literal is checked here, a name by the lookup the connection is made with.
+      const refused = this.upstream.guard.literalRefusal(hostname, port);
+      if (refused) return this.#fail(403, 'ADDRESS_REFUSED', refused.message);
+      const lookup = this.upstream.guard.lookup(port);
+      if (lookup) options.lookup = lookup;
+    }
     if (secure) {
       // Same verification (and client certificate) as pooled requests, though an upgrade takes a connection of its own.
       options.servername = hostname;

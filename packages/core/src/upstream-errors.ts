@@ -18,6 +18,7 @@ export class UpstreamTimeoutError extends Error {
 export function classifyUpstreamError(error: Error & { code?: string }, authority: string, timeoutMs?: number): UpstreamFailure {
   const code = error.code ?? '';
   if (code === 'UPSTREAM_PROXY_FAILED') return { status: 502, code: 'UPSTREAM_PROXY_FAILED', message: error.message };
+  if (code === 'ADDRESS_REFUSED') return { status: 403, code: 'ADDRESS_REFUSED', message: error.message };
   if (error instanceof UpstreamTimeoutError) {
     return { status: 504, code: 'UPSTREAM_TIMEOUT', message: `${authority}: ${error.message}` };
   }

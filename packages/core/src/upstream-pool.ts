@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AddressGuard } from './address-guard.js';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Dispatcher, buildConnector } from 'undici';
@@ -53,8 +54,12 @@ export class UpstreamPool {
   readonly routes: UpstreamRoutes;
   readonly #certificates: ClientCertificates;
 
-  constructor(config: ResolvedConfig) {
+  /** Runs `onUpstreamAddress` on every direct connection (see `address-guard.ts`). */
+  readonly guard: AddressGuard;
+
+  constructor(config: ResolvedConfig, guard: AddressGuard) {
     this.#config = config;
+    this.guard = guard;
     this.#tls = { secureContext: undefined, rejectUnauthorized: config.rejectUnauthorized };
     this.routes = new UpstreamRoutes(config.upstreamProxy, config.noProxy);
     this.#certificates = new ClientCertificates(config.clientCertificates);
@@ -129,6 +134,12 @@ export class UpstreamPool {
       socket.once('connect', () => {
         socket.setTimeout(0);
         socket.off('error', reject);
+        // Checked on the address really reached, before a byte is written.
+        const refused = this.guard.socketRefusal(hostname, socket);
+        if (refused) {
+          socket.destroy();
+          return reject(refused);
+        }
         resolve(socket);
       });
       socket.once('error', reject);
@@ -173,8 +184,7 @@ export class UpstreamPool {
   }
 
   #createDispatcher(): Dispatcher {
-    const simple = this.routes.direct && this.#certificates.empty;
-    if (simple) return new undici!.Agent({ ...this.#agentOptions(), connect: this.#connectOptions(this.#tls) });
+    // Always routed through #connect: a plugin may tap onUpstreamAddress after the pool exists.
     return new undici!.Agent({ ...this.#agentOptions(), connect: this.#connect });
   }
 
@@ -208,7 +218,16 @@ export class UpstreamPool {
     const port = Number(options.port) || (secure ? 443 : 80);
     const connector = this.#connectorFor(hostname);
     const proxy = this.routes.for(hostname, port, secure);
-    if (!proxy) return connector(options, callback);
+    if (!proxy) {
+      if (!this.guard.active) return connector(options, callback);
+      // Checked on the address really reached, before undici writes the request (for https, only the ClientHello went out).
+      return connector(options, (error, socket) => {
+        const refused = socket && !error ? this.guard.socketRefusal(hostname, socket as net.Socket) : undefined;
+        if (!refused) return error ? callback(error, null) : callback(null, socket!);
+        socket!.destroy();
+        callback(refused, null);
+      });
+    }
     openThroughProxy(proxy, hostname, port, { timeout: Math.min(this.#config.upstreamTimeout, 30_000), proxyTls: this.#tls }).then(
       (socket) => {
         if (!secure) return callback(null, socket);
