@@ -97,6 +97,9 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
         connect.refuse(403, REFUSAL);
         return true;
       });
+      // The check that cannot be passed by DNS rebinding: every direct upstream connection (pool,
+      // HTTP/2, tunnels, upgrades) is asked about with the address it really goes to.
+      proxy.hooks.onUpstreamAddress.tap({ name: NAME, stage: Stage.FIRST }, ({ address, port }) => (guard.isViewAddress(address, port) ? REFUSAL : undefined));
       // Paused: nothing is captured, everything is still proxied (and listed as not captured).
       proxy.hooks.onRequest.tap({ name: NAME, stage: Stage.FILTER }, ({ exchange }) => {
         if (state.paused && !exchange.skip) exchange.skip = { reason: 'paused', by: NAME };

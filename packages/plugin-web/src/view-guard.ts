@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns/promises';
+import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
 import { stripBrackets } from '@capture/core';
@@ -63,11 +63,23 @@ export class ViewGuard {
     const name = normalizeName(hostname);
     if (normalizeIp(name) !== undefined) return false;
     try {
-      const resolved = await lookup(name, { all: true, verbatim: true });
+      // Through the module object, read at call time (tests stand in a resolver that rebinds).
+      const resolved = await dns.promises.lookup(name, { all: true, verbatim: true });
       return resolved.length === 0 || resolved.some(({ address }) => this.#isViewIp(normalizeIp(address) ?? address));
     } catch {
       return true;
     }
+  }
+
+  /**
+   * True when a connection to the IP `address` on `port` would reach a web view: what capture's
+   * `onUpstreamAddress` hook asks with the address it really connects to, so a name that resolved
+   * elsewhere when {@link ViewGuard.isView} looked it up (DNS rebinding) is still refused.
+   */
+  isViewAddress(address: string, port: number): boolean {
+    if (!this.#isViewPort(port)) return false;
+    const ip = normalizeIp(address);
+    return ip === undefined || this.#isViewIp(ip);
   }
 
   /** True for a URL (`http://host:port/…`) the view would answer. */

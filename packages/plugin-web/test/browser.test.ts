@@ -138,7 +138,7 @@ describe.skipIf(!available && !process.env.CI)('the web view in Chromium', () =>
     const mode = page.locator('#settings-body tr', { hasText: 'Mode' });
     await expect.poll(() => mode.locator('td').textContent()).toBe('forward proxy');
     await page.locator('#settings-dialog [data-close]').click();
-    await expect.poll(() => page.locator('#settings-dialog').evaluate((dialog) => (dialog as HTMLDialogElement).open)).toBe(false);
+    await expect.poll(() => page.locator('#settings-dialog').evaluate((dialog) => (dialog as unknown as { open: boolean }).open)).toBe(false);
   });
 
   it('shows traffic live without a reload, opens its detail with the JSON pretty-printed, and searches', async () => {
