@@ -175,7 +175,8 @@ export class H2Sessions {
       done = true;
       handler.onComplete(trailers);
     });
-    stream.on('error', (error: Error) => fail(error));
+    // A session that never connected cancels its pending streams with the reason as `cause` (a refused address): report the reason.
+    stream.on('error', (error: Error & { cause?: Error & { code?: string } }) => fail(error.cause?.code === 'ADDRESS_REFUSED' ? error.cause : error));
     stream.on('close', () => {
       if (stream.rstCode && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) fail(new StreamResetError(stream.rstCode));
       else fail(Object.assign(new Error('the origin closed the stream before the response was complete'), { code: 'ECONNRESET' }));

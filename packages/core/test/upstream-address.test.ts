@@ -1,8 +1,16 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamAddress } from '../src/index.js';
 import { collectExchanges, requestThroughProxy, sendRawRequest, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const cert = readFileSync(fixture('localhost.crt'), 'utf8');
+const key = readFileSync(fixture('localhost.key'), 'utf8');
 
 let proxy: TestProxy | undefined;
 let origin: TestOrigin | undefined;
@@ -85,5 +93,45 @@ describe('onUpstreamAddress', () => {
     });
     expect((await requestThroughProxy(proxy.port, `http://localhost:${origin.port}/`)).status).toBe(403);
     expect(counted.connections()).toBe(0);
+  });
+
+  it('guards HTTP/2 sessions to origins too (the lookup the session connects with)', async () => {
+    const h2 = http2.createSecureServer({ cert, key });
+    let streams = 0;
+    h2.on('stream', (stream) => {
+      streams++;
+      stream.respond({ ':status': 200 });
+      stream.end('reached');
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const port = (h2.address() as net.AddressInfo).port;
+    try {
+      proxy = await startProxy();
+      proxy.proxy.setUpstreamTls({ ca: [cert] });
+      proxy.proxy.hooks.onUpstreamAddress.tap('guard', (address) => (address.port === port ? 'refused by the test guard' : undefined));
+      // The https plugin's part, done by hand: terminate TLS, say the origin chose h2.
+      proxy.proxy.hooks.onConnect.tap('terminate', (context) => {
+        const secure = new tls.TLSSocket(context.accept(), { isServer: true, cert, key });
+        proxy!.proxy.handleConnection(secure, { secure: true, hostname: context.hostname, port: context.port, upstreamProtocol: 'h2' });
+        return true;
+      });
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: proxy!.port, method: 'CONNECT', path: `localhost:${port}` });
+        req.on('connect', (_res, raw) => {
+          const secure = tls.connect({ socket: raw, servername: 'localhost', ca: cert }, () => secure.write(`GET / HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`));
+          let text = '';
+          secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          secure.on('end', () => resolve(text));
+          secure.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 403 /);
+      expect(answer).toContain('refused by the test guard');
+      expect(streams).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => h2.close(() => resolve()));
+    }
   });
 });
