@@ -245,7 +245,7 @@ export class H2Sessions {
     const session = http2.connect(origin, {
       ...tlsOptions,
       ...(tunnel
-        ? { createConnection: () => tls.connect({ ...tlsOptions, socket: tunnel, ALPNProtocols: ['h2'], ...(isIp(hostname) ? {} : { servername: hostname }) }) }
+        ? { createConnection: () => tls.connect({ ...tlsOptions, socket: tunnel, host: hostname, ALPNProtocols: ['h2'], ...(isIp(hostname) ? {} : { servername: hostname }) }) }
         : {}),
       ...(!tunnel && this.#pool.guard.active ? { lookup: this.#pool.guard.lookup(port) } : {}),
       maxHeaderListPairs: this.#config.maxHeaderCount + 8,

@@ -143,7 +143,7 @@ class Upgrade {
           tunnelled.resume();
           if (!secure) return done(null, tunnelled);
           const servername = net.isIP(hostname) ? {} : { servername: hostname };
-          done(null, tls.connect({ socket: tunnelled, ...servername, rejectUnauthorized: trust.rejectUnauthorized, ...(trust.secureContext ? { secureContext: trust.secureContext } : {}) }));
+          done(null, tls.connect({ socket: tunnelled, host: hostname, ...servername, rejectUnauthorized: trust.rejectUnauthorized, ...(trust.secureContext ? { secureContext: trust.secureContext } : {}) }));
         }, (error: Error) => done(error));
         return undefined;
       }) as unknown as https.RequestOptions['createConnection'];

@@ -233,6 +233,40 @@ describe('an authenticated HTTP upstream proxy (proxy-chain)', () => {
     // One session, opened through one CONNECT.
     expect(upstream.requests).toEqual([`CONNECT localhost:${h2Port}`]);
   });
+
+  it('verifies an h2 origin addressed by IP through the upstream proxy against that IP (TLS over the tunnel once checked "localhost")', async () => {
+    const ipCert = readFileSync(new URL('./fixtures/ip-only.crt', import.meta.url), 'utf8');
+    const ipKey = readFileSync(new URL('./fixtures/ip-only.key', import.meta.url), 'utf8');
+    const h2 = http2.createSecureServer({ cert: ipCert, key: ipKey, allowHTTP1: false });
+    h2.on('stream', (stream, headers) => {
+      stream.respond({ ':status': 200 });
+      stream.end(`h2 ${String(headers[':path'])}`);
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const h2Port = (h2.address() as net.AddressInfo).port;
+    cleanups.push(() => new Promise<void>((resolve) => h2.close(() => resolve())));
+    upstream = await startHttpUpstream('alice', 's3cret');
+    proxy = await startProxy({ upstreamProxy: `http://alice:s3cret@127.0.0.1:${upstream.port}` });
+    proxy.proxy.setUpstreamTls({ ca: [ipCert] });
+    proxy.proxy.hooks.onConnect.tap('terminate', (context) => {
+      const secure = new tls.TLSSocket(context.accept(), { isServer: true, cert, key, ALPNProtocols: ['http/1.1'] });
+      proxy!.proxy.handleConnection(secure, { secure: true, hostname: context.hostname, port: context.port, upstreamProtocol: 'h2' });
+      return true;
+    });
+    const exchanges = collectExchanges(proxy.proxy);
+    const secure = await connectTls(proxy.port, `127.0.0.1:${h2Port}`);
+    secure.write(`GET /by-ip HTTP/1.1\r\nHost: 127.0.0.1:${h2Port}\r\nConnection: close\r\n\r\n`);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      secure.on('end', () => resolve(text));
+    });
+    expect(answer).toContain('h2 /by-ip');
+    const [recorded] = await exchanges.waitFor(1);
+    expect(recorded!.error).toBeUndefined();
+    expect(recorded!.response?.httpVersion).toBe('2');
+    expect(upstream.requests).toEqual([`CONNECT 127.0.0.1:${h2Port}`]);
+  });
 });
 
 describe('a SOCKS5 upstream proxy', () => {
