@@ -1,43 +1,7 @@
-/**
- * gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html), by number.
- * Frozen: the index is the code.
- */
-export const GRPC_STATUS_NAMES = Object.freeze([
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-] as const);
+import { grpcStatusName } from '@capture/core/record';
 
-/** A gRPC status code's name, e.g. `NOT_FOUND`. */
-export type GrpcStatusName = (typeof GRPC_STATUS_NAMES)[number];
-
-/** The name of status `code` (`grpcStatusName(5)` is `NOT_FOUND`); `UNKNOWN_STATUS` outside 0–16. */
-export function grpcStatusName(code: number): GrpcStatusName | 'UNKNOWN_STATUS' {
-  return (Number.isInteger(code) ? GRPC_STATUS_NAMES[code] : undefined) ?? 'UNKNOWN_STATUS';
-}
-
-/**
- * Reads a `grpc-status` value: a decimal number, else undefined (a malformed status is not
- * guessed at; the raw header stays in the recorded headers).
- */
-export function parseGrpcStatus(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\s*\d{1,10}\s*$/.test(value)) return undefined;
-  return Number(value.trim());
-}
+/** The status table and its readers live in `@capture/core/record`, shared with every display. */
+export { GRPC_STATUS_NAMES, grpcStatusName, parseGrpcStatus, type GrpcStatusName } from '@capture/core/record';
 
 /**
  * Decodes a `grpc-message` value, which the gRPC spec percent-encodes; a value that is not valid

@@ -10,3 +10,4 @@ export type { HeaderList } from '../exchange.js';
 export { getHeader } from '../exchange.js';
 export type { WebSocketRecord, WebSocketMessageRecord, WebSocketClosedBy } from './websocket-record.js';
 export type { GrpcRecord, GrpcMessage, RawMessage, RawField, RawDecodeError } from './grpc-record.js';
+export { GRPC_STATUS_NAMES, grpcStatusName, parseGrpcStatus, type GrpcStatusName } from './grpc-status.js';
