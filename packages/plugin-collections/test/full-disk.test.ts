@@ -2,11 +2,10 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CaptureError } from '@capture/core';
-import { requestThroughProxy, type TestProxy } from '@capture/core/testing';
+import { fillDisk, mountTmpfs, requestThroughProxy, tmpfsUnavailable, unmountAllTmpfs, type TestProxy } from '@capture/core/testing';
 import { requestsOf, startCollectionsProxy, type ReadBack } from './helpers/collection.js';
 import { startRecordingOrigin, type RecordingOrigin } from './helpers/origin.js';
 import { schemaErrors } from './helpers/schema.js';
-import { fillDisk, mountTmpfs, tmpfsUnavailable, unmountAll } from './helpers/tmpfs.js';
 
 let origin: RecordingOrigin | undefined;
 let proxy: TestProxy | undefined;
@@ -14,7 +13,7 @@ afterEach(async () => {
   await proxy?.close();
   await origin?.close();
   proxy = origin = undefined;
-  unmountAll();
+  unmountAllTmpfs();
 });
 
 /** The collection file as it is on disk now: it must always parse. */
@@ -23,8 +22,8 @@ function onDisk(file: string): ReadBack {
 }
 
 describe('collections on a full disk', () => {
-  it.skipIf(tmpfsUnavailable !== undefined)(
-    `keeps proxying, says once that the collection cannot be written, keeps the file valid, and writes what waited when space returns${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`,
+  it.skipIf(tmpfsUnavailable() !== undefined)(
+    `keeps proxying, says once that the collection cannot be written, keeps the file valid, and writes what waited when space returns${tmpfsUnavailable() ? ` (skipped: ${tmpfsUnavailable()})` : ''}`,
     async () => {
       const home = mountTmpfs(1024 * 1024);
       origin = await startRecordingOrigin();

@@ -3,9 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CaptureError } from '@capture/core';
-import { requestThroughProxy, startOrigin, startProxy, type TestOrigin, type TestProxy } from '@capture/core/testing';
+import { fillDisk, mountTmpfs, requestThroughProxy, startOrigin, startProxy, tmpfsUnavailable, unmountAllTmpfs, type TestOrigin, type TestProxy } from '@capture/core/testing';
 import history from '../src/index.js';
-import { fillDisk, mountTmpfs, tmpfsUnavailable, unmountAll } from './helpers/tmpfs.js';
 
 let proxy: TestProxy | undefined;
 let origin: TestOrigin | undefined;
@@ -13,7 +12,7 @@ afterEach(async () => {
   await proxy?.close();
   await origin?.close();
   proxy = origin = undefined;
-  unmountAll();
+  unmountAllTmpfs();
 });
 
 /** Response bodies: large enough that a few fill what the full disk has left. */
@@ -33,8 +32,8 @@ function inspect(file: string): { integrity: string; rows: Array<{ url: string; 
 }
 
 describe('history on a full disk', () => {
-  it.skipIf(tmpfsUnavailable !== undefined)(
-    `keeps proxying, says once that history cannot be written, keeps what fits intact, and resumes when space returns${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`,
+  it.skipIf(tmpfsUnavailable() !== undefined)(
+    `keeps proxying, says once that history cannot be written, keeps what fits intact, and resumes when space returns${tmpfsUnavailable() ? ` (skipped: ${tmpfsUnavailable()})` : ''}`,
     async () => {
       const dataDir = mountTmpfs(2 * 1024 * 1024);
       origin = await startOrigin((req, res) => {

@@ -7,3 +7,4 @@ export { startProxy, type TestProxy } from './start-proxy.js';
 export { startOrigin, type TestOrigin, type OriginHandler } from './start-origin.js';
 export { requestThroughProxy, sendRawRequest, type ProxiedResponse, type ProxiedRequestOptions } from './client.js';
 export { nextExchange, collectExchanges, type ExchangeCollector } from './exchanges.js';
+export { tmpfsUnavailable, mountTmpfs, unmountAllTmpfs, fillDisk } from './tmpfs.js';

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 /*
- * A tiny file system for full-disk tests: a tmpfs mounted on a fresh folder. Mounting needs root
- * (as the tests run here and on CI); where it is refused, `tmpfsUnavailable` says why and the
- * tests that need one are skipped with that reason in their name.
+ * A tiny file system for full-disk tests of storage plugins: a tmpfs mounted on a fresh folder.
+ * Mounting needs root on Linux (as capture's own tests run, here and on CI); where it is refused,
+ * `tmpfsUnavailable()` says why, so a test can skip with that reason in its name.
  */
 
 const mounted: string[] = [];
@@ -19,8 +19,18 @@ function run(command: string, args: string[]): string | undefined {
   return undefined;
 }
 
-/** Why no tmpfs can be mounted here, or undefined when one can (found by mounting and unmounting one). */
-export const tmpfsUnavailable: string | undefined = (() => {
+let probed: { reason: string | undefined } | undefined;
+
+/**
+ * Why no tmpfs can be mounted here, or undefined when one can: found once, by mounting and
+ * unmounting a small one on the first call (never on import).
+ */
+export function tmpfsUnavailable(): string | undefined {
+  probed ??= { reason: probeTmpfs() };
+  return probed.reason;
+}
+
+function probeTmpfs(): string | undefined {
   if (process.platform !== 'linux') return `tmpfs mounts need Linux (this is ${process.platform})`;
   const probe = mkdtempSync(path.join(os.tmpdir(), 'capture-tmpfs-probe-'));
   try {
@@ -31,9 +41,9 @@ export const tmpfsUnavailable: string | undefined = (() => {
   } finally {
     rmdirSync(probe);
   }
-})();
+}
 
-/** Mounts a tmpfs of `bytes` on a new folder and returns the folder; `unmountAll()` (in afterEach) removes it. */
+/** Mounts a tmpfs of `bytes` on a new folder and returns the folder; `unmountAllTmpfs()` (in afterEach) removes it. */
 export function mountTmpfs(bytes: number): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'capture-full-disk-'));
   const failed = run('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0700`, 'tmpfs', dir]);
@@ -43,7 +53,7 @@ export function mountTmpfs(bytes: number): string {
 }
 
 /** Unmounts every tmpfs `mountTmpfs` mounted (lazily, should a file still be open) and removes their folders. */
-export function unmountAll(): void {
+export function unmountAllTmpfs(): void {
   for (const dir of mounted.splice(0)) {
     run('umount', ['-l', dir]);
     try {
