@@ -200,8 +200,13 @@ describe('an authenticated HTTP upstream proxy (proxy-chain)', () => {
     expect(upstream.connections).toBe(0);
   });
 
-  it('opens HTTP/2 sessions to origins that chose h2 through the upstream proxy', async () => {
-    const h2 = http2.createSecureServer({ cert, key, allowHTTP1: false });
+  /**
+   * An h2-only origin with `originCert`/`originKey`, capture through an authenticated upstream
+   * proxy trusting that certificate, and a client whose intercepted HTTP/1.1 `requests` go to
+   * `host` (the https plugin reduced: TLS terminated with the fixture, the origin's h2 announced).
+   */
+  async function h2ThroughUpstream(originCert: string, originKey: string, host: string, requests: string): Promise<{ answer: string; h2Port: number; exchanges: ReturnType<typeof collectExchanges> }> {
+    const h2 = http2.createSecureServer({ cert: originCert, key: originKey, allowHTTP1: false });
     h2.on('stream', (stream, headers) => {
       stream.respond({ ':status': 200 });
       stream.end(`h2 ${String(headers[':path'])}`);
@@ -211,61 +216,42 @@ describe('an authenticated HTTP upstream proxy (proxy-chain)', () => {
     cleanups.push(() => new Promise<void>((resolve) => h2.close(() => resolve())));
     upstream = await startHttpUpstream('alice', 's3cret');
     proxy = await startProxy({ upstreamProxy: `http://alice:s3cret@127.0.0.1:${upstream.port}` });
-    proxy.proxy.setUpstreamTls({ ca: [cert] });
-    // What the https plugin does, reduced: TLS terminated with the fixture, the origin's h2 announced.
+    proxy.proxy.setUpstreamTls({ ca: [originCert] });
     proxy.proxy.hooks.onConnect.tap('terminate', (context) => {
       const secure = new tls.TLSSocket(context.accept(), { isServer: true, cert, key, ALPNProtocols: ['http/1.1'] });
       proxy!.proxy.handleConnection(secure, { secure: true, hostname: context.hostname, port: context.port, upstreamProtocol: 'h2' });
       return true;
     });
     const exchanges = collectExchanges(proxy.proxy);
-    const secure = await connectTls(proxy.port, `localhost:${h2Port}`);
-    secure.write(`GET /a HTTP/1.1\r\nHost: localhost:${h2Port}\r\n\r\nGET /b HTTP/1.1\r\nHost: localhost:${h2Port}\r\nConnection: close\r\n\r\n`);
+    const secure = await connectTls(proxy.port, `${host}:${h2Port}`);
+    secure.write(requests.replaceAll('HOST', `${host}:${h2Port}`));
     const answer = await new Promise<string>((resolve) => {
       let text = '';
       secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
       secure.on('end', () => resolve(text));
     });
+    return { answer, h2Port, exchanges };
+  }
+
+  it('opens HTTP/2 sessions to origins that chose h2 through the upstream proxy', async () => {
+    const { answer, h2Port, exchanges } = await h2ThroughUpstream(cert, key, 'localhost', 'GET /a HTTP/1.1\r\nHost: HOST\r\n\r\nGET /b HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n');
     expect(answer).toContain('h2 /a');
     expect(answer).toContain('h2 /b');
     const recorded = await exchanges.waitFor(2);
     expect(recorded.map((exchange) => exchange.response?.httpVersion)).toEqual(['2', '2']);
     // One session, opened through one CONNECT.
-    expect(upstream.requests).toEqual([`CONNECT localhost:${h2Port}`]);
+    expect(upstream!.requests).toEqual([`CONNECT localhost:${h2Port}`]);
   });
 
   it('verifies an h2 origin addressed by IP through the upstream proxy against that IP (TLS over the tunnel once checked "localhost")', async () => {
     const ipCert = readFileSync(new URL('./fixtures/ip-only.crt', import.meta.url), 'utf8');
     const ipKey = readFileSync(new URL('./fixtures/ip-only.key', import.meta.url), 'utf8');
-    const h2 = http2.createSecureServer({ cert: ipCert, key: ipKey, allowHTTP1: false });
-    h2.on('stream', (stream, headers) => {
-      stream.respond({ ':status': 200 });
-      stream.end(`h2 ${String(headers[':path'])}`);
-    });
-    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
-    const h2Port = (h2.address() as net.AddressInfo).port;
-    cleanups.push(() => new Promise<void>((resolve) => h2.close(() => resolve())));
-    upstream = await startHttpUpstream('alice', 's3cret');
-    proxy = await startProxy({ upstreamProxy: `http://alice:s3cret@127.0.0.1:${upstream.port}` });
-    proxy.proxy.setUpstreamTls({ ca: [ipCert] });
-    proxy.proxy.hooks.onConnect.tap('terminate', (context) => {
-      const secure = new tls.TLSSocket(context.accept(), { isServer: true, cert, key, ALPNProtocols: ['http/1.1'] });
-      proxy!.proxy.handleConnection(secure, { secure: true, hostname: context.hostname, port: context.port, upstreamProtocol: 'h2' });
-      return true;
-    });
-    const exchanges = collectExchanges(proxy.proxy);
-    const secure = await connectTls(proxy.port, `127.0.0.1:${h2Port}`);
-    secure.write(`GET /by-ip HTTP/1.1\r\nHost: 127.0.0.1:${h2Port}\r\nConnection: close\r\n\r\n`);
-    const answer = await new Promise<string>((resolve) => {
-      let text = '';
-      secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      secure.on('end', () => resolve(text));
-    });
+    const { answer, h2Port, exchanges } = await h2ThroughUpstream(ipCert, ipKey, '127.0.0.1', 'GET /by-ip HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n');
     expect(answer).toContain('h2 /by-ip');
     const [recorded] = await exchanges.waitFor(1);
     expect(recorded!.error).toBeUndefined();
     expect(recorded!.response?.httpVersion).toBe('2');
-    expect(upstream.requests).toEqual([`CONNECT 127.0.0.1:${h2Port}`]);
+    expect(upstream!.requests).toEqual([`CONNECT 127.0.0.1:${h2Port}`]);
   });
 });
 
