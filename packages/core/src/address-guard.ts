@@ -66,7 +66,7 @@ export class AddressGuard {
   lookup(port: number): net.LookupFunction | undefined {
     if (!this.active) return undefined;
     return ((hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => {
-      dns.lookup(hostname, { ...options }, (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
+      dns.lookup(hostname, options, (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
         if (error) return callback(error, address, family);
         const list = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
         for (const entry of list) {

@@ -176,12 +176,16 @@ export class Router {
     const h2Host = upstreamH2Host(target);
     if (h2Host) route.h2Host = h2Host;
     // Pseudo-headers are not fields: the count is the one HTTP/1.1 requests are held to.
-    let fields = 0;
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.charCodeAt(0) !== 58) fields++;
     // node:http2 advertises maxHeaderListSize but does not enforce it: the list is measured here
     // as RFC 9113 counts it (name, value and 32 bytes per field), as HTTP/1.1 heads are by the parser.
+    // One pass over the head for both limits.
+    let fields = 0;
     let listSize = 0;
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) listSize += req.rawHeaders[i]!.length + req.rawHeaders[i + 1]!.length + 32;
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      if (name.charCodeAt(0) !== 58) fields++;
+      listSize += name.length + req.rawHeaders[i + 1]!.length + 32;
+    }
     if (listSize > this.#config.maxHeaderSize) {
       const message = `request header list larger than ${this.#config.maxHeaderSize} bytes`;
       res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8' });
