@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import forge from 'node-forge';
 import type { CertificateAuthority } from './ca-store.js';
 
 /** The CA as other plugins and commands see it (never the private key). */
@@ -31,7 +30,6 @@ export interface CaInfo {
 
 /** The public view of a loaded CA. */
 export function caInfo(ca: CertificateAuthority): CaInfo {
-  const commonName = ca.cert.subject.getField('CN') as { value: string } | null;
   return {
     certPath: ca.paths.cert,
     keyPath: ca.paths.key,
@@ -40,21 +38,10 @@ export function caInfo(ca: CertificateAuthority): CaInfo {
     fingerprint: ca.fingerprint,
     spkiSha256: spkiSha256(ca.certPem),
     subject: ca.subject,
-    commonName: commonName?.value ?? ca.subject,
+    commonName: ca.commonName,
     validFrom: ca.validFrom,
     validTo: ca.validTo,
   };
-}
-
-/**
- * The certificate alone in a PKCS#12 file (no private key), with an empty password, which is
- * what iOS profile installation and the Windows import wizard accept. The certificate bag is
- * not encrypted, so there is nothing to protect; the MAC keeps strict readers happy.
- */
-export function caToPkcs12(info: CaInfo): Buffer {
-  const cert = forge.pki.certificateFromPem(info.certPem);
-  const p12 = forge.pkcs12.toPkcs12Asn1(null, [cert], '', { friendlyName: info.commonName, algorithm: '3des' });
-  return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
 }
 
 /** The base64 SHA-256 of a certificate's SubjectPublicKeyInfo (DER), as Chromium pins keys. */

@@ -1,13 +1,16 @@
 import crypto, { X509Certificate, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import forge from 'node-forge';
 import { CaptureError, ensureDataDir } from '@capture/core';
 import { caPaths, type CaPaths } from './ca-files.js';
-import { generateCa, type GeneratedCa } from './ca-generate.js';
+import type { GeneratedCa } from './ca-generate.js';
 import { withCaLock, isLocked } from './ca-lock.js';
 
-const { pki, util } = forge;
+/**
+ * Generates a CA: node-forge (about 12 MiB and 40 ms to import) is loaded only when a CA is
+ * created, not on the starts that find one.
+ */
+const generateCa = async (now: Date): Promise<GeneratedCa> => (await import('./ca-generate.js')).generateCa(now);
 
 /** The CA as loaded from its files and checked: what signs the per-host certificates. */
 export interface CertificateAuthority {
@@ -19,14 +22,12 @@ export interface CertificateAuthority {
   readonly certDer: Buffer;
   /** The private key, as a native key object (it signs every leaf). */
   readonly key: KeyObject;
-  /** The certificate parsed by forge, whose subject becomes every leaf's issuer. */
-  readonly cert: forge.pki.Certificate;
-  /** The subject key identifier (raw bytes as a binary string), every leaf's authority key identifier. */
-  readonly subjectKeyIdentifier: string;
   /** SHA-256 fingerprint, colon-separated upper-case hex, as devices show it. */
   readonly fingerprint: string;
   /** The subject, e.g. `CN=capture proxy CA 1a2b3c4d, O=capture, OU=…`. */
   readonly subject: string;
+  /** The subject's common name alone (the subject when it has none). */
+  readonly commonName: string;
   /** Start of validity. */
   readonly validFrom: Date;
   /** End of validity. */
@@ -66,15 +67,17 @@ export async function regenerateCa(dataDir: string, now = new Date()): Promise<C
   });
 }
 
-/** Reads and checks the CA files; throws a `CaptureError` (`CA_INVALID`) naming the file and what is wrong. */
+/**
+ * Reads and checks the CA files with Node's own crypto (no node-forge: the leaf module parses the
+ * certificate for forge when the first host needs a certificate); throws a `CaptureError`
+ * (`CA_INVALID`) naming the file and what is wrong.
+ */
 export async function loadCa(paths: CaPaths, now = new Date()): Promise<CertificateAuthority> {
   const certPem = await readCaFile(paths.cert, paths.key, 'certificate');
   const keyPem = await readCaFile(paths.key, paths.cert, 'private key');
   let x509: X509Certificate;
-  let cert: forge.pki.Certificate;
   try {
     x509 = new X509Certificate(certPem);
-    cert = pki.certificateFromPem(certPem);
   } catch (error) {
     throw invalid(`${paths.cert} is not a valid PEM certificate (${(error as Error).message})`, error);
   }
@@ -90,16 +93,16 @@ export async function loadCa(paths: CaPaths, now = new Date()): Promise<Certific
   if (!x509.ca) throw invalid(`${paths.cert} is not a CA certificate (basicConstraints CA:true is missing)`);
   const validTo = new Date(x509.validTo);
   if (validTo.getTime() <= now.getTime()) throw invalid(`the CA certificate ${paths.cert} expired on ${validTo.toISOString()}`);
-  const ski = cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
+  const subjectLines = x509.subject.split('\n');
+  const subject = subjectLines.join(', ');
   return {
     paths,
     certPem,
     certDer: Buffer.from(x509.raw),
     key,
-    cert,
-    subjectKeyIdentifier: ski?.subjectKeyIdentifier ? util.hexToBytes(ski.subjectKeyIdentifier) : cert.generateSubjectKeyIdentifier().getBytes(),
     fingerprint: x509.fingerprint256,
-    subject: x509.subject.split('\n').join(', '),
+    subject,
+    commonName: subjectLines.find((line) => line.startsWith('CN='))?.slice('CN='.length) ?? subject,
     validFrom: new Date(x509.validFrom),
     validTo,
   };

@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
+import crypto, { type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { LRUCache } from 'lru-cache';
-import forge from 'node-forge';
 import { stripBrackets } from '@capture/core';
 import type { CertificateAuthority } from './ca-store.js';
 import { IssuanceQueue } from './issuance-queue.js';
-import { issueLeafCertificate } from './leaf-certificate.js';
+import type { LeafCertificate } from './leaf-certificate.js';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 /** Certificates this close to their end are issued again rather than served. */
@@ -35,8 +34,15 @@ const API_REQUESTER: CertificateRequester = { client: '', gone: () => false };
 /** The one key pair every per-host certificate shares. */
 interface LeafKey {
   readonly keyPem: string;
-  readonly publicKey: forge.pki.PublicKey;
+  readonly publicKey: KeyObject;
 }
+
+/**
+ * Issues a leaf certificate. The module (node-forge builds the DER) loads on the first issuance,
+ * not at start: a proxy that intercepts nothing never pays for it.
+ */
+const issueLeafCertificate = async (ca: CertificateAuthority, publicKey: KeyObject, names: readonly string[]): Promise<LeafCertificate> =>
+  (await import('./leaf-certificate.js')).issueLeafCertificate(ca, publicKey, names);
 
 /**
  * Per-host TLS contexts for intercepted connections. One RSA key pair, generated natively once,
@@ -158,6 +164,6 @@ async function generateLeafKey(): Promise<LeafKey> {
   return {
     // PKCS#1 parses measurably faster than PKCS#8 in OpenSSL 3, and every new host's context parses it.
     keyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string),
+    publicKey,
   };
 }

@@ -1,5 +1,5 @@
 import type { HeaderList, InfoPageLink } from '@capture/core';
-import { caToPkcs12, type CaInfo } from './ca-info.js';
+import type { CaInfo } from './ca-info.js';
 
 /** The host name a device can always open, through the proxy, to reach the download page. */
 export const CA_PAGE_HOST = 'capture.proxy';
@@ -13,17 +13,24 @@ export interface LocalAnswer {
   body: Buffer;
 }
 
-/** The CA in every format the page offers, built once per CA. */
+/** The CA in every format the page offers, each built once per CA. */
 export interface CaDownloads {
   readonly info: CaInfo;
   readonly pem: Buffer;
   readonly der: Buffer;
-  readonly p12: Buffer;
+  /** The PKCS#12 file, built on the first download: node-forge and its key derivation cost a start 40 ms otherwise. */
+  p12(): Promise<Buffer>;
 }
 
-/** Prepares the downloadable formats of a CA. */
+/** Prepares the downloadable formats of a CA (the `.p12` on first request). */
 export function caDownloads(info: CaInfo): CaDownloads {
-  return { info, pem: Buffer.from(info.certPem), der: info.certDer, p12: caToPkcs12(info) };
+  let p12: Promise<Buffer> | undefined;
+  return {
+    info,
+    pem: Buffer.from(info.certPem),
+    der: info.certDer,
+    p12: () => (p12 ??= import('./pkcs12.js').then(({ caToPkcs12 }) => caToPkcs12(info))),
+  };
 }
 
 const CA_CERT_TYPE = 'application/x-x509-ca-cert';
@@ -40,18 +47,19 @@ const PAGES = new Set(['/', CA_PAGE_PATH, `${CA_PAGE_PATH}/`]);
  * (the caller decides: the proxy's own address falls back to the core, `capture.proxy` gets a
  * 404, never a forward). Only fixed paths exist: nothing here reads files named by the request.
  */
-export function answerDownloadRequest(
+export async function answerDownloadRequest(
   request: { method: string; pathname: string; accept: string | undefined },
   downloads: CaDownloads,
   otherLinks: readonly InfoPageLink[],
-): LocalAnswer | undefined {
+): Promise<LocalAnswer | undefined> {
   const file = FILES[request.pathname];
   if (!file && !PAGES.has(request.pathname)) return undefined;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return answer(405, 'text/plain; charset=utf-8', Buffer.from(`capture: ${request.method} is not allowed here; use GET\n`), [['Allow', 'GET, HEAD']]);
   }
   if (file) {
-    return answer(200, file.type, downloads[file.format], [['Content-Disposition', `attachment; filename="${file.filename}"`]]);
+    const body = file.format === 'p12' ? await downloads.p12() : downloads[file.format];
+    return answer(200, file.type, body, [['Content-Disposition', `attachment; filename="${file.filename}"`]]);
   }
   if ((request.accept ?? '').includes('text/html')) return answer(200, 'text/html; charset=utf-8', Buffer.from(htmlPage(downloads.info, otherLinks)));
   return answer(200, 'text/plain; charset=utf-8', Buffer.from(textPage(downloads.info, otherLinks)));

@@ -135,7 +135,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
 
       // Requests to the proxy's own address.
       proxy.hooks.onLocalRequest.tapPromise(NAME, async ({ request, response, url }) => {
-        const answer = answerDownloadRequest({ method: request.method ?? 'GET', pathname: url.pathname, accept: request.headers.accept }, state.downloads, otherLinks());
+        const answer = await answerDownloadRequest({ method: request.method ?? 'GET', pathname: url.pathname, accept: request.headers.accept }, state.downloads, otherLinks());
         if (!answer) return undefined;
         response.writeHead(answer.statusCode, answer.headers.flat());
         response.end(request.method === 'HEAD' ? undefined : answer.body);
@@ -148,7 +148,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
         if (url?.hostname !== CA_PAGE_HOST) return undefined;
         exchange.skip = { reason: `${CA_PAGE_HOST} page`, by: NAME };
         const method = incoming.method ?? 'GET';
-        const answer: LocalAnswer = answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, state.downloads, otherLinks()) ?? notFound(url.pathname);
+        const answer: LocalAnswer = (await answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, state.downloads, otherLinks())) ?? notFound(url.pathname);
         return { statusCode: answer.statusCode, headers: answer.headers, body: method === 'HEAD' ? undefined : answer.body };
       });
     },

@@ -1,10 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import net from 'node:net';
 import forge from 'node-forge';
 import { BACKDATE_MS } from './ca-generate.js';
 import type { CertificateAuthority } from './ca-store.js';
 import { randomSerial, signCertificateAsync } from './sign.js';
 
-const { pki } = forge;
+const { pki, util } = forge;
 const DAY = 24 * 60 * 60 * 1000;
 /** Apple and the CA/Browser Forum cap TLS server certificates at 398 days; stay under it. */
 const LEAF_VALIDITY_MS = 397 * DAY;
@@ -17,6 +18,40 @@ export interface LeafCertificate {
   readonly notAfter: Date;
 }
 
+/** What every leaf takes from its CA, parsed by forge once per CA (this module loads on the first issuance). */
+interface Issuer {
+  /** The CA's subject, every leaf's issuer. */
+  readonly subject: forge.pki.CertificateField[];
+  /** The CA's subject key identifier (raw bytes as a binary string), every leaf's authority key identifier. */
+  readonly keyIdentifier: string;
+}
+
+const issuers = new WeakMap<CertificateAuthority, Issuer>();
+const publicKeys = new WeakMap<KeyObject, forge.pki.PublicKey>();
+
+function issuerOf(ca: CertificateAuthority): Issuer {
+  let issuer = issuers.get(ca);
+  if (!issuer) {
+    const cert = pki.certificateFromPem(ca.certPem);
+    const ski = cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
+    issuer = {
+      subject: cert.subject.attributes,
+      keyIdentifier: ski?.subjectKeyIdentifier ? util.hexToBytes(ski.subjectKeyIdentifier) : cert.generateSubjectKeyIdentifier().getBytes(),
+    };
+    issuers.set(ca, issuer);
+  }
+  return issuer;
+}
+
+function forgePublicKey(key: KeyObject): forge.pki.PublicKey {
+  let forgeKey = publicKeys.get(key);
+  if (!forgeKey) {
+    forgeKey = pki.publicKeyFromPem(key.export({ type: 'spki', format: 'pem' }) as string);
+    publicKeys.set(key, forgeKey);
+  }
+  return forgeKey;
+}
+
 /**
  * Issues a certificate for one host (or several names: the first is the common name, every one
  * is in the subjectAltName), signed by the CA, for the shared leaf key. Made to be
@@ -27,11 +62,12 @@ export interface LeafCertificate {
  * two days for clock skew and never past the CA's own end, and a random 128-bit serial.
  * Signed with the RSA work off the proxy's thread ({@link signCertificateAsync}).
  */
-export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: forge.pki.PublicKey, names: string | readonly string[], now = new Date()): Promise<LeafCertificate> {
+export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: KeyObject, names: string | readonly string[], now = new Date()): Promise<LeafCertificate> {
   const all = typeof names === 'string' ? [names] : names;
   const hostname = all[0]!;
+  const issuer = issuerOf(ca);
   const cert = pki.createCertificate();
-  cert.publicKey = publicKey;
+  cert.publicKey = forgePublicKey(publicKey);
   cert.serialNumber = randomSerial();
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   const notAfter = new Date(Math.min(notBefore.getTime() + LEAF_VALIDITY_MS, ca.validTo.getTime()));
@@ -40,7 +76,7 @@ export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: 
   const subject: forge.pki.CertificateField[] = [{ name: 'organizationName', value: 'capture' }];
   if (hostname.length <= MAX_COMMON_NAME) subject.unshift({ name: 'commonName', value: hostname });
   cert.setSubject(subject);
-  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setIssuer(issuer.subject);
   // An IP address is an IP SAN (iOS and Chrome ignore IPs written as DNS names).
   const altNames = all.map((name) => (net.isIP(name) ? { type: 7, ip: name } : { type: 2, value: name }));
   cert.setExtensions([
@@ -48,7 +84,7 @@ export async function issueLeafCertificate(ca: CertificateAuthority, publicKey: 
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames },
-    { name: 'authorityKeyIdentifier', keyIdentifier: ca.subjectKeyIdentifier },
+    { name: 'authorityKeyIdentifier', keyIdentifier: issuer.keyIdentifier },
   ]);
   // Signed on the thread pool: the proxy's thread serves other clients meanwhile.
   await signCertificateAsync(cert, ca.key);
