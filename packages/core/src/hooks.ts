@@ -212,6 +212,15 @@ export function createProxyHooks() {
      */
     onUpgraded: new AsyncSeriesBailHook<[UpgradedConnection], true | undefined>(['connection']),
     /**
+     * An upgraded connection (WebSocket) opened: called once per connection right after the 101
+     * (or, for RFC 8441, the `:status 200`) was written to the client and before `onUpgraded`
+     * runs. The exchange has its request and 101 response but no completion yet; the later
+     * `onExchange` for the same connection carries the same `exchange.id`, so a live view or
+     * storage can show it as open and update it at close. Not called for exchanges marked `skip`.
+     * Sync; observing (a failing tap is reported, the others still run, the connection goes on).
+     */
+    onExchangeOpened: new SyncHook<[Exchange]>(['exchange']),
+    /**
      * An exchange completed and is to be captured: storage plugins listen here. Exchanges that a
      * plugin marked with `skip` go to `onSkipped` instead. Bodies are decoded. Async, series, by
      * stage; the proxy never waits for it before answering clients. Observing: a tap that fails
@@ -274,7 +283,7 @@ export type ProxyHooks = ReturnType<typeof createProxyHooks>;
  * sink never hides an exchange from history or the live log. The other hooks decide something
  * (answer, forward, refuse), so their first failure stops the call and the proxy answers it.
  */
-const OBSERVING: ReadonlySet<string> = new Set(['onExchange', 'onSkipped', 'onClose', 'onBanner', 'onInfoPage']);
+const OBSERVING: ReadonlySet<string> = new Set(['onExchange', 'onExchangeOpened', 'onSkipped', 'onClose', 'onBanner', 'onInfoPage']);
 
 /**
  * Where a {@link ConnectContext} keeps the name of the tap running on it: the hook runs its taps

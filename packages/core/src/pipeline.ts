@@ -93,6 +93,20 @@ export class CapturePipeline {
     } else this.#emit(exchange, requestCaptured, responseCaptured);
   }
 
+  /**
+   * Announces an upgraded connection that is now open (`onExchangeOpened`), before its relay
+   * starts; it completes later through {@link CapturePipeline.complete}. Never throws.
+   */
+  opened(exchange: Exchange): void {
+    if (!hasTaps(this.hooks.onExchangeOpened)) return;
+    try {
+      this.hooks.onExchangeOpened.call(exchange);
+    } catch (error) {
+      // Taps report their own failures (observing hook); this only guards the relay.
+      this.report(error);
+    }
+  }
+
   /** Reports an error that has no client response to go to, through `onError`. Never throws. */
   readonly report = (error: unknown): void => {
     const wrapped = error instanceof CaptureError ? error : new CaptureError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });

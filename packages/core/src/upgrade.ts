@@ -214,6 +214,7 @@ class Upgrade {
       return this.#finish();
     }
     socket.write(serializeResponseHead(outgoing.statusCode, outgoing.statusMessage, toForwardedHeaders(outgoing.headers, { keepUpgrade: true })));
+    if (!exchange.skip) this.pipeline.opened(exchange);
     const onUpgraded = this.pipeline.hooks.onUpgraded;
     if (!exchange.skip && hasTaps(onUpgraded)) {
       const connection: UpgradedConnection = {

@@ -80,6 +80,42 @@ describe('upgrades as exchanges', () => {
     expect(exchange.timings.total).toBeGreaterThanOrEqual(exchange.timings.firstByte!);
   });
 
+  it('announces the open connection on onExchangeOpened before onUpgraded, with the id onExchange later carries', async () => {
+    origin = await startWsOrigin();
+    proxy = await startProxy();
+    const order: string[] = [];
+    const opened: Array<{ id: number; status: number | undefined; total: number }> = [];
+    proxy.proxy.hooks.onExchangeOpened.tap('watch', (exchange) => {
+      order.push('opened');
+      opened.push({ id: exchange.id, status: exchange.response?.statusCode, total: exchange.timings.total });
+    });
+    proxy.proxy.hooks.onUpgraded.tap('watch', () => void order.push('upgraded'));
+    const exchanges = collectExchanges(proxy.proxy);
+    const { socket } = await upgrade(`${origin.url}/ws`);
+    await once(socket!, 'data');
+    expect(opened).toEqual([{ id: expect.any(Number), status: 101, total: 0 }]);
+    const completed = exchanges.next();
+    socket!.destroy();
+    const exchange = await completed;
+    expect(exchange.id).toBe(opened[0]!.id);
+    expect(order).toEqual(['opened', 'upgraded']);
+  });
+
+  it('does not announce skipped upgrades as opened', async () => {
+    origin = await startWsOrigin();
+    proxy = await startProxy();
+    let opened = 0;
+    proxy.proxy.hooks.onExchangeOpened.tap('watch', () => void opened++);
+    proxy.proxy.hooks.onRequest.tap('filter', ({ exchange }) => void (exchange.skip = { reason: 'filtered', by: 'filter' }));
+    const skipped = new Promise<void>((resolve) => proxy!.proxy.hooks.onSkipped.tap('watch', () => resolve()));
+    const { response, socket } = await upgrade(`${origin.url}/ws`);
+    expect(response.statusCode).toBe(101);
+    await once(socket!, 'data');
+    socket!.destroy();
+    await skipped;
+    expect(opened).toBe(0);
+  });
+
   it('an onUpgraded tap that throws closes both sides and records PLUGIN_ERROR', async () => {
     origin = await startWsOrigin();
     proxy = await startProxy();
