@@ -38,8 +38,15 @@ function isBlindTunnel(exchange: Exchange): boolean {
   return exchange.request.method === 'CONNECT' && (exchange.skip?.reason.startsWith('tunnelled blindly') ?? false);
 }
 
+/** `12:00:01 GET 101 ws://host/chat ws open`: an upgraded connection just opened. */
+function formatOpenedLine(exchange: Exchange, colours: ReturnType<typeof pc.createColors>): string {
+  const time = new Date(exchange.timings.startedAt).toTimeString().slice(0, 8);
+  const status = exchange.response?.statusCode ?? 101;
+  return [colours.dim(time), colours.bold(exchange.request.method), colours.green(String(status)), exchange.request.url, colours.cyan('ws open')].join(' ');
+}
+
 /**
- * The CLI's own plugin: prints one line per exchange as it completes (captured, or not captured
+ * The CLI's own plugin: prints a line when an upgraded connection (WebSocket) opens, one line per exchange as it completes (captured, or not captured
  * and dimmed, or left out with `hideSkipped`) and every plugin error, and counts them for the
  * summary on exit.
  */
@@ -61,6 +68,12 @@ export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: Live
     const line = options.format === 'json' ? JSON.stringify(exchangeSummary(exchange)) : formatExchangeLine(exchange, colours);
     options.out.write(`${line}\n`);
   };
+  // An upgraded connection (WebSocket) as it opens: its full line comes when it closes.
+  const printOpened = (exchange: Exchange) => {
+    if (options.format === 'none') return;
+    if (options.format === 'json') return void options.out.write(`${JSON.stringify({ ...exchangeSummary(exchange), open: true })}\n`);
+    options.out.write(`${formatOpenedLine(exchange, colours)}\n`);
+  };
   return {
     name: 'live-log',
     counts,
@@ -70,6 +83,7 @@ export function liveLog(options: LiveLogOptions): CapturePlugin & { counts: Live
         if (exchange.response?.bodySkipped === 'media') counts.media++;
         print(exchange);
       });
+      proxy.hooks.onExchangeOpened.tap({ name: 'live-log', stage: Stage.OBSERVE }, printOpened);
       proxy.hooks.onSkipped.tap({ name: 'live-log', stage: Stage.OBSERVE }, (exchange) => {
         counts.skipped++;
         if (exchange.skip?.reason.startsWith('filtered')) counts.filtered++;
