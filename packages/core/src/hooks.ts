@@ -151,6 +151,13 @@ export interface UpgradedConnection {
   readonly extensions: string | undefined;
   /** Completes the exchange, with its WebSocket record, when the connection is over. Later calls do nothing. */
   complete(websocket: WebSocketRecord): void;
+  /**
+   * Registers how the tap's relay closes this connection when the proxy closes (`proxy.close()`):
+   * it should send close code 1001 (going away) to both sides, end the sockets after a short
+   * grace at most, and then {@link UpgradedConnection.complete} as usual (`closedBy: 'proxy'`),
+   * so storage gets the exchange before `onClose` runs. Without one, capture ends both sockets.
+   */
+  onProxyClose(close: () => void): void;
 }
 
 /** What `onLocalRequest` taps receive: a request addressed to the proxy itself, not to be forwarded. */

@@ -22,6 +22,8 @@ export class CapturePipeline {
   #idleWaiters: Array<() => void> = [];
   #pendingEmits = 0;
   #emitWaiters: Array<() => void> = [];
+  /** How to close each upgraded connection still open, for `proxy.close()`. */
+  readonly #openUpgrades = new Set<() => void>();
 
   constructor(config: ResolvedConfig, hooks: ProxyHooks) {
     this.config = config;
@@ -104,6 +106,23 @@ export class CapturePipeline {
     } catch (error) {
       // Taps report their own failures (observing hook); this only guards the relay.
       this.report(error);
+    }
+  }
+
+  /** Keeps `close` until the returned function is called: {@link CapturePipeline.closeUpgraded} calls it. */
+  trackUpgraded(close: () => void): () => void {
+    this.#openUpgrades.add(close);
+    return () => void this.#openUpgrades.delete(close);
+  }
+
+  /** The proxy is closing: closes every upgraded connection still open (each completes its exchange). */
+  closeUpgraded(): void {
+    for (const close of [...this.#openUpgrades]) {
+      try {
+        close();
+      } catch (error) {
+        this.report(error);
+      }
     }
   }
 

@@ -253,6 +253,8 @@ export class CaptureProxy {
 
   async #shutDown(failedStart: boolean): Promise<void> {
     const serverClosed = this.#router.stopAccepting();
+    // Open WebSockets would keep whenIdle waiting: they are closed (1001) and complete now.
+    this.#pipeline.closeUpgraded();
     await this.#pipeline.whenIdle(this.config.closeTimeout);
     this.#router.destroyConnections();
     await serverClosed;

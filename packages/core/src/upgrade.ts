@@ -14,6 +14,9 @@ import { formatAuthority } from './host-pattern.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
 import type { WebSocketRecord } from './record/websocket-record.js';
 
+/** How long a spliced connection may take to close after capture ended it on `proxy.close()` (ms). */
+const SPLICE_CLOSE_GRACE = 1_000;
+
 /** What the client is told when a plugin failed on an upgrade (the detail goes to `onError`). */
 const PLUGIN_FAILED_BODY = 'a plugin failed while handling this request';
 
@@ -50,6 +53,7 @@ export function forwardUpgrade(
 class Upgrade {
   readonly #started = performance.now();
   #done = false;
+  #untrack: (() => void) | undefined;
   #responseBody: BodyCollector | undefined;
 
   constructor(
@@ -214,6 +218,16 @@ class Upgrade {
       return this.#finish();
     }
     socket.write(serializeResponseHead(outgoing.statusCode, outgoing.statusMessage, toForwardedHeaders(outgoing.headers, { keepUpgrade: true })));
+    // Until a tap registers its own, closing the proxy ends both sockets.
+    let closeForProxy = (): void => {
+      socket.end();
+      upstreamSocket.end();
+      setTimeout(() => {
+        socket.destroy();
+        upstreamSocket.destroy();
+      }, SPLICE_CLOSE_GRACE).unref();
+    };
+    this.#untrack = this.pipeline.trackUpgraded(() => closeForProxy());
     if (!exchange.skip) this.pipeline.opened(exchange);
     const onUpgraded = this.pipeline.hooks.onUpgraded;
     if (!exchange.skip && hasTaps(onUpgraded)) {
@@ -227,6 +241,9 @@ class Upgrade {
         complete: (websocket: WebSocketRecord) => {
           exchange.websocket = websocket;
           this.#finish();
+        },
+        onProxyClose: (close) => {
+          closeForProxy = close;
         },
       };
       let taken: true | undefined;
@@ -331,6 +348,7 @@ class Upgrade {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
+    this.#untrack?.();
     // For an upgraded connection this is its whole duration.
     this.exchange.timings.total = performance.now() - this.#started;
     this.pipeline.complete(this.exchange, undefined, this.#responseBody);

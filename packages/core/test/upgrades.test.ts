@@ -101,6 +101,22 @@ describe('upgrades as exchanges', () => {
     expect(order).toEqual(['opened', 'upgraded']);
   });
 
+  it('proxy.close() ends spliced upgraded connections at once and completes their exchanges first', async () => {
+    origin = await startWsOrigin();
+    // A long close timeout: closing must not wait for it.
+    proxy = await startProxy({ closeTimeout: 30_000 });
+    const exchanges = collectExchanges(proxy.proxy);
+    const { socket } = await upgrade(`${origin.url}/ws`);
+    await once(socket!, 'data');
+    const completed = exchanges.next();
+    const clientClosed = once(socket!, 'close');
+    const started = performance.now();
+    await proxy.proxy.close();
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect((await completed).response?.statusCode).toBe(101);
+    await clientClosed;
+  });
+
   it('does not announce skipped upgrades as opened', async () => {
     origin = await startWsOrigin();
     proxy = await startProxy();

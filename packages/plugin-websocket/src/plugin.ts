@@ -6,6 +6,9 @@ import { PLUGIN_NAME, resolveWebSocketOptions, type ResolvedWebSocketOptions, ty
 import { relayWebSocket } from './relay.js';
 import type { UpgradedConnection } from './upgraded.js';
 
+/** How long the peers may take to answer capture's close frames when capture stops (ms). */
+const PROXY_CLOSE_GRACE = 1_000;
+
 const FORWARD: MessageDecision = Object.freeze({ action: 'forward' });
 
 /**
@@ -73,6 +76,8 @@ function relayConnection(
       connection.complete(relay.record);
     },
   });
+  // Closing capture: both sides get 1001 (going away); the exchange completes with what was relayed.
+  connection.onProxyClose(() => relay.close(1001, 'capture is closing', PROXY_CLOSE_GRACE));
   const entry: OpenConnection = { exchange, record: relay.record };
   open.add(entry);
   try {

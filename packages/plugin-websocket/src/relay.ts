@@ -68,8 +68,11 @@ export interface RelayHandle {
   readonly record: WebSocketRecord;
   /** Settles once, when the connection is over (never rejects). */
   readonly done: Promise<WebSocketCompletion>;
-  /** Closes both sides from the proxy (close frames where possible), e.g. when capture stops. */
-  close(code?: number, reason?: string): void;
+  /**
+   * Closes both sides from the proxy (close frames where possible), e.g. when capture stops; the
+   * sockets are destroyed if they are still open after `grace` ms (default: the `closeTimeout`).
+   */
+  close(code?: number, reason?: string, grace?: number): void;
 }
 
 const DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024;
@@ -243,15 +246,16 @@ export function relayWebSocket(options: RelayOptions): RelayHandle {
   return {
     record,
     done,
-    close(code = 1001, reason = 'capture is closing') {
+    close(code = 1001, reason = 'capture is closing', grace = closeTimeout) {
       closedFirst('proxy', code, reason);
       const payload = closePayload(code, reason);
       directions.fromClient.shutdown(encodeFrame(Opcode.CLOSE, payload, true));
       directions.fromServer.shutdown(encodeFrame(Opcode.CLOSE, payload, false));
-      timer ??= setTimeout(() => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
         client.destroy();
         upstream.destroy();
-      }, closeTimeout);
+      }, Math.min(grace, closeTimeout));
       timer.unref?.();
     },
   };
