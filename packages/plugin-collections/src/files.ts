@@ -1,13 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import slugify from '@sindresorhus/slugify';
+import { COLLECTION_SUFFIX, COLLECTIONS_FOLDER } from './file-names.js';
 import type { ResolvedCollectionsOptions } from './options.js';
 
-/** The folder of the data folder that holds collections. */
-export const COLLECTIONS_FOLDER = 'collections';
-
-/** How collection files end, as Postman names its exports. */
-export const COLLECTION_SUFFIX = '.postman_collection.json';
+export { COLLECTION_SUFFIX, COLLECTIONS_FOLDER } from './file-names.js';
 
 /** The file-name part for a collection name: `My App` gives `my-app`, `Café Déjà vu` gives `cafe-deja-vu`. */
 export function slugOf(name: string): string {

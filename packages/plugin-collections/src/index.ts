@@ -34,6 +34,7 @@ export {
   type GroupLevel,
 } from './options.js';
 export { endpointOf, domainOf, folderPath, isIdentifier, ID_PLACEHOLDER } from './grouping.js';
-export { slugOf, collectionFile, COLLECTIONS_FOLDER, COLLECTION_SUFFIX } from './files.js';
+// Not slugOf/collectionFile: their module holds slugify's tables, which load when the plugin runs.
+export { COLLECTIONS_FOLDER, COLLECTION_SUFFIX } from './file-names.js';
 export { parseCollection, CollectionFileError } from './collection-file.js';
 export type { CollectionDocument } from './document.js';

@@ -1,11 +1,14 @@
 import { CaptureError, peerCoreRange, PluginError, Stage, type CapturePlugin } from '@capture/core';
-import { toPostmanItem, type SourceExchange } from '@capture/postman-format';
+import type { SourceExchange } from '@capture/postman-format';
 import { collectionCommands } from './commands/index.js';
-import { collectionFile } from './files.js';
 import { collectionsFlags } from './flags.js';
-import { folderPath } from './grouping.js';
 import { PLUGIN_NAME as NAME, resolveCollectionsOptions, type CollectionsOptions, type ResolvedCollectionsOptions } from './options.js';
-import { CollectionWriter } from './writer.js';
+import type { CollectionWriter } from './writer.js';
+
+type Runtime = typeof import('./runtime.js');
+let runtime: Promise<Runtime> | undefined;
+/** The recording and saving side, imported when the plugin is applied or first saves (see runtime.ts). */
+const loadRuntime = (): Promise<Runtime> => (runtime ??= import('./runtime.js'));
 
 /** What the collections plugin offers other plugins, through `proxy.plugin('collections')?.api`. */
 export interface CollectionsApi {
@@ -39,7 +42,7 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
   let report: (error: CaptureError, hook: string) => void = () => undefined;
   // Saves run one at a time, so two saves into one file never interleave their writes.
   let saving: Promise<unknown> = Promise.resolve();
-  const itemFor = (exchange: SourceExchange & { error?: unknown }) => {
+  const itemFor = ({ toPostmanItem, folderPath }: Runtime, exchange: SourceExchange & { error?: unknown }) => {
     // A failed exchange's response is the proxy's own 502/504, not the server's: no example for it.
     const item = toPostmanItem(exchange, { saveResponse: resolved.saveResponses && !exchange.error });
     // A request that got no answer is still worth keeping; say why it has no example.
@@ -48,6 +51,8 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
   };
   const saveInto = async (name: string, exchanges: Iterable<SourceExchange>) => {
     if (!dataDir) throw new CaptureError('COLLECTION_UNAVAILABLE', 'the plugin is not running');
+    const loaded = await loadRuntime();
+    const { collectionFile, CollectionWriter } = loaded;
     const file = collectionFile({ name, file: name === resolved.name ? resolved.file : undefined }, dataDir);
     const target = writer && file === writer.file ? writer : new CollectionWriter(file, { name, flushInterval: resolved.flushInterval, onError: (error) => report(error, 'save') });
     if (target !== writer) {
@@ -56,7 +61,7 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
     }
     let added = 0;
     for (const exchange of exchanges) {
-      target.push(itemFor(exchange));
+      target.push(itemFor(loaded, exchange));
       added++;
     }
     await (target === writer ? target.flush() : target.close());
@@ -92,6 +97,8 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
     async apply(proxy, context) {
       dataDir = proxy.dataDir;
       report = (error, hook) => context.report(error, hook);
+      const loaded = await loadRuntime();
+      const { collectionFile, CollectionWriter } = loaded;
       const file = collectionFile(resolved, proxy.dataDir);
       // The running writer stores what onExchange hands it; its failures are reported as that hook's.
       const current = new CollectionWriter(file, { name: resolved.name, flushInterval: resolved.flushInterval, onError: (error) => report(error, 'onExchange') });
@@ -100,7 +107,7 @@ export function collections(options: CollectionsOptions = {}): CapturePlugin<Col
       writer = current;
       // Reported once the proxy listens, when whatever prints errors has tapped onError.
       if (warning) proxy.hooks.onListen.tap(NAME, () => context.report(new CaptureError('COLLECTION_UNSAFE', warning)));
-      proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.STORAGE }, (exchange) => current.push(itemFor(exchange)));
+      proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.STORAGE }, (exchange) => current.push(itemFor(loaded, exchange)));
       proxy.hooks.onClose.tapPromise(NAME, () => current.close());
     },
   };

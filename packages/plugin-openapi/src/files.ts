@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from './yaml.js';
 import { CaptureError } from '@capture/core';
 import type { OpenApiDocument } from './types.js';
 
@@ -21,7 +21,7 @@ export function parseOpenApi(text: string, file = 'the document'): OpenApiDocume
   let value: unknown;
   try {
     // YAML 1.2 reads JSON too.
-    value = parse(text);
+    value = yaml().parse(text);
   } catch (error) {
     throw new CaptureError('OPENAPI_INVALID', `openapi: ${file} is neither YAML nor JSON (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, { cause: error });
   }

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from './yaml.js';
 import type { OpenApiDocument } from './types.js';
 
 /** The text formats a document is written in. */
@@ -14,5 +14,5 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['yaml', 'json'];
 export function renderOpenApi(document: OpenApiDocument, format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
   // No anchors for repeated objects and no line folding: the file should read like hand-written YAML and diff line by line.
-  return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return yaml().stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
 }

@@ -1,8 +1,8 @@
 import { PluginError, type CommandInput, type CommandSpec } from '@capture/core';
 import { PLUGIN_NAME, type ResolvedCollectionsOptions } from '../options.js';
-import { runExport } from './export.js';
-import { runList } from './list.js';
-import { runShow } from './show.js';
+
+// Each command's module (cli-table3, the collection parser) loads when that command runs, not
+// whenever the plugin is created.
 
 const NAME_ARGUMENT = { name: 'name', description: 'the collection: its name, its file name (my-app), or a path to its file', required: true };
 
@@ -20,20 +20,20 @@ export function collectionCommands(options: ResolvedCollectionsOptions): Command
           name: 'list',
           description: 'list collections: name, request count, last change and file',
           options: [{ flags: '--json', description: 'print JSON instead of a table' }],
-          run: named('collection list', (input) => runList(input, options.file)),
+          run: named('collection list', async (input) => (await import('./list.js')).runList(input, options.file)),
         },
         {
           name: 'show',
           description: 'show a collection\'s folders and requests as a tree',
           arguments: [NAME_ARGUMENT],
-          run: named('collection show', (input) => runShow(input, options.file)),
+          run: named('collection show', async (input) => (await import('./show.js')).runShow(input, options.file)),
         },
         {
           name: 'export',
           description: 'print a collection (Postman Collection v2.1.0 JSON) or write it to a file',
           arguments: [NAME_ARGUMENT],
           options: [{ flags: '-o, --output <file>', description: 'write to this file instead of stdout' }],
-          run: named('collection export', (input) => runExport(input, options.file)),
+          run: named('collection export', async (input) => (await import('./export.js')).runExport(input, options.file)),
         },
       ],
     },
