@@ -11,6 +11,7 @@ import { Connections } from './connections.js';
 import { requestHeaderListFromRaw } from './exchange.js';
 import { HttpExchange, type ExchangeRoute } from './http-exchange.js';
 import { http2Bridge } from './h2-socket.js';
+import { forwardHttp2WebSocket } from './h2-websocket.js';
 import { LocalRequests } from './local-requests.js';
 import type { CapturePipeline } from './pipeline.js';
 import { PROXY_AUTH_CHALLENGE, ProxyAuthenticator } from './proxy-auth.js';
@@ -139,9 +140,12 @@ export class Router {
     const server = http2.createServer({
       // Pseudo-headers count as pairs too; beyond maxHeaderCount the request is answered 431 below.
       maxHeaderListPairs: config.maxHeaderCount + 8,
-      settings: { maxConcurrentStreams: config.maxConcurrentStreams, maxHeaderListSize: config.maxHeaderSize },
+      // enableConnectProtocol: clients may open WebSockets as streams (RFC 8441).
+      settings: { maxConcurrentStreams: config.maxConcurrentStreams, maxHeaderListSize: config.maxHeaderSize, enableConnectProtocol: true },
     });
     server.on('request', this.#onHttp2Request);
+    // node:http2 hands CONNECT streams (RFC 8441 among them) to 'connect', else answers 405.
+    server.on('connect', this.#onHttp2Request);
     // Broken sessions and streams end alone: each exchange records its own failure.
     server.on('sessionError', () => undefined);
     return server;
@@ -158,7 +162,9 @@ export class Router {
     if (!info?.target) return void req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     const target = info.target;
     const path = req.url;
-    if (req.method === 'CONNECT' || !path?.startsWith('/')) {
+    // RFC 8441: an extended CONNECT (`:protocol`) is a WebSocket handshake over this stream.
+    const extendedConnect = req.method === 'CONNECT' && req.headers[':protocol'] !== undefined;
+    if ((req.method === 'CONNECT' && !extendedConnect) || !path?.startsWith('/')) {
       res.writeHead(501, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('capture: CONNECT and non-path targets inside HTTP/2 are not supported\n');
       req.resume();
@@ -204,6 +210,7 @@ export class Router {
       recordRefusal(this.#pipeline, request, info, info.source, 431, { code: 'HEADERS_TOO_LARGE', message });
       return;
     }
+    if (extendedConnect) return forwardHttp2WebSocket(this.#pipeline, this.#upstream, req, route);
     void new HttpExchange(this.#pipeline, this.#upstream, req, res, route).run();
   };
 

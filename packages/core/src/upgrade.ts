@@ -7,7 +7,7 @@ import { BodyCollector } from './body-capture.js';
 import { getHeader, headerListFromRaw, requestHeaderListFromRaw, type ClientInfo, type Exchange, type HeaderList } from './exchange.js';
 import { setHostHeader, toForwardedHeaders } from './headers.js';
 import { hasTaps, type MockResponse, type OutgoingRequest, type OutgoingResponse, type RequestContext, type ResponseContext, type UpgradedConnection } from './hooks.js';
-import { serializeResponseHead, writeRawResponse } from './raw-response.js';
+import { http1UpgradeClient, type UpgradeClient } from './upgrade-client.js';
 import type { CapturePipeline } from './pipeline.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { formatAuthority } from './host-pattern.js';
@@ -46,7 +46,16 @@ export function forwardUpgrade(
     tls,
     source,
   );
-  void new Upgrade(pipeline, upstream, req, socket, head, exchange, keepHost).run();
+  runUpgrade(pipeline, upstream, http1UpgradeClient(req, socket, head), exchange, keepHost);
+}
+
+/**
+ * Runs an upgrade whose exchange is open, for any client side (an HTTP/1.1 socket, an RFC 8441
+ * stream): `onRequest`, the origin's HTTP/1.1 upgrade, `onResponse`, then `onExchangeOpened` and
+ * `onUpgraded` after a 101. Never throws.
+ */
+export function runUpgrade(pipeline: CapturePipeline, upstream: UpstreamPool, client: UpgradeClient, exchange: Exchange, keepHost: boolean): void {
+  void new Upgrade(pipeline, upstream, client, exchange, keepHost).run();
 }
 
 /** One upgrade, from the request to the end of the connection. */
@@ -55,16 +64,19 @@ class Upgrade {
   #done = false;
   #untrack: (() => void) | undefined;
   #responseBody: BodyCollector | undefined;
+  private readonly socket: Duplex;
+  private readonly head: Buffer;
 
   constructor(
     private readonly pipeline: CapturePipeline,
     private readonly upstream: UpstreamPool,
-    private readonly req: IncomingMessage,
-    private readonly socket: Duplex,
-    private readonly head: Buffer,
+    private readonly client: UpgradeClient,
     private readonly exchange: Exchange,
     private readonly keepHost: boolean,
   ) {
+    this.socket = client.socket;
+    this.head = client.head;
+    const socket = this.socket;
     socket.on('close', () => {
       if (this.#done) return;
       // Before the 101 the client gave up; after it, a tap's relay or the splice completes.
@@ -85,7 +97,7 @@ class Upgrade {
     let mock: MockResponse | undefined;
     if (hasTaps(hooks.onRequest)) {
       outgoing.headers = exchange.request.headers.slice();
-      const context: RequestContext = { exchange, outgoing, incoming: this.req };
+      const context: RequestContext = { exchange, outgoing, incoming: this.client.incoming };
       try {
         mock = await hooks.onRequest.promise(context);
       } catch (error) {
@@ -217,7 +229,7 @@ class Upgrade {
       exchange.error ??= { code: 'CLIENT_ABORTED', message: 'the client closed the connection during the upgrade' };
       return this.#finish();
     }
-    socket.write(serializeResponseHead(outgoing.statusCode, outgoing.statusMessage, toForwardedHeaders(outgoing.headers, { keepUpgrade: true })));
+    this.client.switched(outgoing.statusCode, outgoing.statusMessage, toForwardedHeaders(outgoing.headers, { keepUpgrade: true }));
     // Until a tap registers its own, closing the proxy ends both sockets.
     let closeForProxy = (): void => {
       socket.end();
@@ -291,12 +303,12 @@ class Upgrade {
     const outgoing: OutgoingResponse = { statusCode: exchange.response.statusCode, statusMessage: exchange.response.statusMessage, headers: headers.slice() };
     if (!(await this.#runOnResponse(outgoing))) return void response.destroy();
     if (socket.destroyed) return void response.destroy();
-    // The body is relayed as it comes and the connection closed after it: no length to keep.
+    // The body is relayed as it comes and the stream closed after it: no length to keep.
     const forwarded = toForwardedHeaders(outgoing.headers).filter((_, index, all) => {
       const name = (index % 2 === 0 ? all[index] : all[index - 1])!.toLowerCase();
       return name !== 'content-length';
     });
-    socket.write(serializeResponseHead(outgoing.statusCode, outgoing.statusMessage, [...forwarded, 'Connection', 'close']));
+    this.client.respond(outgoing.statusCode, outgoing.statusMessage, forwarded);
     const capturing = !exchange.skip && !exchange.response.bodySkipped && this.pipeline.capturing;
     const body = new BodyCollector(capturing ? this.pipeline.config.maxBodySize : 0);
     this.#responseBody = body;
@@ -326,7 +338,7 @@ class Upgrade {
     this.#responseBody = body;
     const bytes = typeof mock.body === 'string' ? Buffer.from(mock.body) : Buffer.isBuffer(mock.body) ? mock.body : undefined;
     if (bytes) headers.push(['Content-Length', String(bytes.length)]);
-    socket.write(serializeResponseHead(mock.statusCode, statusMessage, [...toForwardedHeaders(headers), 'Connection', 'close']));
+    this.client.respond(mock.statusCode, statusMessage, toForwardedHeaders(headers));
     const stream = mock.body instanceof Readable ? mock.body : Readable.from(bytes ? [bytes] : []);
     stream.on('data', (chunk: Buffer) => {
       exchange.sizes.responseBody += chunk.length;
@@ -341,7 +353,7 @@ class Upgrade {
   #fail(status: number, code: NonNullable<Exchange['error']>['code'], message: string, clientText = message): void {
     this.exchange.error = { code, message };
     this.exchange.response = { statusCode: status, statusMessage: http.STATUS_CODES[status] ?? '', httpVersion: '1.1', headers: [] };
-    writeRawResponse(this.socket, status, clientText);
+    this.client.refuse(status, clientText);
     this.#finish();
   }
 
