@@ -45,24 +45,22 @@ const issueLeafCertificate = async (ca: CertificateAuthority, publicKey: KeyObje
   (await import('./leaf-certificate.js')).issueLeafCertificate(ca, publicKey, names);
 
 /**
- * Per-host TLS contexts for intercepted connections. One RSA key pair, generated natively once,
- * serves every host (generating a key per host is what makes other proxies crawl on new hosts);
+ * Per-host TLS contexts for intercepted connections. One RSA key pair, generated natively once
+ * (at the first issuance), serves every host (generating a key per host is what makes other proxies crawl on new hosts);
  * contexts are kept in a bounded LRU, and a host's certificate is issued once even when many of
  * its first connections arrive together (the cache's fetch shares one pending issuance).
  * Issuances run through an {@link IssuanceQueue}: a bounded number in flight per client.
  */
 export class CertificateCache {
   #ca: CertificateAuthority;
-  readonly #leafKey: Promise<LeafKey>;
+  /** Generated on the first issuance: a proxy that intercepts nothing spends no RSA key generation at start. */
+  #leafKey: Promise<LeafKey> | undefined;
   readonly #cache: LRUCache<string, CachedContext, CertificateRequester>;
   readonly #queue: IssuanceQueue;
   #issued = 0;
 
   constructor(ca: CertificateAuthority, options: { max: number; perClient?: number }) {
     this.#ca = ca;
-    this.#leafKey = generateLeafKey();
-    // An unhandled rejection here would crash the process before anyone asks for a context.
-    this.#leafKey.catch(() => undefined);
     this.#queue = new IssuanceQueue(options.perClient);
     this.#cache = new LRUCache<string, CachedContext, CertificateRequester>({
       max: options.max,
@@ -129,7 +127,7 @@ export class CertificateCache {
   }
 
   async #issue(cached: string): Promise<CachedContext> {
-    const key = await this.#leafKey;
+    const key = await (this.#leafKey ??= generateLeafKey());
     const names = cached.split(NAME_SEPARATOR);
     let ca = this.#ca;
     let leaf = await issueLeafCertificate(ca, key.publicKey, names);
