@@ -2,7 +2,7 @@ import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { CaptureError } from '@capture/core';
 import { prepareDatabaseFile } from './file-safety.js';
-import { migrate } from './schema.js';
+import { migrate, type MigrationNotice } from './schema.js';
 
 /** The name of the history database in the data folder. */
 export const HISTORY_FILE = 'history.db';
@@ -32,9 +32,10 @@ export function isCorruptionError(error: unknown): boolean {
  * processes take turns, and the schema migrated. A damaged file is never deleted: it is moved to
  * `history.db.corrupt-<time>` (with its `-wal` and `-shm`) and a fresh one is started, and the
  * result says so. Other failures (a read-only folder, a full disk) throw a `CaptureError`
- * naming the file.
+ * naming the file. `notice` hears about long one-time steps of a migration (indexing an older
+ * file's rows for search), before and after them.
  */
-export function openHistoryDatabase(file: string): OpenedDatabase {
+export function openHistoryDatabase(file: string, notice?: MigrationNotice): OpenedDatabase {
   let warning: string | undefined;
   try {
     warning = prepareDatabaseFile(file);
@@ -42,7 +43,7 @@ export function openHistoryDatabase(file: string): OpenedDatabase {
     throw asCaptureError(file, error);
   }
   try {
-    return { db: openAndPrepare(file), ...(warning ? { warning } : {}) };
+    return { db: openAndPrepare(file, notice), ...(warning ? { warning } : {}) };
   } catch (error) {
     if (!isCorruptionError(error)) throw asCaptureError(file, error);
     const to = moveAside(file);
@@ -50,14 +51,14 @@ export function openHistoryDatabase(file: string): OpenedDatabase {
     const message = `${file} is damaged (${reason}); moved it to ${to} and started a new history`;
     try {
       prepareDatabaseFile(file);
-      return { db: openAndPrepare(file), movedAside: { message, to } };
+      return { db: openAndPrepare(file, notice), movedAside: { message, to } };
     } catch (again) {
       throw asCaptureError(file, again);
     }
   }
 }
 
-function openAndPrepare(file: string): Database.Database {
+function openAndPrepare(file: string, notice?: MigrationNotice): Database.Database {
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     // The first statement that reads the file: a damaged header fails here.
@@ -65,7 +66,7 @@ function openAndPrepare(file: string): Database.Database {
     // In WAL mode NORMAL loses nothing on a process crash (only on power loss), and keeps
     // commits cheap enough to batch several times a second.
     db.pragma('synchronous = NORMAL');
-    migrate(db, file);
+    migrate(db, file, notice);
     // Touches the table's b-tree, so a damaged page is found now rather than on the first write.
     db.prepare('SELECT max(id), count(*) FROM exchanges').get();
     return db;

@@ -84,7 +84,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       const unavailable = (error: unknown) =>
         new CaptureError('HISTORY_UNAVAILABLE', `${error instanceof Error ? error.message : String(error)}; capturing goes on without saving history`, { cause: error });
       try {
-        const opened = openHistoryDatabase(file);
+        const opened = openHistoryDatabase(file, (message) => notices.push(new CaptureError('HISTORY_MIGRATING', `${file}: ${message}`)));
         if (opened.movedAside) notices.push(new CaptureError('HISTORY_DB_CORRUPT', opened.movedAside.message));
         if (opened.warning) notices.push(new CaptureError('HISTORY_DB_UNSAFE', opened.warning));
         state.store = new HistoryStore(opened.db);

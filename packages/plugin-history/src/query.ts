@@ -1,5 +1,6 @@
 import { CaptureError } from '@capture/core';
 import { parseSince } from './duration.js';
+import { SEARCH_TABLE } from './schema.js';
 
 /** What `list` and `export` select by. Every field is optional; all given must match. */
 export interface HistoryFilter {
@@ -22,6 +23,11 @@ export interface HistoryFilter {
   since?: number;
   /** At most this many, the newest. */
   limit?: number;
+  /**
+   * Only exchanges listed after this one, newest first (the next page of a list): started before
+   * `startedAt`, or at that time with an id below `id`.
+   */
+  before?: { startedAt: number; id: number };
 }
 
 /** A filter as SQL: a `WHERE` clause (or empty) and its named parameters. */
@@ -30,14 +36,42 @@ export interface FilterSql {
   params: Record<string, string | number | Buffer>;
 }
 
+/**
+ * How the store chose to run a filter (see `HistoryStore`): which stored hosts `host` matches,
+ * and whether the host and search indexes lead the query or only test the rows a walk from the
+ * newest reaches (the faster way when they match many rows and a limit stops the walk early).
+ */
+export interface FilterPlan {
+  /** The stored hosts the filter's host matches (see {@link hostMatches}); without it, SQL tests each row. */
+  hosts?: string[];
+  /** False: the host test does not use its index (`+host`). Default true. */
+  hostIndex?: boolean;
+  /** False: the search does not use the search index. Default true. */
+  searchIndex?: boolean;
+}
+
+/**
+ * True when a stored host (`api.example.com:8443`) is `wanted` or under it, with any port, in
+ * any case: history's `--host` rule (`example.com` matches `api.example.com:8443`).
+ */
+export function hostMatches(stored: string, wanted: string): boolean {
+  const host = stored.toLowerCase();
+  const want = wanted.toLowerCase();
+  return host === want || host.startsWith(`${want}:`) || host.endsWith(`.${want}`) || host.includes(`.${want}:`);
+}
+
 /** Builds the `WHERE` clause for a filter; values are always bound, never spliced into SQL. */
-export function filterToSql(filter: HistoryFilter): FilterSql {
+export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): FilterSql {
   const clauses: string[] = [];
   const params: FilterSql['params'] = {};
   if (filter.ids?.length) {
     clauses.push(`id IN (${filter.ids.map((id, index) => ((params[`id${index}`] = id), `@id${index}`)).join(', ')})`);
   }
-  if (filter.host) {
+  if (filter.host && plan.hosts) {
+    clauses.push(
+      plan.hosts.length ? `${plan.hostIndex === false ? '+' : ''}host IN (${plan.hosts.map((host, index) => ((params[`host${index}`] = host), `@host${index}`)).join(', ')})` : '0',
+    );
+  } else if (filter.host) {
     params.host = filter.host.toLowerCase();
     clauses.push(`(host = @host OR host LIKE @host || ':%' OR host LIKE '%.' || @host OR host LIKE '%.' || @host || ':%')`);
   }
@@ -68,16 +102,45 @@ export function filterToSql(filter: HistoryFilter): FilterSql {
   if (filter.search) {
     params.search = filter.search;
     params.searchBytes = Buffer.from(filter.search);
+    // The index narrows the rows to those holding every trigram of the text (any case); the exact
+    // test below then decides, so indexed or not a search matches the same rows.
+    const match = plan.searchIndex === false ? undefined : trigramMatch(filter.search);
+    if (match) {
+      params.searchMatch = match;
+      clauses.push(`id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch)`);
+    }
     clauses.push(
       `(instr(lower(url), lower(@search)) > 0 OR instr(request_headers, @search) > 0 OR instr(response_headers, @search) > 0` +
         ` OR instr(request_body, @searchBytes) > 0 OR instr(response_body, @searchBytes) > 0)`,
     );
+  }
+  if (filter.before) {
+    params.beforeAt = filter.before.startedAt;
+    params.beforeId = filter.before.id;
+    clauses.push('(started_at < @beforeAt OR (started_at = @beforeAt AND id < @beforeId))');
   }
   if (filter.since !== undefined) {
     params.since = filter.since;
     clauses.push('started_at >= @since');
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** At most this many trigrams of a long search text go to the index: enough to narrow it to a handful of rows. */
+const MAX_TRIGRAMS = 32;
+
+/**
+ * An FTS5 query for the rows of the search index that hold every trigram of `text` (each one a
+ * quoted string, so any character is literal), or undefined for a text of under 3 characters,
+ * which the index cannot narrow: such a search reads every row.
+ */
+export function trigramMatch(text: string): string | undefined {
+  const chars = Array.from(text);
+  if (chars.length < 3) return undefined;
+  const trigrams = [...new Set(chars.slice(0, -2).map((_, index) => chars.slice(index, index + 3).join('')))];
+  // Spread over the whole text when it has more than the cap (the first and the last kept).
+  const picked = trigrams.length <= MAX_TRIGRAMS ? trigrams : Array.from({ length: MAX_TRIGRAMS }, (_, index) => trigrams[Math.round((index * (trigrams.length - 1)) / (MAX_TRIGRAMS - 1))]!);
+  return picked.map((trigram) => `"${trigram.replaceAll('"', '""')}"`).join(' ');
 }
 
 /** The filter options the `list` and `export` commands take, as commander gives them. */

@@ -6,7 +6,7 @@ import { hostOf } from '@capture/core';
  * version a file is at; opening a file runs the migrations it lacks, in order, each in its own
  * transaction, so a newer capture opens an older file. Never edit a released migration: add one.
  */
-export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+export const MIGRATIONS: ReadonlyArray<(db: Database.Database, notice: MigrationNotice) => void> = [
   // 1: the first layout: one row per exchange, headers as JSON, bodies as bytes.
   (db) => {
     db.exec(`
@@ -100,7 +100,48 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
         BEGIN DELETE FROM websocket_messages WHERE exchange_id = old.id; END;
     `);
   },
+  // 6: the search index (`--search`, the web view's search box): what the search reads (URL,
+  // headers, bodies) in an FTS5 trigram table, kept in step with `exchanges` by triggers inside
+  // every writer's transaction (inserts, pruning, clear). Contentless (it keeps no copy of the
+  // text) and detail=none (no positions): it only narrows a search to the rows holding every
+  // trigram of the text, which the exact test of `query.ts` then checks. An older file's rows are
+  // indexed here, once. The host index gains the start time, so one host's newest rows are read
+  // in order from it, without sorting every row of that host.
+  (db, notice) => {
+    db.exec(`
+      DROP INDEX exchanges_host;
+      CREATE INDEX exchanges_host ON exchanges (host, started_at);
+      CREATE VIRTUAL TABLE ${SEARCH_TABLE} USING fts5(url, request_headers, response_headers, request_body, response_body,
+        content='', contentless_delete=1, detail=none, tokenize='trigram');
+      CREATE TRIGGER exchanges_search_insert AFTER INSERT ON exchanges BEGIN
+        INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body)
+          VALUES (new.id, new.url, new.request_headers, new.response_headers, new.request_body, new.response_body);
+      END;
+      CREATE TRIGGER exchanges_search_update AFTER UPDATE OF url, request_headers, response_headers, request_body, response_body ON exchanges BEGIN
+        DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id;
+        INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body)
+          VALUES (new.id, new.url, new.request_headers, new.response_headers, new.request_body, new.response_body);
+      END;
+      CREATE TRIGGER exchanges_search_delete AFTER DELETE ON exchanges BEGIN DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id; END;
+    `);
+    const rows = db.prepare('SELECT count(*) FROM exchanges').pluck().get() as number;
+    if (!rows) return;
+    const started = performance.now();
+    notice(`building the search index for the ${rows} exchange(s) already in history (once, for a file from an older capture)`);
+    db.exec(`
+      INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body)
+        SELECT id, url, request_headers, response_headers, request_body, response_body FROM exchanges;
+      INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}) VALUES ('optimize');
+    `);
+    notice(`built the search index for ${rows} exchange(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  },
 ];
+
+/** The FTS5 table that indexes what a search reads (see migration 6). */
+export const SEARCH_TABLE = 'exchanges_search';
+
+/** Told what a migration is doing that takes a while (building an index over an old file's rows). */
+export type MigrationNotice = (message: string) => void;
 
 /** The version a file is at once every migration has run. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -108,9 +149,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /**
  * Brings a database to {@link SCHEMA_VERSION}. The version is read again inside a write
  * transaction, so two processes opening one file at once migrate it once. A file from a newer
- * capture (a higher version) is refused rather than guessed at.
+ * capture (a higher version) is refused rather than guessed at. `notice` hears about long steps
+ * (with the file's name left to the caller).
  */
-export function migrate(db: Database.Database, file: string): void {
+export function migrate(db: Database.Database, file: string, notice: MigrationNotice = () => {}): void {
   const current = () => db.pragma('user_version', { simple: true }) as number;
   if (current() === SCHEMA_VERSION) return;
   db.transaction(() => {
@@ -118,7 +160,7 @@ export function migrate(db: Database.Database, file: string): void {
     if (from > SCHEMA_VERSION) {
       throw new SchemaTooNewError(`${file} was written by a newer capture (schema version ${from}; this one knows up to ${SCHEMA_VERSION}): upgrade capture or move the file away`);
     }
-    for (let version = from; version < SCHEMA_VERSION; version++) MIGRATIONS[version]!(db);
+    for (let version = from; version < SCHEMA_VERSION; version++) MIGRATIONS[version]!(db, notice);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

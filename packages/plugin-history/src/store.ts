@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
 import { fromHistoryRow, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
-import { filterToSql, type HistoryFilter } from './query.js';
+import { filterToSql, hostMatches, trigramMatch, type FilterPlan, type HistoryFilter } from './query.js';
+import { SEARCH_TABLE } from './schema.js';
 import { grpcStatusOf } from './grpc-status.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
@@ -65,6 +66,14 @@ function contentTypeOf(headers: string | null): string | null {
   }
 }
 
+/**
+ * Above this many rows matching a host or a search's trigrams, a limited list walks from the
+ * newest row and tests each, stopping once it has enough; at or below it the index leads and
+ * only the matching rows are read and sorted. Either way reads at most a few thousand rows for
+ * the common cases (a frequent host or word; a rare one).
+ */
+const INDEX_LEADS_BELOW = 20_000;
+
 /** Rows deleted per statement when pruning, so one prune never holds the write lock for long. */
 const PRUNE_CHUNK = 500;
 
@@ -109,9 +118,37 @@ export class HistoryStore {
     if (rows.length) this.#insertMany(rows);
   }
 
+  /**
+   * How to run a filter (see {@link FilterPlan}): the stored hosts its host matches, found from
+   * the host index's distinct values (a few lookups, not a scan), and for a limited list whether
+   * the host and search indexes should lead.
+   */
+  #plan(filter: HistoryFilter): FilterPlan {
+    const plan: FilterPlan = {};
+    if (filter.host) {
+      const hosts = this.#db
+        .prepare(
+          'WITH RECURSIVE seen(host) AS (SELECT min(host) FROM exchanges UNION ALL SELECT (SELECT min(host) FROM exchanges WHERE host > seen.host) FROM seen WHERE seen.host IS NOT NULL) SELECT host FROM seen WHERE host IS NOT NULL',
+        )
+        .pluck()
+        .all() as string[];
+      plan.hosts = hosts.filter((host) => hostMatches(host, filter.host!));
+      if (filter.limit && plan.hosts.length) {
+        const many = this.#db.prepare(`SELECT 1 FROM exchanges WHERE host IN (${plan.hosts.map(() => '?').join(', ')}) LIMIT 1 OFFSET ${INDEX_LEADS_BELOW}`).get(plan.hosts);
+        plan.hostIndex = many === undefined;
+      }
+    }
+    const match = filter.search ? trigramMatch(filter.search) : undefined;
+    if (match && filter.limit) {
+      const many = this.#db.prepare(`SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ${INDEX_LEADS_BELOW}`).get(match);
+      plan.searchIndex = many === undefined;
+    }
+    return plan;
+  }
+
   /** Summaries matching a filter, newest first. */
   list(filter: HistoryFilter = {}): HistorySummary[] {
-    const { where, params } = filterToSql(filter);
+    const { where, params } = filterToSql(filter, this.#plan(filter));
     const limit = filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : '';
     const rows = this.#db
       .prepare(
@@ -150,7 +187,7 @@ export class HistoryStore {
 
   /** Whole exchanges matching a filter, oldest first (the order exports want); `limit` keeps the newest. */
   *exchanges(filter: HistoryFilter = {}): Generator<StoredExchange> {
-    const { where, params } = filterToSql(filter);
+    const { where, params } = filterToSql(filter, this.#plan(filter));
     const newest = filter.limit ? `SELECT * FROM exchanges ${where} ORDER BY started_at DESC, id DESC LIMIT ${Math.floor(filter.limit)}` : `SELECT * FROM exchanges ${where}`;
     const statement = this.#db.prepare(`SELECT * FROM (${newest}) ORDER BY started_at ASC, id ASC`);
     for (const row of statement.iterate(params)) yield this.#withMessages(row as StoredRow);

@@ -24,8 +24,9 @@ async function post(path: string, body: unknown): Promise<Response> {
   return check(await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...authHeaders() }, body: JSON.stringify(body) }));
 }
 
-/** The newest exchanges matching a search. */
-export const listExchanges = (query: string) => getJson<ListResponse>(`/api/exchanges?q=${encodeURIComponent(query)}`);
+/** The newest exchanges matching a search; with `before` (`<startedAt>:<id>` of the oldest listed row), the next, older page. */
+export const listExchanges = (query: string, before?: string) =>
+  getJson<ListResponse>(`/api/exchanges?q=${encodeURIComponent(query)}${before ? `&before=${encodeURIComponent(before)}` : ''}`);
 /** One exchange in full. */
 export const getExchange = (id: string) => getJson<ExchangeDetail>(`/api/exchanges/${encodeURIComponent(id)}`);
 /** The OpenAPI operation an exchange belongs to, inferred with the list for `query`. */

@@ -23,8 +23,14 @@ let opened: string | undefined;
 let openedIsOpen = false;
 
 
+/** True while the list's search has older rows than those listed (the server said `more`). */
+let more = false;
+/** The older page being read, so scrolling asks for it once. */
+let loadingOlder: Promise<void> | undefined;
+
 const list = new VirtualList($('#rows'), {
   open: (row) => void openDetail(row.id),
+  nearEnd: () => void loadOlder(),
   selectionChanged: (count) => {
     $('#selection-count').textContent = count ? `${count} selected` : '';
     updateCount();
@@ -50,6 +56,7 @@ function notify(message: string, isError = false): void {
 /** Loads the list for the current search and follows new exchanges; older loads and streams are dropped. */
 async function load(): Promise<void> {
   const mine = ++generation;
+  more = false;
   const query = search.value.trim();
   // `data-query` says which search the list holds once it is loaded (tests wait on it).
   delete status.dataset.query;
@@ -106,8 +113,10 @@ async function load(): Promise<void> {
   });
   if (mine !== generation) return;
   try {
-    const { exchanges } = await api.listExchanges(query);
+    const page = await api.listExchanges(query);
     if (mine !== generation) return;
+    const { exchanges } = page;
+    more = page.more;
     list.reset(exchanges);
     // Rows that arrived while the list loaded, minus those the list already has from history.
     for (const row of exchanges) listed.set(keyOf(row), (listed.get(keyOf(row)) ?? 0) + 1);
@@ -118,6 +127,25 @@ async function load(): Promise<void> {
   } catch (error) {
     notify(`Could not load the list: ${(error as Error).message}`, true);
   }
+}
+
+/** Reads the next, older page of the list when there is one and none is being read. */
+function loadOlder(): Promise<void> | undefined {
+  const oldest = list.oldest();
+  if (!more || loadingOlder || !oldest || status.dataset.query === undefined) return loadingOlder;
+  const mine = generation;
+  const query = search.value.trim();
+  loadingOlder = api
+    .listExchanges(query, `${oldest.startedAt}:${oldest.id}`)
+    .then((page) => {
+      if (mine !== generation) return;
+      more = page.more && page.exchanges.length > 0;
+      list.older(page.exchanges);
+      updateCount();
+    })
+    .catch((error: unknown) => notify(`Could not load older exchanges: ${(error as Error).message}`, true))
+    .finally(() => (loadingOlder = undefined));
+  return loadingOlder;
 }
 
 const keyOf = (row: ExchangeSummary) => `${row.startedAt}|${row.method}|${row.url}`;

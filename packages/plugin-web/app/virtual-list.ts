@@ -15,7 +15,12 @@ export interface ListEvents {
   open(row: ExchangeSummary): void;
   /** The selection changed. */
   selectionChanged(count: number): void;
+  /** The oldest rows are in view (or nearly): time to load the next page, when there is one. */
+  nearEnd?(): void;
 }
+
+/** `nearEnd` fires when the last rendered row is this close to the oldest. */
+const NEAR_END = 100;
 
 /**
  * The exchange list: newest on top, only the visible rows in the DOM (a few dozen elements
@@ -66,6 +71,20 @@ export class VirtualList {
   /** True when a row with this id is listed. */
   has(id: string): boolean {
     return this.#ids.has(id);
+  }
+
+  /** The oldest row, or undefined when there are none. */
+  oldest(): ExchangeSummary | undefined {
+    return this.#rows[0];
+  }
+
+  /** Adds the next page (older rows, newest first as the API sends them) below the oldest; rows already listed are skipped. */
+  older(rows: ExchangeSummary[]): void {
+    const fresh = rows.filter((row) => !this.#ids.has(row.id)).slice(0, Math.max(0, MAX_ROWS - this.#rows.length));
+    if (!fresh.length) return;
+    for (const row of fresh) this.#ids.add(row.id);
+    this.#rows = [...fresh.reverse(), ...this.#rows];
+    this.#schedule();
   }
 
   /** Replaces every row (a new search, a reload); `rows` newest first, as the API sends them. */
@@ -142,6 +161,7 @@ export class VirtualList {
     while (this.#pool.length < needed) this.#pool.push(this.#makeRow());
     for (let slot = 0; slot < needed; slot++) this.#fill(this.#pool[slot]!, this.#rows[count - 1 - (first + slot)]!, first + slot);
     if (this.#layer.childElementCount !== needed) this.#layer.replaceChildren(...this.#pool.slice(0, needed));
+    if (count && last >= count - NEAR_END) this.#events.nearEnd?.();
   }
 
   #schedule(): void {

@@ -6,7 +6,7 @@ import { CaptureError } from '@capture/core';
 import { readAssets, type Asset } from './assets.js';
 import type { EventHub } from './event-hub.js';
 import { parseQuery, queryMatcher } from './search.js';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type ViewApi } from './view-api.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type ListCursor, type ViewApi } from './view-api.js';
 
 /** Largest JSON body the API accepts (a list of ids for an export of the whole list). */
 const MAX_BODY = 8 * 1024 * 1024;
@@ -125,7 +125,9 @@ export class WebServer {
       if (asset) return this.#send(res, 200, asset.type, asset.body, method === 'HEAD');
       if (path === '/api/exchanges') {
         const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Number(url.searchParams.get('limit')) || DEFAULT_LIST_LIMIT));
-        return this.#json(res, 200, await api.list(url.searchParams.get('q'), limit));
+        const before = listCursor(url.searchParams.get('before'));
+        if (before === null) return this.#json(res, 400, { error: 'before expects <startedAt>:<id> of a listed exchange, e.g. 1733130000000:h42' });
+        return this.#json(res, 200, await api.list(url.searchParams.get('q'), limit, before));
       }
       const detail = /^\/api\/exchanges\/([hx]\d+)$/.exec(path);
       if (detail) {
@@ -242,4 +244,12 @@ function idsOf(body: Record<string, unknown>): string[] {
     throw new CaptureError('BAD_REQUEST', '"ids" must list exchange ids such as "h12" or "x40"');
   }
   return ids as string[];
+}
+
+/** `before=<startedAt>[:<view id>]` (the next page of the list): undefined when absent, null when malformed. */
+function listCursor(value: string | null): ListCursor | undefined | null {
+  if (value === null || value === '') return undefined;
+  const match = /^(\d+)(?::([hx]\d+))?$/.exec(value);
+  if (!match) return null;
+  return { startedAt: Number(match[1]), ...(match[2] ? { id: match[2] } : {}) };
 }

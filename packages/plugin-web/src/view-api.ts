@@ -12,10 +12,21 @@ import type { ExchangeDetail, ExchangeSummary, ListResponse, OpenApiOperationVie
 import { isEmptyQuery, parseQuery, queryMatcher, toHistoryFilter } from './search.js';
 import { detailOf, fromStoredExchange, summaryOfHistoryRow, type ViewExchange } from './view-model.js';
 
-/** Rows a list returns when the page does not say. */
-export const DEFAULT_LIST_LIMIT = 5000;
+/**
+ * Rows a list returns when the page does not say: a screenful many times over, and small enough
+ * that the first page of a million-row history reads, crosses threads and serialises in well under
+ * 200 ms; the page asks for older ones (`before`) as the reader scrolls down to them.
+ */
+export const DEFAULT_LIST_LIMIT = 1000;
 /** Most rows one list returns. */
 export const MAX_LIST_LIMIT = 50_000;
+
+/** Where a page of the list starts: after the row with this start time (epoch ms) and view id. */
+export interface ListCursor {
+  startedAt: number;
+  /** The row's view id (`h12`, `x3`): rows that started at the same time come after it when their number is lower (the list's order); absent: none of them. */
+  id?: string;
+}
 
 /** The export formats offered as downloads. */
 export type DownloadFormat = 'har' | 'postman' | 'openapi';
@@ -85,19 +96,24 @@ export class ViewApi {
   /**
    * The newest exchanges matching a search, newest first: history's rows, the captured ones the
    * view saw that history has not written yet (or all of them without history), and the ones
-   * not captured (filtered, paused), which only the view keeps.
+   * not captured (filtered, paused), which only the view keeps. With `before` (a listed row's
+   * start and view id), the next page: the rows listed after that one.
    */
-  async list(search: string | null, limit = DEFAULT_LIST_LIMIT): Promise<ListResponse> {
+  async list(search: string | null, limit = DEFAULT_LIST_LIMIT, before?: ListCursor): Promise<ListResponse> {
     const query = parseQuery(search);
-    const matches = queryMatcher(query);
+    const queryMatches = queryMatcher(query);
+    // On a later page, only the rows the list's order puts after the cursor's row.
+    const after = (startedAt: number, id: string) => !before || startedAt < before.startedAt || (startedAt === before.startedAt && before.id !== undefined && order(id) < order(before.id));
+    const matches = before ? (view: ViewExchange) => after(view.timings.startedAt, view.viewId) && queryMatches(view) : queryMatches;
     const history = this.#history();
     const rows: ExchangeSummary[] = [];
     let cutAt = -Infinity;
+    const historyBefore = before ? { before: { startedAt: before.startedAt, id: before.id === undefined ? 0 : order(before.id) } } : {};
     // How many of each (start, method, URL) history returned: those live entries are already listed.
     const inHistory = new Map<string, number>();
     if (history) {
       // Off the proxy's thread: a search over a big history never holds proxied requests.
-      const found = await history.listAsync({ ...toHistoryFilter(query), limit: limit + 1 });
+      const found = await history.listAsync({ ...toHistoryFilter(query), ...historyBefore, limit: limit + 1 });
       if (found.length > limit) cutAt = found[limit - 1]!.startedAt;
       for (const row of found.slice(0, limit)) {
         rows.push(summaryOfHistoryRow(row));
@@ -117,7 +133,7 @@ export class ViewApi {
     }
     // Open WebSocket connections: only the view has them until they complete.
     for (const entry of this.#live.open()) if (entry.startedAt >= cutAt && matches(entry.view)) rows.push(entry.summary);
-    for (const entry of this.#live.skipped()) if (entry.startedAt >= cutAt && (isEmptyQuery(query) || matches(entry.view))) rows.push(entry.summary);
+    for (const entry of this.#live.skipped()) if (entry.startedAt >= cutAt && ((isEmptyQuery(query) && !before) || matches(entry.view))) rows.push(entry.summary);
     rows.sort((a, b) => b.startedAt - a.startedAt || order(b.id) - order(a.id));
     return { exchanges: rows.slice(0, limit), more: rows.length > limit || cutAt > -Infinity };
   }

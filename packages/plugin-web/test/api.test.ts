@@ -87,6 +87,31 @@ describe('the view API', () => {
     expect(await paths('nothing-like-this')).toEqual([]);
   });
 
+  it('lists page by page: each page starts after the last row of the one before, and the pages together are the whole list', async () => {
+    setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 })] });
+    origin = await startTestOrigin();
+    await sendTraffic();
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5));
+    const whole = await list();
+    const pages: ExchangeSummary[][] = [];
+    let before = '';
+    for (;;) {
+      const page = (await api(setup, `/api/exchanges?limit=2${before ? `&before=${encodeURIComponent(before)}` : ''}`)).json<ListResponse>();
+      pages.push(page.exchanges);
+      if (!page.more) break;
+      const last = page.exchanges.at(-1)!;
+      before = `${last.startedAt}:${last.id}`;
+    }
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 2]);
+    expect(pages.flat().map((row) => row.id)).toEqual(whole.map((row) => row.id));
+    // A search pages the same way.
+    const first = (await api(setup, '/api/exchanges?q=GET&limit=1')).json<ListResponse>();
+    const second = (await api(setup, `/api/exchanges?q=GET&limit=10&before=${first.exchanges[0]!.startedAt}:${first.exchanges[0]!.id}`)).json<ListResponse>();
+    expect([...first.exchanges, ...second.exchanges].map((row) => row.path)).toEqual(['/analytics/ping', '/image.png', '/missing/7', '/xml', '/json?page=2']);
+    expect(second.more).toBe(false);
+    expect((await api(setup, '/api/exchanges?before=yesterday')).status).toBe(400);
+  });
+
   it('lists the source of each exchange and selects by it, live and from history', async () => {
     setup = await startView({ plugins: [history({ flushInterval: 10 })] });
     origin = await startTestOrigin();

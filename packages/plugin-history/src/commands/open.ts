@@ -10,7 +10,8 @@ import { HistoryStore } from '../store.js';
 export function openStoreForCommand(context: CommandContext): HistoryStore {
   let opened: ReturnType<typeof openHistoryDatabase>;
   try {
-    opened = openHistoryDatabase(path.join(context.dataDir, HISTORY_FILE));
+    // Said as it happens: indexing a big old file takes a while, and the command waits for it.
+    opened = openHistoryDatabase(path.join(context.dataDir, HISTORY_FILE), (message) => context.stderr.write(`capture: history: ${message}\n`));
   } catch (error) {
     throw PluginError.from('history', 'command', error);
   }
