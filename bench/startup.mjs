@@ -10,18 +10,21 @@
 //   capture --no-X    the same without plugin X, one variant per default plugin: its cost is the
 //                     difference from `capture`
 //   capture core only every default plugin off: the CLI and core alone
-// Time to listening: from spawn to the `listening on` line on stdout. Idle RSS: VmRSS after
-// `--settle` seconds of idling with no client (the writer thread and timers have started).
+// Time to listening: from spawn to the `listening on` line on stdout; CPU to listening: the
+// process's user+system time (all its threads) at that line, which a loaded machine inflates
+// less than the wall time. Idle RSS: VmRSS after `--settle` seconds of idling with no client
+// (the writer thread and timers have started).
 // Then, once per plugin package, in a fresh `node` each: the time and RSS its import costs on top
 // of @capture/core (the module graph alone, before the plugin does anything).
-// The first start of all (creating the CA) is reported on its own.
+// The first start of all (creating the CA) is reported on its own. One more start runs with a
+// module-loading hook that lists every file capture start loaded, summed per package.
 // Options: --rounds N (5), --settle S (3), --cpu-prof (one profile of capture's start to
 // .bench/prof/startup/, summarised), --out FILE (bench/results/startup.md).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './lib/report.mjs';
 import { privateTmp } from './lib/targets.mjs';
@@ -48,12 +51,25 @@ if (!Number.isFinite(settle) || settle < 0) throw new Error(`bench:startup: --se
 /** The plugins `capture start` runs by default, each with its `--no-` flag. */
 const PLUGINS = ['https', 'filters', 'grpc', 'websocket', 'history', 'web', 'openapi'];
 const PACKAGES = { https: 'plugin-https', filters: 'plugin-filters', grpc: 'plugin-grpc', websocket: 'plugin-websocket', history: 'plugin-history', web: 'plugin-web', openapi: 'plugin-openapi', collections: 'plugin-collections', 'os-certs': 'plugin-os-certs' };
-/** Shipped plugins `capture start` does not run by default, which the CLI imports all the same. */
+/**
+ * Shipped plugins `capture start` does not run by default: collections is created (its flags
+ * are offered), os-certs (commands only) is not loaded by `capture start`.
+ */
 const IMPORTED_ONLY = ['collections', 'os-certs'];
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'capture-startup-'));
 const home = path.join(workDir, 'home');
 const BARE = "const s=require('node:http').createServer();s.listen(0,'127.0.0.1',()=>console.log('listening on http://127.0.0.1:'+s.address().port))";
+
+/** User+system CPU ms of a process so far (every thread), from /proc/PID/stat (clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+};
 
 const rssMiB = (pid, field = 'VmRSS') => {
   try {
@@ -65,8 +81,8 @@ const rssMiB = (pid, field = 'VmRSS') => {
 };
 
 /**
- * Starts `args` (node's), resolves with { ms (spawn to the listening line), rss, hwm (MiB after
- * settling) } and stops it (SIGTERM, SIGKILL after 15 s); rejects if it exits first or takes
+ * Starts `args` (node's), resolves with { ms (spawn to the listening line), cpu (CPU ms then),
+ * rss, hwm (MiB after settling) } and stops it (SIGTERM, SIGKILL after 15 s); rejects if it exits first or takes
  * longer than 60 s.
  */
 function startOnce(args, { env = {}, settleSeconds = settle } = {}) {
@@ -76,6 +92,7 @@ function startOnce(args, { env = {}, settleSeconds = settle } = {}) {
     const child = spawn(process.execPath, args, { env: { ...process.env, CAPTURE_HOME: home, TMPDIR: privateTmp(home), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     let listenedAt;
+    let cpuAtListen;
     const timer = setTimeout(() => finish(new Error(`no listening line within 60 s:\n${seen}`)), 60_000);
     const finish = (error, result) => {
       clearTimeout(timer);
@@ -93,8 +110,9 @@ function startOnce(args, { env = {}, settleSeconds = settle } = {}) {
       seen += chunk;
       if (listenedAt === undefined && /listening on http:\/\/127\.0\.0\.1:\d+/.test(seen)) {
         listenedAt = performance.now();
+        cpuAtListen = cpuMs(child.pid);
         // Idle: no client, nothing to do but what the process starts on its own.
-        setTimeout(() => finish(undefined, { ms: listenedAt - began, rss: rssMiB(child.pid), hwm: rssMiB(child.pid, 'VmHWM') }), settleSeconds * 1000);
+        setTimeout(() => finish(undefined, { ms: listenedAt - began, cpu: cpuAtListen, rss: rssMiB(child.pid), hwm: rssMiB(child.pid, 'VmHWM') }), settleSeconds * 1000);
       }
     });
     child.stderr.on('data', (chunk) => (seen += chunk));
@@ -162,18 +180,27 @@ for (const plugin of ['(none)', ...PLUGINS, ...IMPORTED_ONLY]) {
 }
 /** Third-party packages the CLI loads at start, each from the package that depends on it. */
 const DEPENDENCIES = [
-  ['undici', 'core'],
-  ['zod', 'core'],
-  ['tapable', 'core'],
-  ['node-forge', 'plugin-https'],
-  ['better-sqlite3', 'plugin-history'],
-  ['jiti', 'cli'],
+  ['undici', 'core', 'yes (when the proxy listens)'],
+  ['zod', 'core', 'yes'],
+  ['semver', 'core', 'yes'],
+  ['socks', 'core', 'yes'],
+  ['ipaddr.js', 'core', 'yes'],
+  ['tapable', 'core', 'yes'],
+  ['commander', 'cli', 'yes'],
+  ['cosmiconfig', 'cli', 'yes'],
+  ['jiti', 'cli', 'only for a TypeScript config or plugins named in a config'],
+  ['better-sqlite3', 'plugin-history', 'yes'],
+  ['cli-table3', 'plugin-history', 'yes'],
+  ['node-forge', 'plugin-https', 'no: first intercepted host, first CA, .p12 download'],
+  ['protobufjs', 'plugin-grpc', 'no: --proto'],
+  ['yaml', 'plugin-openapi', 'no: first YAML document'],
+  ['@sindresorhus/slugify', 'plugin-collections', 'no: when collections runs'],
 ];
-const dependencyCosts = DEPENDENCIES.map(([name, from]) => {
+const dependencyCosts = DEPENDENCIES.map(([name, from, atStart]) => {
   const list = Array.from({ length: rounds }, () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
     `const r=process.memoryUsage().rss;const t=performance.now();await import(${JSON.stringify(name)});console.log(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss-r}))`],
   { cwd: path.join(repoDir, 'packages', from), encoding: 'utf8' }).trim()));
-  return { name, from, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss / 1048576)) };
+  return { name, from, atStart, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss / 1048576)) };
 });
 const nodeAlone = median(Array.from({ length: rounds }, () => Number(execFileSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss)'], { encoding: 'utf8' })) / 1048576));
 const cliImport = [];
@@ -181,6 +208,38 @@ for (let round = 0; round < rounds; round++) {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(path.join(cliDir, 'dist', 'index.js'))});console.log(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss}))`], { encoding: 'utf8' });
   cliImport.push(JSON.parse(out.trim()));
 }
+
+/**
+ * Every file one `capture start` loaded before it listened, summed per package: ESM through a
+ * load hook, CommonJS from require.cache, both written when the process exits.
+ */
+async function loadedModules() {
+  const log = path.join(workDir, 'modules.txt');
+  const hooks = path.join(workDir, 'hooks.mjs');
+  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`);
+  const preload = path.join(workDir, 'preload.mjs');
+  writeFileSync(preload, `import { register, createRequire } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nimport { pathToFileURL } from 'node:url';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\nconst cache = createRequire(import.meta.url).cache;\nprocess.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).map((file) => pathToFileURL(file).href + '\\n').join('')));\n`);
+  await startRetried(['--import', pathToFileURL(preload).href, ...captureArgs()], { settleSeconds: 0 });
+  const files = new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean));
+  const packages = new Map();
+  for (const url of files) {
+    const file = fileURLToPath(url);
+    let size = 0;
+    try {
+      size = statSync(file).size;
+    } catch {
+      continue;
+    }
+    const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const name = match ? match[1] : /packages\/([^/]+)\//.test(file) ? `@capture/${/packages\/([^/]+)\//.exec(file)[1]}` : path.basename(file);
+    const entry = packages.get(name) ?? { name, files: 0, bytes: 0 };
+    entry.files++;
+    entry.bytes += size;
+    packages.set(name, entry);
+  }
+  return [...packages.values()].sort((a, b) => b.files - a.files || b.bytes - a.bytes);
+}
+const modules = await loadedModules();
 
 let profileSummary;
 if (values['cpu-prof']) {
@@ -195,13 +254,13 @@ rmSync(workDir, { recursive: true, force: true });
 
 const rows = variants.map((variant) => {
   const list = runs.get(variant.name);
-  return { ...variant, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss)), hwm: median(list.map((r) => r.hwm)) };
+  return { ...variant, ms: median(list.map((r) => r.ms)), cpu: median(list.map((r) => r.cpu)), rss: median(list.map((r) => r.rss)), hwm: median(list.map((r) => r.hwm)) };
 });
 const bare = rows[0];
 const capture = rows[1];
 const fixed = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const signed = (n, d = 1) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n.toFixed(d)}` : 'n/a');
-const costs = rows.filter((row) => row.plugin).map((row) => ({ plugin: row.plugin, ms: capture.ms - row.ms, rss: capture.rss - row.rss }));
+const costs = rows.filter((row) => row.plugin).map((row) => ({ plugin: row.plugin, ms: capture.ms - row.ms, cpu: capture.cpu - row.cpu, rss: capture.rss - row.rss }));
 const ranked = [...costs].sort((a, b) => b.rss - a.rss);
 const coreOnly = rows.at(-1);
 const startRatio = capture.ms / bare.ms;
@@ -215,39 +274,46 @@ const md = [
   '',
   `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, capture ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir, encoding: 'utf8' }).trim()};`,
   `${os.cpus().length} cores shared with other work (load average ${loadAtStart[0].toFixed(1)} at start, ${loadAtEnd[0].toFixed(1)} at end); ${Math.round((Date.now() - began) / 1000)} s in all.`,
-  `Medians of ${rounds} rounds, the variants alternating (order rotated each round). Start: spawn to the \`listening on\` line. Idle RSS: VmRSS after ${settle} s with no client; peak: VmHWM then.`,
+  `Medians of ${rounds} rounds, the variants alternating (order rotated each round). Start: spawn to the \`listening on\` line; CPU: the process's user+system time (every thread) at that line. Idle RSS: VmRSS after ${settle} s with no client; peak: VmHWM then.`,
   `\`capture start --port 0 --host 127.0.0.1 --web-port 0 --quiet\` with a data folder whose CA exists; the first start of all (it creates the CA) took ${fixed(first.ms, 0)} ms and held ${fixed(first.rss)} MiB.`,
   '',
-  '| variant | start ms | × bare | idle RSS MiB | peak RSS MiB |',
-  '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((row) => `| ${row.name} | ${fixed(row.ms, 0)} | ${fixed(row.ms / bare.ms, 2)}x | ${fixed(row.rss)} | ${fixed(row.hwm)} |`),
+  '| variant | start ms | × bare | CPU ms to listening | idle RSS MiB | peak RSS MiB |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((row) => `| ${row.name} | ${fixed(row.ms, 0)} | ${fixed(row.ms / bare.ms, 2)}x | ${fixed(row.cpu, 0)} | ${fixed(row.rss)} | ${fixed(row.hwm)} |`),
   '',
   '## What each default plugin costs',
   '',
   'In `capture start`: the default run minus the run without it (`--no-<plugin>`), ranked by idle RSS. Import: a fresh `node` importing the package after `@capture/core` (the module graph alone). Differences of medians on a shared machine: a few MiB or tens of ms either way are noise.',
   '',
-  '| plugin | start ms (in capture start) | idle RSS MiB (in capture start) | import ms | RSS after import MiB (core alone: ' + fixed(imports[0].rss) + ') |',
-  '| --- | ---: | ---: | ---: | ---: |',
+  '| plugin | start ms (in capture start) | CPU ms (in capture start) | idle RSS MiB (in capture start) | import ms | RSS after import MiB (core alone: ' + fixed(imports[0].rss) + ') |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
   ...ranked.map((cost) => {
     const imp = imports.find((entry) => entry.plugin === cost.plugin);
-    return `| ${cost.plugin} | ${signed(cost.ms, 0)} | ${signed(cost.rss)} | ${fixed(imp?.ms, 0)} | ${fixed(imp?.rss)} (${signed(imp.rss - imports[0].rss)}) |`;
+    return `| ${cost.plugin} | ${signed(cost.ms, 0)} | ${signed(cost.cpu, 0)} | ${signed(cost.rss)} | ${fixed(imp?.ms, 0)} | ${fixed(imp?.rss)} (${signed(imp.rss - imports[0].rss)}) |`;
   }),
   ...IMPORTED_ONLY.map((plugin) => {
     const imp = imports.find((entry) => entry.plugin === plugin);
-    return `| ${plugin} (not run by \`capture start\`, imported by the CLI) | | | ${fixed(imp?.ms, 0)} | ${fixed(imp?.rss)} (${signed(imp.rss - imports[0].rss)}) |`;
+    return `| ${plugin} (not run by \`capture start\`${plugin === 'os-certs' ? ', not loaded by it' : ', created for its flags'}) | | | | ${fixed(imp?.ms, 0)} | ${fixed(imp?.rss)} (${signed(imp.rss - imports[0].rss)}) |`;
   }),
-  `| (every plugin off: CLI and core) | ${fixed(coreOnly.ms, 0)} ms in all | ${fixed(coreOnly.rss)} MiB in all | core ${fixed(imports[0].coreMs, 0)} | core ${fixed(imports[0].coreRss)} |`,
+  `| (every plugin off: CLI and core) | ${fixed(coreOnly.ms, 0)} ms in all | ${fixed(coreOnly.cpu, 0)} ms in all | ${fixed(coreOnly.rss)} MiB in all | core ${fixed(imports[0].coreMs, 0)} | core ${fixed(imports[0].coreRss)} |`,
   '',
   `A \`node\` that imports nothing holds ${fixed(nodeAlone)} MiB. ` +
-  'Note: the CLI imports every shipped plugin package statically (`default-plugins.ts`), so `--no-<plugin>` saves only what the plugin does when applied and started; what its modules cost is the import column.',
+  'Note: `capture start` creates every default plugin (their flags are offered even when `--no-<plugin>` leaves one out), so `--no-<plugin>` saves only what the plugin does when applied and started; what its modules cost is the import column.',
   '',
   'Third-party packages alone, each the first import in a fresh `node` (so each includes a few MiB of the module loader\'s own start):',
   '',
-  '| package | imported by | import ms | RSS added MiB |',
-  '| --- | --- | ---: | ---: |',
-  ...dependencyCosts.map((d) => `| ${d.name} | @capture/${d.from} | ${fixed(d.ms, 0)} | ${fixed(d.rss)} |`),
+  '| package | imported by | loaded by `capture start` | import ms | RSS added MiB |',
+  '| --- | --- | --- | ---: | ---: |',
+  ...dependencyCosts.map((d) => `| ${d.name} | @capture/${d.from} | ${d.atStart} | ${fixed(d.ms, 0)} | ${fixed(d.rss)} |`),
   '',
-  `Importing the CLI (\`packages/cli/dist/index.js\`, every shipped plugin with it): ${fixed(median(cliImport.map((r) => r.ms)), 0)} ms, ${fixed(median(cliImport.map((r) => r.rss / 1048576)))} MiB.`,
+  `What one \`capture start\` loaded before listening: ${modules.reduce((sum, m) => sum + m.files, 0)} files, ${fixed(modules.reduce((sum, m) => sum + m.bytes, 0) / 1048576)} MiB on disk (a native addon counts its binary), by package:`,
+  '',
+  '| package | files | KiB |',
+  '| --- | ---: | ---: |',
+  ...modules.slice(0, 25).map((m) => `| ${m.name} | ${m.files} | ${fixed(m.bytes / 1024, 0)} |`),
+  ...(modules.length > 25 ? [`| ${modules.length - 25} more | ${modules.slice(25).reduce((sum, m) => sum + m.files, 0)} | ${fixed(modules.slice(25).reduce((sum, m) => sum + m.bytes, 0) / 1024, 0)} |`] : []),
+  '',
+  `Importing the CLI (\`packages/cli/dist/index.js\`; plugins load when created): ${fixed(median(cliImport.map((r) => r.ms)), 0)} ms, ${fixed(median(cliImport.map((r) => r.rss / 1048576)))} MiB.`,
   '',
   '## Goals (issue 19 step 3)',
   '',
@@ -259,5 +325,5 @@ console.log(`\n${md}`);
 mkdirSync(path.dirname(values.out), { recursive: true });
 writeFileSync(values.out, md);
 mkdirSync(scratchDir, { recursive: true });
-writeFileSync(path.join(scratchDir, 'startup.json'), JSON.stringify({ first, rows: rows.map(({ args, ...row }) => ({ ...row, runs: runs.get(row.name) })), costs, imports, dependencyCosts, nodeAlone, cliImport, goals, loadAtStart, loadAtEnd }, null, 2));
+writeFileSync(path.join(scratchDir, 'startup.json'), JSON.stringify({ first, rows: rows.map(({ args, ...row }) => ({ ...row, runs: runs.get(row.name) })), costs, imports, dependencyCosts, modules, nodeAlone, cliImport, goals, loadAtStart, loadAtEnd }, null, 2));
 console.log(`written to ${path.relative(process.cwd(), values.out)} and .bench/startup.json`);

@@ -50,7 +50,9 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   let plugins: CapturePlugin[];
   let candidates: StartCandidate[];
   try {
-    plugins = await commandPlugins(loaded?.config.plugins);
+    // `capture start` and `capture run` reach no plugin command, so the plugins that only add
+    // commands (os-certs) are not even loaded for them; every other invocation registers them all.
+    plugins = runsNoPluginCommand(argv) ? [] : await commandPlugins(loaded?.config.plugins);
     candidates = await startCandidates(loaded?.config.plugins);
   } catch (error) {
     // A default plugin's factory that throws must still end in one clear line.
@@ -163,6 +165,18 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
     return printError(error, io);
   }
   return exitCode;
+}
+
+/** Commands that never run a plugin's command nor look plugins up by name (`context.plugin`). */
+const NO_PLUGIN_COMMANDS = new Set(['start', 'run']);
+
+/**
+ * True when `argv` can only run `start` (no arguments: the default command) or `run`: no plugin
+ * command can be invoked and no help lists them. With leading options (`capture -c FILE history
+ * list`) the command is not known before parsing, so plugin commands are registered.
+ */
+function runsNoPluginCommand(argv: readonly string[]): boolean {
+  return argv.length === 0 || NO_PLUGIN_COMMANDS.has(argv[0]!);
 }
 
 /**

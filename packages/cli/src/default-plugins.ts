@@ -1,13 +1,4 @@
 import { CaptureError, flattenPlugins, type CapturePlugin, type PluginInput } from '@capture/core';
-import collections from '@capture/plugin-collections';
-import filters from '@capture/plugin-filters';
-import grpc from '@capture/plugin-grpc';
-import history from '@capture/plugin-history';
-import https from '@capture/plugin-https';
-import openapi from '@capture/plugin-openapi';
-import osCerts from '@capture/plugin-os-certs';
-import web from '@capture/plugin-web';
-import websocket from '@capture/plugin-websocket';
 
 /** A plugin `capture` ships with, and how it joins a run. */
 export interface DefaultPlugin {
@@ -34,20 +25,22 @@ export interface DefaultPlugin {
  * saved), web and openapi.
  */
 export const DEFAULT_PLUGINS: readonly DefaultPlugin[] = [
-  { name: 'https', create: () => https() },
-  { name: 'filters', create: () => filters() },
+  // Each package is imported when its plugin is first created: `capture start` never loads
+  // os-certs (it only adds commands), and a command loads only what it needs.
+  { name: 'https', create: async () => (await import('@capture/plugin-https')).default() },
+  { name: 'filters', create: async () => (await import('@capture/plugin-filters')).default() },
   // gRPC and gRPC-Web calls decoded (messages, status) before storage; `--proto FILE` adds schemas.
-  { name: 'grpc', create: () => grpc() },
+  { name: 'grpc', create: async () => (await import('@capture/plugin-grpc')).default() },
   // WebSocket messages, both ways, recorded on the upgrade's exchange.
-  { name: 'websocket', create: () => websocket() },
-  { name: 'history', create: () => history() },
-  { name: 'os-certs', create: () => osCerts(), commandsOnly: true },
+  { name: 'websocket', create: async () => (await import('@capture/plugin-websocket')).default() },
+  { name: 'history', create: async () => (await import('@capture/plugin-history')).default() },
+  { name: 'os-certs', create: async () => (await import('@capture/plugin-os-certs')).default(), commandsOnly: true },
   // Opt-in: `--save-to collection`, `--collection` or `--group-by` adds it.
-  { name: 'collections', create: () => collections(), optIn: true },
+  { name: 'collections', create: async () => (await import('@capture/plugin-collections')).default(), optIn: true },
   // The live web view on 127.0.0.1:5556 (`--no-web` leaves it out); it prints its URL with the token.
-  { name: 'web', create: () => web() },
+  { name: 'web', create: async () => (await import('@capture/plugin-web')).default() },
   // `capture openapi` and the web view's Export → OpenAPI: it taps no hooks, the view reads its API.
-  { name: 'openapi', create: () => openapi() },
+  { name: 'openapi', create: async () => (await import('@capture/plugin-openapi')).default() },
 ];
 
 /** A plugin that may run in `capture start`: its flags are offered whether or not it runs. */
@@ -67,10 +60,10 @@ export interface StartCandidate {
 export async function startCandidates(configured: readonly PluginInput[] | undefined): Promise<StartCandidate[]> {
   const candidates: StartCandidate[] = configured ? flattenPlugins(configured).map((plugin) => ({ plugin, runsByDefault: true })) : [];
   const listed = new Set(candidates.map(({ plugin }) => plugin.name));
-  for (const entry of DEFAULT_PLUGINS) {
-    if (entry.commandsOnly || listed.has(entry.name)) continue;
-    candidates.push({ plugin: await entry.create(), runsByDefault: !configured && !entry.optIn });
-  }
+  const shipped = DEFAULT_PLUGINS.filter((entry) => !entry.commandsOnly && !listed.has(entry.name));
+  // Created together: their packages load in parallel.
+  const created = await Promise.all(shipped.map((entry) => entry.create()));
+  shipped.forEach((entry, index) => candidates.push({ plugin: created[index]!, runsByDefault: !configured && !entry.optIn }));
   return candidates;
 }
 
