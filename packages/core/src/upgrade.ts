@@ -1,16 +1,13 @@
 import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
-import tls from 'node:tls';
 import { Readable, type Duplex } from 'node:stream';
 import { BodyCollector } from './body-capture.js';
 import { getHeader, headerListFromRaw, requestHeaderListFromRaw, type ClientInfo, type Exchange, type HeaderList } from './exchange.js';
-import { setHostHeader, toForwardedHeaders } from './headers.js';
+import { toForwardedHeaders } from './headers.js';
 import { hasTaps, type MockResponse, type OutgoingRequest, type OutgoingResponse, type RequestContext, type ResponseContext, type UpgradedConnection } from './hooks.js';
 import { http1UpgradeClient, type UpgradeClient } from './upgrade-client.js';
+import { openUpgradeRequest } from './upgrade-request.js';
 import type { CapturePipeline } from './pipeline.js';
 import type { UpstreamPool } from './upstream-pool.js';
-import { formatAuthority } from './host-pattern.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
 import type { WebSocketRecord } from './record/websocket-record.js';
 
@@ -121,52 +118,9 @@ class Upgrade {
     } catch {
       return this.#fail(400, 'BAD_REQUEST', `cannot forward to "${outgoing.url}"`);
     }
-    const secure = target.protocol === 'https:' || target.protocol === 'wss:';
-    const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-    const port = target.port ? Number(target.port) : secure ? 443 : 80;
-    const authority = formatAuthority(hostname, port);
-    const headers = toForwardedHeaders(outgoing.headers, { keepUpgrade: true, dropProxyAuthorization: true });
-    if (!this.keepHost || !headers.some((value, index) => index % 2 === 0 && value.toLowerCase() === 'host')) setHostHeader(headers, target.host);
-    // secureContext reaches tls.connect, though https.RequestOptions does not declare it.
-    const options: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
-      hostname,
-      port,
-      method: outgoing.method,
-      path: target.pathname + target.search,
-      headers,
-      setHost: false,
-      // An upgraded connection leaves the pool for good, so do not take one from it.
-      agent: false,
-    };
-    const trust = this.upstream.tlsFor(hostname);
-    if (!this.upstream.routes.for(hostname, port, secure)) {
-      // Direct: a literal is checked here, a name by the lookup the connection is made with.
-      const refused = this.upstream.guard.literalRefusal(hostname, port);
-      if (refused) return this.#fail(403, 'ADDRESS_REFUSED', refused.message);
-      const lookup = this.upstream.guard.lookup(port);
-      if (lookup) options.lookup = lookup;
-    }
-    if (secure) {
-      // Same verification (and client certificate) as pooled requests, though an upgrade takes a connection of its own.
-      options.servername = hostname;
-      if (trust.secureContext) options.secureContext = trust.secureContext;
-      options.rejectUnauthorized = trust.rejectUnauthorized;
-    }
-    if (this.upstream.routes.for(hostname, port, secure)) {
-      // Through the upstream proxy: its tunnel (CONNECT or SOCKS) first, TLS over it for wss://.
-      options.createConnection = ((_options: unknown, done: (error: Error | null, socket?: Duplex) => void) => {
-        this.upstream.openSocket(hostname, port, secure).then((tunnelled) => {
-          tunnelled.resume();
-          if (!secure) return done(null, tunnelled);
-          const servername = net.isIP(hostname) ? {} : { servername: hostname };
-          done(null, tls.connect({ socket: tunnelled, host: hostname, ...servername, rejectUnauthorized: trust.rejectUnauthorized, ...(trust.secureContext ? { secureContext: trust.secureContext } : {}) }));
-        }, (error: Error) => done(error));
-        return undefined;
-      }) as unknown as https.RequestOptions['createConnection'];
-      // Node ignores createConnection when an agent is set, even a fresh one (`agent: false`).
-      delete options.agent;
-    }
-    const upstreamRequest = (secure ? https : http).request(options);
+    const opened = openUpgradeRequest(this.upstream, target, outgoing, this.keepHost);
+    if ('refused' in opened) return this.#fail(403, 'ADDRESS_REFUSED', opened.refused);
+    const { request: upstreamRequest, authority } = opened;
     upstreamRequest.setTimeout(config.upstreamTimeout, () => upstreamRequest.destroy(new UpstreamTimeoutError(config.upstreamTimeout)));
     const abort = (): void => void upstreamRequest.destroy();
     socket.on('close', abort);
