@@ -70,21 +70,8 @@ const remembersFile =
     }
   };
 
-/**
- * JSON (and every package.json on the search path) through `JSON.parse`: cosmiconfig's own loader
- * loads parse-json and @babel/code-frame (ten modules) on every start. Only text that does not
- * parse goes to it, for its error message with the line and column.
- */
-const loadJson: Loader = (filepath, content) => {
-  try {
-    return JSON.parse(content) as unknown;
-  } catch {
-    return defaultLoaders['.json'](filepath, content);
-  }
-};
-
 const LOADERS = Object.fromEntries(
-  Object.entries({ ...defaultLoaders, '.json': loadJson, '.ts': loadTypeScript, '.mts': loadTypeScript, '.cts': loadTypeScript }).map(([extension, loader]) => [
+  Object.entries({ ...defaultLoaders, '.ts': loadTypeScript, '.mts': loadTypeScript, '.cts': loadTypeScript }).map(([extension, loader]) => [
     extension,
     remembersFile(loader as Loader),
   ]),
