@@ -167,7 +167,6 @@ export class CaptureProxy {
   async listen(): Promise<ListenInfo> {
     const { host, port } = this.config;
     try {
-      await this.#upstream.open();
       const bound = await this.#router.listen(host, port);
       const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       this.#listenInfo = { host, port: bound, url: `http://${formatAuthority(reachableHost, bound)}` };

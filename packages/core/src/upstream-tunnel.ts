@@ -1,7 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { SocksClient } from 'socks';
 import { formatAuthority } from './host-pattern.js';
 import type { UpstreamProxy } from './upstream-proxy.js';
 
@@ -46,6 +45,8 @@ async function openSocks(proxy: UpstreamProxy, hostname: string, port: number, o
     }
   }
   try {
+    // Loaded by the first SOCKS upstream connection only (~100 files).
+    const { SocksClient } = await import('socks');
     const { socket } = await SocksClient.createConnection({
       proxy: { host: proxy.hostname, port: proxy.port, type: 5, ...(proxy.username ? { userId: proxy.username, password: proxy.password } : {}) },
       command: 'connect',
