@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, constants, lstatSync, openSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, openSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, ensureDataDirSync } from '@capture/core';
 
@@ -55,4 +55,17 @@ export function prepareDatabaseFile(file: string): string | undefined {
   const was = (existing.mode & 0o777).toString(8).padStart(4, '0');
   for (const candidate of loose) chmodSync(candidate, PRIVATE_FILE_MODE);
   return `${file} was readable by other users (mode ${was}); set it${loose.length > 1 ? ' and its -wal/-shm' : ''} to 0600`;
+}
+
+/**
+ * `dev:ino` of the file at `file` now, or undefined when there is none: which file a path leads
+ * to, so the writer notices when it no longer leads to the one history opened (its folder deleted).
+ */
+export function fileIdentity(file: string): string | undefined {
+  try {
+    const stats = statSync(file);
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,8 @@ import { resolveHistoryOptions, type HistoryOptions } from './options.js';
 import { toHistoryRow, type HistoryRow } from './record.js';
 import { HistoryStore } from './store.js';
 import { ReadWorkerClient } from './read-worker-client.js';
-import { WriteWorkerClient } from './worker-client.js';
+import { fileIdentity } from './file-safety.js';
+import { WriteWorkerClient, type WorkerClientEvents } from './worker-client.js';
 
 /** What a running proxy's history holds; `store` is undefined when history could not be opened. */
 interface Running {
@@ -20,6 +21,8 @@ interface Running {
   reader: ReadWorkerClient | undefined;
   /** True once the proxy is closing: no new read worker is started. */
   closing: boolean;
+  /** Starts the writer thread when it has not started (see `apply`); undefined when history could not be opened. */
+  startWriter: (() => WriteWorkerClient | undefined) | undefined;
 }
 
 /**
@@ -39,18 +42,19 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
     runningFile: () => running?.file,
     reader: () => {
       const state = running;
-      if (!state?.store || !state.client || state.closing) return undefined;
+      if (!state?.store || !state.queue || state.closing) return undefined;
       state.reader ??= new ReadWorkerClient(state.file);
       return state.reader;
     },
     fileOutside: () => (resolved.dataDir ? path.join(resolved.dataDir, HISTORY_FILE) : lastFile),
     flush: async () => {
-      if (!running?.queue || !running.client) return;
+      if (!running?.queue) return;
       running.queue.flush();
-      await running.client.sync();
+      // No writer thread yet: nothing was ever sent, so nothing waits.
+      await running.client?.sync();
     },
     discardQueued: () => running?.queue?.discard(),
-    clearOnWriter: () => (running?.client && !running.closing ? running.client.clear() : undefined),
+    clearOnWriter: () => (running && !running.closing ? running.startWriter?.()?.clear() : undefined),
   });
 
   return {
@@ -61,7 +65,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
     reconfigure: (overrides) => history({ ...options, ...overrides }),
     async apply(proxy: CaptureProxy, context: PluginContext) {
       const file = path.join(resolved.dataDir ?? proxy.dataDir, HISTORY_FILE);
-      const state: Running = { file, store: undefined, queue: undefined, client: undefined, reader: undefined, closing: false };
+      const state: Running = { file, store: undefined, queue: undefined, client: undefined, reader: undefined, closing: false, startWriter: undefined };
       running = state;
       lastFile = file;
       // Storage closes before observers (the web view, stage OBSERVE) close, and is read until then.
@@ -94,53 +98,62 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       }
       // True from a reported failure until a write succeeds again: one line per outage (a full disk), not one per batch.
       let failing = false;
-      const client = new WriteWorkerClient(
-        { file, maxEntries: resolved.maxEntries, maxAge: resolved.maxAge, maxBytes: resolved.maxBytes },
-        {
-          onFailure: (message, dropped) => {
-            if (failing) return;
-            failing = true;
-            context.report(
-              new CaptureError('HISTORY_WRITE_FAILED', `cannot write to ${file} (${message}); ${dropped} exchange(s) not saved, capturing goes on and later writes are retried`),
-              'onExchange',
-            );
-          },
-          onResumed: (written, dropped) => {
-            if (!failing) return;
-            failing = false;
-            context.report(
-              new CaptureError(
-                'HISTORY_WRITE_RESUMED',
-                `writing to ${file} again: ${written} new exchange(s) saved since; ${dropped} exchange(s) captured while it could not be written were not saved`,
-              ),
-              'onExchange',
-            );
-          },
-          onReopened: (message) => {
-            // The reading connections (the view, the API) still see the removed file: follow the writer.
-            void state.reader?.close();
-            state.reader = undefined;
-            try {
-              state.store?.close();
-              state.store = new HistoryStore(openHistoryDatabase(file).db);
-            } catch {
-              state.store = undefined;
-            }
-            context.report(new CaptureError('HISTORY_FILE_REMOVED', message), 'onExchange');
-          },
+      const events: WorkerClientEvents = {
+        onFailure: (message, dropped) => {
+          if (failing) return;
+          failing = true;
+          context.report(
+            new CaptureError('HISTORY_WRITE_FAILED', `cannot write to ${file} (${message}); ${dropped} exchange(s) not saved, capturing goes on and later writes are retried`),
+            'onExchange',
+          );
         },
-      );
-      try {
-        // The proxy listens only once the writer thread is ready, so the first exchanges wait for nothing.
-        await client.ready;
-      } catch (error) {
-        notices.push(unavailable(error));
-        state.store.close();
-        state.store = undefined;
-        return;
-      }
-      state.client = client;
-      const queue = new BatchQueue<HistoryRow>((rows) => client.write(rows), { interval: resolved.flushInterval, size: resolved.batchSize });
+        onResumed: (written, dropped) => {
+          if (!failing) return;
+          failing = false;
+          context.report(
+            new CaptureError(
+              'HISTORY_WRITE_RESUMED',
+              `writing to ${file} again: ${written} new exchange(s) saved since; ${dropped} exchange(s) captured while it could not be written were not saved`,
+            ),
+            'onExchange',
+          );
+        },
+        onReopened: (message) => {
+          // The reading connections (the view, the API) still see the removed file: follow the writer.
+          void state.reader?.close();
+          state.reader = undefined;
+          try {
+            state.store?.close();
+            state.store = new HistoryStore(openHistoryDatabase(file).db);
+          } catch {
+            state.store = undefined;
+          }
+          context.report(new CaptureError('HISTORY_FILE_REMOVED', message), 'onExchange');
+        },
+      };
+      // The writer thread (a second V8 with its own copy of SQLite and these modules: tens of MiB
+      // and most of a second) starts when there is something to write, to clear, or to prune: an
+      // idle capture never pays for it. Opening the file above already checked what can fail at
+      // start (a bad folder, a damaged or locked file), on this thread, and said so.
+      const data = { file, identity: fileIdentity(file), maxEntries: resolved.maxEntries, maxAge: resolved.maxAge, maxBytes: resolved.maxBytes };
+      const writer = (): WriteWorkerClient | undefined => {
+        // Also while closing: the queue's last batch, flushed by onClose, starts it if nothing did.
+        if (state.client) return state.client;
+        const client = new WriteWorkerClient(data, events);
+        state.client = client;
+        client.ready.catch((error: unknown) => {
+          // Rare (the file opened a moment ago here): what was sent to it is lost, and said so.
+          if (state.client === client) state.client = undefined;
+          state.queue?.close();
+          context.report(unavailable(error), 'onExchange');
+        });
+        return client;
+      };
+      state.startWriter = writer;
+      // Retention applies from the start (a lowered maxEntries, an old file past maxAge), not only
+      // once something new is captured; with maxAge, old rows are pruned as time passes.
+      if (resolved.maxAge !== undefined || state.store.pruneDue(resolved.maxEntries, resolved.maxBytes)) writer();
+      const queue = new BatchQueue<HistoryRow>((rows) => writer()?.write(rows), { interval: resolved.flushInterval, size: resolved.batchSize });
       state.queue = queue;
       proxy.hooks.onExchange.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {
         queue.push(toHistoryRow(exchange, resolved.saveResponses));

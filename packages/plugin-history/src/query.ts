@@ -1,6 +1,6 @@
 import { CaptureError } from '@capture/core';
 import { parseSince } from './duration.js';
-import { SEARCH_TABLE } from './schema.js';
+import { needsBinaryScan, SEARCH_TABLE, trigramMatch } from './search-index.js';
 
 /** What `list` and `export` select by. Every field is optional; all given must match. */
 export interface HistoryFilter {
@@ -107,7 +107,10 @@ export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): Filte
     const match = plan.searchIndex === false ? undefined : trigramMatch(filter.search);
     if (match) {
       params.searchMatch = match;
-      clauses.push(`id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch)`);
+      // Bodies that are not text are indexed by their printable ASCII only: a text with other
+      // characters may be in one of them unindexed, so those rows are read too.
+      const binary = needsBinaryScan(filter.search) ? ' UNION ALL SELECT id FROM exchanges WHERE search_binary = 1' : '';
+      clauses.push(`id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch${binary})`);
     }
     clauses.push(
       `(instr(lower(url), lower(@search)) > 0 OR instr(request_headers, @search) > 0 OR instr(response_headers, @search) > 0` +
@@ -124,23 +127,6 @@ export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): Filte
     clauses.push('started_at >= @since');
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
-/** At most this many trigrams of a long search text go to the index: enough to narrow it to a handful of rows. */
-const MAX_TRIGRAMS = 32;
-
-/**
- * An FTS5 query for the rows of the search index that hold every trigram of `text` (each one a
- * quoted string, so any character is literal), or undefined for a text of under 3 characters,
- * which the index cannot narrow: such a search reads every row.
- */
-export function trigramMatch(text: string): string | undefined {
-  const chars = Array.from(text);
-  if (chars.length < 3) return undefined;
-  const trigrams = [...new Set(chars.slice(0, -2).map((_, index) => chars.slice(index, index + 3).join('')))];
-  // Spread over the whole text when it has more than the cap (the first and the last kept).
-  const picked = trigrams.length <= MAX_TRIGRAMS ? trigrams : Array.from({ length: MAX_TRIGRAMS }, (_, index) => trigrams[Math.round((index * (trigrams.length - 1)) / (MAX_TRIGRAMS - 1))]!);
-  return picked.map((trigram) => `"${trigram.replaceAll('"', '""')}"`).join(' ');
 }
 
 /** The filter options the `list` and `export` commands take, as commander gives them. */

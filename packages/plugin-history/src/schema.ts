@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { hostOf } from '@capture/core';
+import { isText, SEARCH_TABLE, searchText } from './search-index.js';
 
 /**
  * The history database's layout, as numbered migrations. `PRAGMA user_version` records the
@@ -101,44 +102,39 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database, notice: Migration
     `);
   },
   // 6: the search index (`--search`, the web view's search box): what the search reads (URL,
-  // headers, bodies) in an FTS5 trigram table, kept in step with `exchanges` by triggers inside
-  // every writer's transaction (inserts, pruning, clear). Contentless (it keeps no copy of the
-  // text) and detail=none (no positions): it only narrows a search to the rows holding every
-  // trigram of the text, which the exact test of `query.ts` then checks. An older file's rows are
-  // indexed here, once. The host index gains the start time, so one host's newest rows are read
-  // in order from it, without sorting every row of that host.
+  // headers, bodies) in an FTS5 trigram table. Contentless (it keeps no copy of the text) and
+  // detail=none (no positions): it only narrows a search to the rows holding every trigram of
+  // the text, which the exact test of `query.ts` then checks. The writer indexes each row in the
+  // row's own transaction (`search-index.ts` says what of a body is indexed); a trigger takes a
+  // deleted row out (pruning, clear). `search_binary` marks rows with a body that is not UTF-8
+  // text, which a search for text with other characters than printable ASCII still reads.
+  // An older file's rows are indexed here, once. The host index gains the start time, so one
+  // host's newest rows are read in order from it, without sorting every row of that host.
   (db, notice) => {
     db.exec(`
       DROP INDEX exchanges_host;
       CREATE INDEX exchanges_host ON exchanges (host, started_at);
+      ALTER TABLE exchanges ADD COLUMN search_binary INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX exchanges_search_binary ON exchanges (id) WHERE search_binary = 1;
       CREATE VIRTUAL TABLE ${SEARCH_TABLE} USING fts5(url, request_headers, response_headers, request_body, response_body,
         content='', contentless_delete=1, detail=none, tokenize='trigram');
-      CREATE TRIGGER exchanges_search_insert AFTER INSERT ON exchanges BEGIN
-        INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body)
-          VALUES (new.id, new.url, new.request_headers, new.response_headers, new.request_body, new.response_body);
-      END;
-      CREATE TRIGGER exchanges_search_update AFTER UPDATE OF url, request_headers, response_headers, request_body, response_body ON exchanges BEGIN
-        DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id;
-        INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body)
-          VALUES (new.id, new.url, new.request_headers, new.response_headers, new.request_body, new.response_body);
-      END;
       CREATE TRIGGER exchanges_search_delete AFTER DELETE ON exchanges BEGIN DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id; END;
     `);
     const rows = db.prepare('SELECT count(*) FROM exchanges').pluck().get() as number;
     if (!rows) return;
     const started = performance.now();
     notice(`building the search index for the ${rows} exchange(s) already in history (once, for a file from an older capture)`);
+    db.function('capture_search_text', { deterministic: true }, (body: unknown) => (body instanceof Uint8Array ? searchText(body) : body) as string | Buffer | null);
+    db.function('capture_search_binary', { deterministic: true }, (body: unknown) => (body instanceof Uint8Array && !isText(body) ? 1 : 0));
     db.exec(`
       INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body)
-        SELECT id, url, request_headers, response_headers, request_body, response_body FROM exchanges;
+        SELECT id, url, request_headers, response_headers, capture_search_text(request_body), capture_search_text(response_body) FROM exchanges;
+      UPDATE exchanges SET search_binary = 1 WHERE capture_search_binary(request_body) OR capture_search_binary(response_body);
       INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}) VALUES ('optimize');
     `);
     notice(`built the search index for ${rows} exchange(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   },
 ];
-
-/** The FTS5 table that indexes what a search reads (see migration 6). */
-export const SEARCH_TABLE = 'exchanges_search';
 
 /** Told what a migration is doing that takes a while (building an index over an old file's rows). */
 export type MigrationNotice = (message: string) => void;

@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
 import { fromHistoryRow, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
-import { filterToSql, hostMatches, trigramMatch, type FilterPlan, type HistoryFilter } from './query.js';
-import { SEARCH_TABLE } from './schema.js';
+import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
+import { isText, SEARCH_TABLE, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
@@ -83,20 +83,27 @@ export class HistoryStore {
   readonly #insert: Database.Statement<unknown[]>;
   readonly #insertMany: (rows: readonly HistoryRowWithMessages[]) => void;
   readonly #insertMessage: Database.Statement<unknown[]>;
+  readonly #index: Database.Statement<unknown[]>;
   readonly #messages: Database.Statement<unknown[]>;
 
   constructor(db: Database.Database) {
     this.#db = db;
     // Positional parameters: binding 30 named ones costs several µs more per row.
-    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}, search_binary) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`);
+    this.#index = db.prepare(`INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?)`);
     this.#insertMessage = db.prepare('INSERT INTO websocket_messages (exchange_id, seq, from_client, opcode, time, size, text, base64, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.#messages = db.prepare('SELECT from_client, opcode, time, size, text, base64, truncated FROM websocket_messages WHERE exchange_id = ? ORDER BY seq');
     const insertAll = db.transaction((rows: readonly HistoryRowWithMessages[]) => {
       for (const row of rows) {
         const values: unknown[] = COLUMNS.map((column) => row[column]);
-        values[BODY_COLUMNS[0]] = asBuffer(row.request_body);
-        values[BODY_COLUMNS[1]] = asBuffer(row.response_body);
+        const requestBody = asBuffer(row.request_body);
+        const responseBody = asBuffer(row.response_body);
+        values[BODY_COLUMNS[0]] = requestBody;
+        values[BODY_COLUMNS[1]] = responseBody;
+        values.push((requestBody && !isText(requestBody)) || (responseBody && !isText(responseBody)) ? 1 : 0);
         const { lastInsertRowid } = this.#insert.run(values);
+        // In the row's transaction: a stored exchange is always searchable.
+        this.#index.run([lastInsertRowid, row.url, row.request_headers, row.response_headers, searchText(requestBody), searchText(responseBody)]);
         // In the exchange's transaction: an exchange is never stored without its messages.
         row.messages?.forEach((message, seq) =>
           this.#insertMessage.run([lastInsertRowid, seq, message.fromClient ? 1 : 0, message.opcode, message.time, message.size, message.text ?? null, message.base64 ?? null, message.truncated ? 1 : 0]),
@@ -240,6 +247,16 @@ export class HistoryStore {
     }
     if (maxBytes !== undefined && deleted < PRUNE_CHUNK) deleted += this.#pruneBytes(maxBytes, PRUNE_CHUNK - deleted);
     return deleted;
+  }
+
+  /**
+   * True when retention has rows to delete now (more than `maxEntries`, or more than `maxBytes`
+   * held), found from two index lookups and three pragmas: cheap enough to ask at start.
+   */
+  pruneDue(maxEntries: number, maxBytes?: number): boolean {
+    const { oldest, newest } = this.#db.prepare('SELECT min(id) AS oldest, max(id) AS newest FROM exchanges').get() as { oldest: number | null; newest: number | null };
+    if (oldest !== null && newest !== null && oldest <= newest - maxEntries) return true;
+    return maxBytes !== undefined && this.usedBytes() > maxBytes;
   }
 
   /**

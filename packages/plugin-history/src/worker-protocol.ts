@@ -5,6 +5,8 @@ import type { HistoryFilter } from './query.js';
 export interface WriteWorkerData {
   /** The database file (already created and migrated by the main thread). */
   file: string;
+  /** Which file that was when the main thread opened it (`fileIdentity`): a different one now means it was removed since. */
+  identity: string | undefined;
   /** Retention. */
   maxEntries: number;
   /** Retention by age, in ms. */

@@ -4,10 +4,10 @@
  * proxies. The main thread sends batches of rows; each is written in one transaction as it
  * arrives.
  */
-import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { BUSY_TIMEOUT_MS, openHistoryDatabase } from './database.js';
+import { fileIdentity } from './file-safety.js';
 import { HistoryStore } from './store.js';
 import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
 import { HistoryWriter } from './writer.js';
@@ -22,14 +22,7 @@ let store: HistoryStore | undefined;
 let identity: string | undefined;
 
 /** `dev:ino` of the file at `data.file` now, or undefined when there is none. */
-function fileIdentity(): string | undefined {
-  try {
-    const stats = statSync(data.file);
-    return `${stats.dev}:${stats.ino}`;
-  } catch {
-    return undefined;
-  }
-}
+const currentIdentity = () => fileIdentity(data.file);
 
 /**
  * SQLite keeps writing into a database whose file (or folder) was deleted, and every row would
@@ -38,7 +31,7 @@ function fileIdentity(): string | undefined {
  * thread is told once. When that fails too, the batch fails as any write does, and is retried.
  */
 function reopenIfRemoved(): void {
-  if (!writer || fileIdentity() === identity) return;
+  if (!writer || currentIdentity() === identity) return;
   try {
     store?.close();
   } catch {
@@ -46,16 +39,23 @@ function reopenIfRemoved(): void {
   }
   const opened = openHistoryDatabase(data.file);
   store = new HistoryStore(opened.db);
-  identity = fileIdentity();
+  identity = currentIdentity();
   writer.replaceStore(store);
   post({ type: 'reopened', message: `${data.file} was removed while capturing; a new one was started in its place (what the removed file held is gone)` });
 }
 
 try {
-  const db = new Database(data.file, { timeout: BUSY_TIMEOUT_MS });
+  // This thread starts with the first write, and the file the main thread opened may have been
+  // removed since (its folder deleted): opening the path as it is would make an empty file with
+  // no tables. Then a new history is started in its place, as when a write finds it removed.
+  const removed = currentIdentity() !== data.identity;
+  let db: Database.Database;
+  if (removed) db = openHistoryDatabase(data.file).db;
+  else db = new Database(data.file, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('synchronous = NORMAL');
-  identity = fileIdentity();
+  identity = currentIdentity();
   store = new HistoryStore(db);
+  if (removed) post({ type: 'reopened', message: `${data.file} was removed while capturing; a new one was started in its place (what the removed file held is gone)` });
   writer = new HistoryWriter(store, {
     maxEntries: data.maxEntries,
     maxAge: data.maxAge,

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistoryDatabase } from '../src/database.js';
 import type { HistoryRow } from '../src/record.js';
-import { MIGRATIONS, SEARCH_TABLE } from '../src/schema.js';
+import { MIGRATIONS } from '../src/schema.js';
+import { SEARCH_TABLE } from '../src/search-index.js';
 import { HistoryStore } from '../src/store.js';
 import { cleanupAll, tempDir } from './helpers/temp.js';
 
@@ -61,6 +62,24 @@ describe('the search index', () => {
     store.insertMany([row({ started_at: 9, url: 'http://origin.test/?q="a" OR b*' })]);
     expect(ids(store, '"a" OR b*')).toEqual([9]);
     expect(ids(store, 'OR NOT')).toEqual([]);
+    store.close();
+  });
+
+  it('indexes a binary body by its printable runs only, and still finds any text in it', () => {
+    const { store } = openStore();
+    const random = (size: number, seed: number) => Buffer.from(Array.from({ length: size }, (_, index) => (index * 7919 + seed * 104729) % 251));
+    store.insertMany([
+      row({ started_at: 1, response_body: Buffer.concat([random(4096, 1), Buffer.from('needle'), random(4096, 2)]) }),
+      row({ started_at: 2, response_body: Buffer.concat([Buffer.from([0xff]), Buffer.from('café'), Buffer.from([0xfe])]) }),
+      row({ started_at: 3, request_body: Buffer.from('café as text') }),
+      row({ started_at: 4, response_body: random(65536, 3) }),
+    ]);
+    expect(ids(store, 'needle')).toEqual([1]);
+    // Not printable ASCII: the rows with binary bodies are read as well as the index's.
+    expect(ids(store, 'café')).toEqual([3, 2]);
+    expect(ids(store, 'caf')).toEqual([3, 2]);
+    const marked = store.db.prepare('SELECT id FROM exchanges WHERE search_binary = 1 ORDER BY id').pluck().all();
+    expect(marked).toEqual([1, 2, 4]);
     store.close();
   });
 

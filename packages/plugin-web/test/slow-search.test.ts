@@ -31,7 +31,8 @@ describe('a slow search in the web view', () => {
 
     const searchStarted = performance.now();
     let searchEnded = Infinity;
-    const search = api(setup, `/api/exchanges?q=${encodeURIComponent('text-no-exchange-has')}`).then((response) => {
+    // Two characters: history's search index cannot narrow them, so the search reads every row.
+    const search = api(setup, `/api/exchanges?q=${encodeURIComponent('q~')}`).then((response) => {
       searchEnded = performance.now();
       return response;
     });
