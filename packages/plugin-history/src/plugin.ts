@@ -5,7 +5,7 @@ import { BatchQueue } from './batch-queue.js';
 import { historyCommands } from './commands/index.js';
 import { HISTORY_FILE, openHistoryDatabase } from './database.js';
 import { resolveHistoryOptions, type HistoryOptions } from './options.js';
-import { toHistoryRow, type HistoryRow } from './record.js';
+import { toHistoryRow, toOpenHistoryRow, type HistoryRow } from './record.js';
 import { HistoryStore } from './store.js';
 import { ReadWorkerClient } from './read-worker-client.js';
 import { fileIdentity } from './file-safety.js';
@@ -155,6 +155,10 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       if (resolved.maxAge !== undefined || state.store.pruneDue(resolved.maxEntries, resolved.maxBytes)) writer();
       const queue = new BatchQueue<HistoryRow>((rows) => writer()?.write(rows), { interval: resolved.flushInterval, size: resolved.batchSize });
       state.queue = queue;
+      // A WebSocket connection is listed (and shown) while open; its completed exchange replaces the row.
+      proxy.hooks.onExchangeOpened.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {
+        queue.push(toOpenHistoryRow(exchange, resolved.saveResponses));
+      });
       proxy.hooks.onExchange.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {
         queue.push(toHistoryRow(exchange, resolved.saveResponses));
       });

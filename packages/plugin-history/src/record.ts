@@ -49,6 +49,23 @@ export interface HistoryRow {
 export interface HistoryRowWithMessages extends HistoryRow {
   /** Not a column: the messages of `websocket`, written to `websocket_messages`. */
   messages?: WebSocketMessageRecord[];
+  /**
+   * Not a column: the proxy's id of the exchange (`Exchange.id`), for a WebSocket connection.
+   * The row of an open connection is replaced in place (same history id) by the row of the
+   * completed exchange with the same key.
+   */
+  exchangeKey?: number;
+}
+
+/** The `websocket` column of a connection still open when written: no messages yet, no close. */
+export const OPEN_WEBSOCKET = JSON.stringify({ open: true, droppedMessages: 0 });
+
+/**
+ * The row of a WebSocket connection that has just opened (its 101 sent, `onExchangeOpened`): the
+ * request and the 101, marked open, replaced by the completed exchange's row when it closes.
+ */
+export function toOpenHistoryRow(exchange: Exchange, saveResponses: boolean): HistoryRowWithMessages {
+  return { ...toHistoryRow(exchange, saveResponses), websocket: OPEN_WEBSOCKET, messages: undefined, exchangeKey: exchange.id };
 }
 
 /**
@@ -97,6 +114,7 @@ export function toHistoryRow(exchange: Exchange, saveResponses: boolean): Histor
     websocket: exchange.websocket ? JSON.stringify({ ...exchange.websocket, messages: undefined }) : null,
     grpc: exchange.grpc ? JSON.stringify(exchange.grpc) : null,
     ...(exchange.websocket?.messages.length ? { messages: exchange.websocket.messages } : {}),
+    exchangeKey: exchange.id,
   };
 }
 

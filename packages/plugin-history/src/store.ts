@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
-import { fromHistoryRow, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
+import { fromHistoryRow, OPEN_WEBSOCKET, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
 import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
 import { isText, SEARCH_TABLE, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
@@ -37,6 +37,8 @@ export interface HistorySummary {
   responseHttpVersion: string | null;
   /** For a gRPC call, its status as displays show it (`grpc 5 NOT_FOUND`, see `grpcStatusLine`); else null. */
   grpcStatus: string | null;
+  /** True for a WebSocket connection that was still open when its row was last written. */
+  open: boolean;
 }
 
 const COLUMNS = [
@@ -84,12 +86,17 @@ export class HistoryStore {
   readonly #insertMany: (rows: readonly HistoryRowWithMessages[]) => void;
   readonly #insertMessage: Database.Statement<unknown[]>;
   readonly #index: Database.Statement<unknown[]>;
+  readonly #update: Database.Statement<unknown[]>;
+  /** Rows of WebSocket connections written open by this store, by exchange key: their completed rows replace them. */
+  readonly #openRows = new Map<number, number>();
   readonly #messages: Database.Statement<unknown[]>;
 
   constructor(db: Database.Database) {
     this.#db = db;
     // Positional parameters: binding 30 named ones costs several µs more per row.
     this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}, search_binary) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`);
+    this.#update = db.prepare(`UPDATE exchanges SET (${COLUMNS.join(', ')}, search_binary) = (${COLUMNS.map(() => '?').join(', ')}, ?) WHERE id = ?`);
+    const unindex = db.prepare(`DELETE FROM ${SEARCH_TABLE} WHERE rowid = ?`);
     this.#index = db.prepare(`INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?)`);
     this.#insertMessage = db.prepare('INSERT INTO websocket_messages (exchange_id, seq, from_client, opcode, time, size, text, base64, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.#messages = db.prepare('SELECT from_client, opcode, time, size, text, base64, truncated FROM websocket_messages WHERE exchange_id = ? ORDER BY seq');
@@ -101,7 +108,15 @@ export class HistoryStore {
         values[BODY_COLUMNS[0]] = requestBody;
         values[BODY_COLUMNS[1]] = responseBody;
         values.push((requestBody && !isText(requestBody)) || (responseBody && !isText(responseBody)) ? 1 : 0);
-        const { lastInsertRowid } = this.#insert.run(values);
+        const open = row.exchangeKey === undefined ? undefined : this.#openRows.get(row.exchangeKey);
+        let lastInsertRowid: number | bigint;
+        if (open !== undefined && this.#update.run([...values, open]).changes) {
+          // The open connection's row becomes the completed one (same id); pruned meanwhile, it is inserted.
+          this.#openRows.delete(row.exchangeKey!);
+          unindex.run([open]);
+          lastInsertRowid = open;
+        } else lastInsertRowid = this.#insert.run(values).lastInsertRowid;
+        if (row.websocket === OPEN_WEBSOCKET && row.exchangeKey !== undefined) this.#openRows.set(row.exchangeKey, Number(lastInsertRowid));
         // In the row's transaction: a stored exchange is always searchable.
         this.#index.run([lastInsertRowid, row.url, row.request_headers, row.response_headers, searchText(requestBody), searchText(responseBody)]);
         // In the exchange's transaction: an exchange is never stored without its messages.
@@ -160,7 +175,7 @@ export class HistoryStore {
     const rows = this.#db
       .prepare(
         'SELECT id, started_at, method, url, host, status, error_code, response_body_size, duration, response_headers, response_body_skipped,' +
-          ` request_body_truncated, response_body_truncated, tls, mocked, source, http_version, response_http_version, response_trailers FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
+          ` request_body_truncated, response_body_truncated, tls, mocked, source, http_version, response_http_version, response_trailers, websocket = '${OPEN_WEBSOCKET}' AS open FROM exchanges ${where} ORDER BY started_at DESC, id DESC ${limit}`,
       )
       .all(params) as Array<
       Pick<
@@ -168,7 +183,7 @@ export class HistoryStore {
         | 'id' | 'started_at' | 'method' | 'url' | 'host' | 'status' | 'error_code' | 'response_body_size' | 'duration' | 'response_headers'
         | 'response_body_skipped' | 'request_body_truncated' | 'response_body_truncated' | 'tls' | 'mocked' | 'source'
         | 'http_version' | 'response_http_version' | 'response_trailers'
-      >
+      > & { open: number }
     >;
     return rows.map((row) => ({
       id: row.id,
@@ -189,6 +204,7 @@ export class HistoryStore {
       httpVersion: row.http_version,
       responseHttpVersion: row.response_http_version,
       grpcStatus: grpcStatusOf(row.response_headers, row.response_trailers),
+      open: row.open === 1,
     }));
   }
 

@@ -111,12 +111,16 @@ export class ViewApi {
     const historyBefore = before ? { before: { startedAt: before.startedAt, id: before.id === undefined ? 0 : order(before.id) } } : {};
     // How many of each (start, method, URL) history returned: those live entries are already listed.
     const inHistory = new Map<string, number>();
+    // History's rows of WebSocket connections written while open, by the same key.
+    const openInHistory = new Map<string, ExchangeSummary>();
     if (history) {
       // Off the proxy's thread: a search over a big history never holds proxied requests.
       const found = await history.listAsync({ ...toHistoryFilter(query), ...historyBefore, limit: limit + 1 });
       if (found.length > limit) cutAt = found[limit - 1]!.startedAt;
       for (const row of found.slice(0, limit)) {
-        rows.push(summaryOfHistoryRow(row));
+        const summary = summaryOfHistoryRow(row);
+        rows.push(summary);
+        if (row.open) openInHistory.set(`${row.startedAt}|${row.method}|${row.url}`, summary);
         const key = `${row.startedAt}|${row.method}|${row.url}`;
         inHistory.set(key, (inHistory.get(key) ?? 0) + 1);
       }
@@ -131,8 +135,16 @@ export class ViewApi {
       }
       rows.push(entry.summary);
     }
-    // Open WebSocket connections: only the view has them until they complete.
-    for (const entry of this.#live.open()) if (entry.startedAt >= cutAt && matches(entry.view)) rows.push(entry.summary);
+    // Open WebSocket connections: the view's live row (its messages as they come) stands for
+    // history's row of the same connection, written when it opened.
+    for (const entry of this.#live.open()) {
+      if (entry.startedAt < cutAt || !matches(entry.view)) continue;
+      const key = `${entry.startedAt}|${entry.view.request.method}|${entry.view.request.url}`;
+      const stored = openInHistory.get(key);
+      if (stored) rows.splice(rows.indexOf(stored), 1);
+      openInHistory.delete(key);
+      rows.push(entry.summary);
+    }
     for (const entry of this.#live.skipped()) if (entry.startedAt >= cutAt && ((isEmptyQuery(query) && !before) || matches(entry.view))) rows.push(entry.summary);
     rows.sort((a, b) => b.startedAt - a.startedAt || order(b.id) - order(a.id));
     return { exchanges: rows.slice(0, limit), more: rows.length > limit || cutAt > -Infinity };
@@ -212,7 +224,9 @@ export class ViewApi {
     const url = safeUrl(exchange!.request.url);
     if (!url || !/^https?:$/.test(url.protocol)) throw new CaptureError('BAD_REQUEST', `exchange ${id} has no http(s) URL: OpenAPI cannot describe it`);
     const samples: ViewExchange[] = [exchange!];
-    const rows = (await this.list(search, OPERATION_SAMPLE_LIMIT)).exchanges.filter((row) => row.id !== id && !row.flags.skipped && row.host === url.host);
+    // Not the exchange itself, under either of its ids: a live one history has written since is listed by its history id.
+    const itself = (row: ExchangeSummary) => row.id === id || (row.startedAt === exchange!.timings.startedAt && row.method === exchange!.request.method && row.url === exchange!.request.url);
+    const rows = (await this.list(search, OPERATION_SAMPLE_LIMIT)).exchanges.filter((row) => !itself(row) && !row.flags.skipped && row.host === url.host);
     // History's rows in one read, the live ones from memory.
     const stored = rows.filter((row) => row.id.startsWith('h')).map((row) => Number(row.id.slice(1)));
     const candidates: Array<ViewExchange | undefined> = stored.length ? ((await this.#history()?.exchangesAsync({ ids: stored })) ?? []).map(fromStoredExchange) : [];

@@ -98,7 +98,7 @@ export function summaryOfHistoryRow(row: HistorySummary): ExchangeSummary {
     size: row.size,
     duration: row.duration,
     source: row.source,
-    flags: flagsOf({ bodySkipped: row.bodySkipped, truncated: row.truncated, tls: row.tls, mocked: row.mocked, error: row.errorCode }),
+    flags: flagsOf({ bodySkipped: row.bodySkipped, truncated: row.truncated, tls: row.tls, mocked: row.mocked, error: row.errorCode, open: row.open }),
   };
 }
 

@@ -64,7 +64,7 @@ describe('the view API', () => {
     origin = await startTestOrigin();
     await sendTraffic();
     // Once history has written them, the list is history's rows (h ids), plus the filtered one only the view saw.
-    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5));
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5), { timeout: 10_000 });
     const rows = await list();
     expect(rows.map((row) => `${row.method} ${row.path}`)).toEqual(['GET /analytics/ping', 'GET /image.png', 'GET /missing/7', 'GET /xml', 'POST /login', 'GET /json?page=2']);
     expect(rows.map((row) => row.id[0]).join('')).toBe('xhhhhh');
@@ -91,7 +91,7 @@ describe('the view API', () => {
     setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 })] });
     origin = await startTestOrigin();
     await sendTraffic();
-    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5));
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5), { timeout: 10_000 });
     const whole = await list();
     const pages: ExchangeSummary[][] = [];
     let before = '';
@@ -123,7 +123,7 @@ describe('the view API', () => {
     const sources = async (query = '') => (await list(query)).map((row) => `${row.path} ${row.source}`);
     expect(await sources()).toEqual(['/json?from=client 127.0.0.1', '/json?from=run run:npm']);
     expect(await sources('source:run:')).toEqual(['/json?from=run run:npm']);
-    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(2));
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(2), { timeout: 10_000 });
     expect((await list()).map((row) => row.id[0]).join('')).toBe('hh');
     expect(await sources('source:run:npm')).toEqual(['/json?from=run run:npm']);
     expect(await sources('source:127.0.0.1')).toEqual(['/json?from=client 127.0.0.1']);
@@ -134,7 +134,7 @@ describe('the view API', () => {
     origin = await startTestOrigin();
     await sendTraffic();
     await requestThroughProxy(setup.proxy.port, `${origin.url}/bytes`, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 255]) });
-    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(7));
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(7), { timeout: 10_000 });
     const rows = await list();
     const byPath = (wanted: string) => rows.find((row) => row.path === wanted)!.id;
     const detail = async (id: string) => (await api(setup!, `/api/exchanges/${id}`)).json<ExchangeDetail>();
@@ -164,7 +164,7 @@ describe('the view API', () => {
     setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 })] });
     origin = await startTestOrigin();
     await sendTraffic();
-    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5));
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(5), { timeout: 10_000 });
     const rows = await list();
     const ids = rows.map((row) => row.id);
 
@@ -217,7 +217,7 @@ describe('the view API', () => {
     await api(setup, '/api/capture', { body: { paused: false } });
     await requestThroughProxy(setup.proxy.port, `${origin.url}/json?after=resume`);
     await stream.next((event) => event.type === 'exchanges' && (event.data as ExchangeSummary[]).some((row) => row.path === '/json?after=resume'));
-    await vi.waitFor(() => expect(historyApi().list().map((row) => row.url)).toEqual([`${origin!.url}/json?after=resume`]));
+    await vi.waitFor(() => expect(historyApi().list().map((row) => row.url)).toEqual([`${origin!.url}/json?after=resume`]), { timeout: 10_000 });
     expect((await list()).map((row) => row.path)).toEqual(['/json?after=resume']);
     expect(stream.events.filter((event) => event.type === 'exchanges').flatMap((event) => (event.data as ExchangeSummary[]).map((row) => row.path))).toEqual(['/json?after=resume']);
   });
@@ -226,7 +226,7 @@ describe('the view API', () => {
     setup = await startView();
     origin = await startTestOrigin();
     await sendTraffic();
-    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(6));
+    await vi.waitFor(() => expect(historyApi().list()).toHaveLength(6), { timeout: 10_000 });
     stream = await openEvents(setup);
     const unconfirmed = await api(setup, '/api/clear', { body: {} });
     expect(unconfirmed.status).toBe(400);

@@ -30,7 +30,7 @@ describe('OpenAPI in the view', () => {
     setup = await startView({ plugins: [filters({ exclude: ['/analytics/'] }), history({ flushInterval: 10 }), openapi()] });
     origin = await startTestOrigin();
     await sendUsers();
-    await vi.waitFor(() => expect(setup!.proxy.proxy.plugin('history')!.api!.list()).toHaveLength(3));
+    await vi.waitFor(() => expect(setup!.proxy.proxy.plugin('history')!.api!.list()).toHaveLength(3), { timeout: 10_000 });
     const settings = (await api(setup, '/api/settings')).json<SettingsView>();
     expect(settings.can.exportOpenApi).toBe(true);
 

@@ -47,6 +47,7 @@ function toJson(summary: HistorySummary) {
     httpVersion: summary.httpVersion,
     ...(summary.responseHttpVersion && summary.responseHttpVersion !== summary.httpVersion ? { responseHttpVersion: summary.responseHttpVersion } : {}),
     ...(summary.errorCode ? { error: summary.errorCode } : {}),
+    ...(summary.open ? { open: true } : {}),
     size: summary.size,
     duration: Math.round(summary.duration * 10) / 10,
   };
@@ -84,7 +85,7 @@ function renderTable(summaries: HistorySummary[], maxPath: number): string {
       String(summary.id),
       formatTime(summary.startedAt, now),
       summary.method,
-      summary.grpcStatus ?? (summary.status !== null ? String(summary.status) : summary.errorCode ? 'ERR' : '-'),
+      summary.grpcStatus ?? (summary.status !== null ? `${summary.status}${summary.open ? ' open' : ''}` : summary.errorCode ? 'ERR' : '-'),
       summary.host,
       ellipsis(pathOf(summary.url), maxPath),
       summary.size === null ? '' : formatBytes(summary.size),

@@ -104,6 +104,8 @@ function describeWebSocket(record: WebSocketRecord): string[] {
     const time = new Date(message.time).toISOString().slice(11, 23);
     lines.push(`${message.fromClient ? '→' : '←'} ${time} ${OPCODES[message.opcode] ?? `opcode ${message.opcode}`} ${formatBytes(message.size)}${message.truncated ? ' (truncated)' : ''}${payload ? `  ${payload}` : ''}`);
   }
+  // Written when it opened, not yet replaced by its completed record (it still is, or capture stopped first).
+  if ((record as { open?: boolean }).open) lines.push('open: the connection had not closed when this was saved');
   if (record.closeCode !== undefined || record.closedBy) {
     lines.push(`closed${record.closedBy ? ` by the ${record.closedBy}` : ''}${record.closeCode !== undefined ? `: ${record.closeCode}` : ''}${record.closeReason ? ` ${record.closeReason}` : ''}`);
   }
