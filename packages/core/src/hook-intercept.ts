@@ -1,4 +1,5 @@
 import { PluginError } from './errors.js';
+import { isThenable } from './tap-runner.js';
 
 /**
  * Where a `ConnectContext` keeps the name of the tap running on it: the hook runs its taps
@@ -46,7 +47,9 @@ export function interceptTaps(hookName: string, hook: unknown, report: ((error: 
       } else if (tap.type === 'sync') {
         tap.fn = (...args: unknown[]) => {
           try {
-            return original(...args);
+            const result = original(...args);
+            // A maybe-async tap (see tap-runner.ts) that returned a promise: its rejection is the tap's failure too.
+            return isThenable(result) ? Promise.resolve(result).catch(fail) : result;
           } catch (cause) {
             return fail(cause);
           }

@@ -5,6 +5,7 @@ import type { UpstreamAddress } from './address-guard.js';
 import type { BodySkipReason, ClientInfo, Exchange, HeaderList } from './exchange.js';
 import { PluginError, type CaptureError } from './errors.js';
 import { interceptTaps } from './hook-intercept.js';
+import { routePromiseThroughRunner } from './tap-runner.js';
 import type { WebSocketRecord } from './record/websocket-record.js';
 
 /**
@@ -205,10 +206,12 @@ export function createProxyHooks() {
      * themselves (later taps then do not run). Async, series, by stage. A tap that throws stops
      * the request: the client gets 502 with a generic body, the detail goes to `onError`.
      */
-    onRequest: new AsyncSeriesBailHook<[RequestContext], MockResponse | undefined>(['context']),
+    onRequest: new AsyncSeriesBailHook<[RequestContext], MockResponse | undefined>(['context']) as MaybeAsyncSeriesBailHook<RequestContext, MockResponse | undefined>,
     /**
      * The upstream's response head arrived and its body has not been read. Taps may change
-     * `ctx.outgoing`, skip capturing the body, or set `ctx.exchange.skip`. Async, series, by stage.
+     * `ctx.outgoing`, skip capturing the body, or set `ctx.exchange.skip`. Async, series, by stage;
+     * when every tap is a synchronous `tap` the response starts without a promise or a pause (a
+     * `tap` may return a promise when it has to wait: see `tap-runner.ts`).
      */
     onResponse: new AsyncSeriesHook<[ResponseContext]>(['context']),
     /**
@@ -232,7 +235,9 @@ export function createProxyHooks() {
      * An exchange completed and is to be captured: storage plugins listen here. Exchanges that a
      * plugin marked with `skip` go to `onSkipped` instead. Bodies are decoded. Async, series, by
      * stage; the proxy never waits for it before answering clients. Observing: a tap that fails
-     * is reported through `onError` and the later taps still get the exchange.
+     * is reported through `onError` and the later taps still get the exchange. A `tap` may return
+     * a promise on the exchanges it has work for (later stages wait for it) and `undefined` on the
+     * others, which then cost no promise.
      */
     onExchange: new AsyncSeriesHook<[Exchange]>(['exchange']),
     /** An exchange completed that a plugin decided not to capture (`exchange.skip` says why). Sync; observing. */
@@ -279,8 +284,22 @@ export function createProxyHooks() {
     if (hookName === 'onError') continue;
     interceptTaps(hookName, hook, OBSERVING.has(hookName) ? report : undefined);
   }
+  // The per-exchange hooks run through core's series runner: no promise when every tap is synchronous.
+  routePromiseThroughRunner(hooks.onRequest, true);
+  routePromiseThroughRunner(hooks.onResponse, false);
+  routePromiseThroughRunner(hooks.onExchange, false);
   return Object.freeze(hooks);
 }
+
+/**
+ * tapable's `AsyncSeriesBailHook` whose `tap` may also return a promise of its answer: the
+ * maybe-async form core's series runner waits for (`tap-runner.ts`), typed for `onRequest`, so a
+ * tap that answers only some requests returns `undefined` at once for the others.
+ */
+export type MaybeAsyncSeriesBailHook<T, R> = Omit<AsyncSeriesBailHook<[T], R>, 'tap'> & {
+  /** Registers a tap that returns its answer (`undefined` to go on), or a promise of it. */
+  tap(options: Parameters<AsyncSeriesBailHook<[T], R>['tap']>[0], fn: (arg: T) => R | Promise<R>): void;
+};
 
 /** The proxy's typed hooks, declared in one place: the whole extension surface. */
 export type ProxyHooks = ReturnType<typeof createProxyHooks>;

@@ -9,6 +9,7 @@ import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js'
 import type { CapturePipeline } from './pipeline.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { classifyUpstreamError } from './upstream-errors.js';
+import { isThenable, runSeries } from './tap-runner.js';
 import type { UpstreamHandler } from './h2-upstream.js';
 
 /** A client's request as the exchange reads it: HTTP/1.x from `node:http`, or one HTTP/2 stream from `node:http2`'s compatibility API. */
@@ -89,29 +90,43 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     res.on('close', this.#onClientResponseClosed);
   }
 
-  /** Runs the exchange. Never throws: every failure becomes an error response and an exchange with `error`. */
-  async run(): Promise<void> {
+  /**
+   * Runs the exchange. Never throws: every failure becomes an error response and an exchange
+   * with `error`. Synchronous up to the dispatch when every `onRequest` tap is.
+   */
+  run(): void {
     const exchange = this.#exchange;
     const outgoing: OutgoingRequest = {
       method: exchange.request.method,
       url: exchange.request.url,
       headers: exchange.request.headers,
     };
-    const { hooks, config } = this.#pipeline;
-    let mock: MockResponse | undefined;
-    if (hasTaps(hooks.onRequest)) {
-      // Plugins may rewrite the outgoing headers; keep the captured ones as the client sent them.
-      outgoing.headers = exchange.request.headers.slice();
-      const context: RequestContext = { exchange, outgoing, incoming: this.#req as IncomingMessage };
-      try {
-        mock = await hooks.onRequest.promise(context);
-      } catch (error) {
-        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) }, PLUGIN_FAILED_BODY);
-        this.#pipeline.report(error);
-        return;
-      }
-      if (this.#res.destroyed) return;
+    const onRequest = this.#pipeline.hooks.onRequest;
+    if (!hasTaps(onRequest)) return this.#afterOnRequest(outgoing, undefined);
+    // Plugins may rewrite the outgoing headers; keep the captured ones as the client sent them.
+    outgoing.headers = exchange.request.headers.slice();
+    const context: RequestContext = { exchange, outgoing, incoming: this.#req as IncomingMessage };
+    let result: MockResponse | undefined | Promise<MockResponse | undefined>;
+    try {
+      result = runSeries<MockResponse>(onRequest, context, true);
+    } catch (error) {
+      return this.#pluginFailed(error);
     }
+    if (!isThenable(result)) return this.#res.destroyed ? undefined : this.#afterOnRequest(outgoing, result);
+    result.then((mock) => {
+      if (!this.#res.destroyed) this.#afterOnRequest(outgoing, mock);
+    }, this.#pluginFailed);
+  }
+
+  /** A tap of `onRequest` or `onResponse` failed: the client gets 502, the detail goes to `onError`. */
+  readonly #pluginFailed = (error: unknown): void => {
+    this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) }, PLUGIN_FAILED_BODY);
+    this.#pipeline.report(error);
+  };
+
+  #afterOnRequest(outgoing: OutgoingRequest, mock: MockResponse | undefined): void {
+    const exchange = this.#exchange;
+    const config = this.#pipeline.config;
     const capturing = !exchange.skip && this.#pipeline.capturing;
     this.#requestBody = new BodyCollector(capturing ? config.maxBodySize : 0);
     if (mock) {
@@ -221,19 +236,36 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
         exchange.response!.bodySkipped = reason;
       },
     };
-    onResponse.promise(context).then(
+    let ran: void | Promise<void>;
+    try {
+      ran = runSeries<void>(onResponse, context, false);
+    } catch (error) {
+      this.#abortUpstream();
+      this.#pluginFailed(error);
+      return false;
+    }
+    // Every tap synchronous: the body flows on without a pause.
+    if (!isThenable(ran)) return this.#respondAfterHooks(outgoing);
+    ran.then(
       () => {
-        if (this.#res.destroyed) return this.#abortUpstream();
-        this.#startResponse(outgoing.statusCode, outgoing.statusMessage, outgoing.headers);
-        resume();
+        if (this.#respondAfterHooks(outgoing)) resume();
       },
       (error: unknown) => {
         this.#abortUpstream();
-        this.#failBeforeResponse(502, { code: 'PLUGIN_ERROR', message: errorMessage(error) }, PLUGIN_FAILED_BODY);
-        this.#pipeline.report(error);
+        this.#pluginFailed(error);
       },
     );
     return false;
+  }
+
+  /** Starts the response as `onResponse` left it; false when the client went away meanwhile. */
+  #respondAfterHooks(outgoing: OutgoingResponse): boolean {
+    if (this.#res.destroyed) {
+      this.#abortUpstream();
+      return false;
+    }
+    this.#startResponse(outgoing.statusCode, outgoing.statusMessage, outgoing.headers);
+    return true;
   }
 
   /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */

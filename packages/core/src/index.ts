@@ -16,6 +16,7 @@ export {
   Stage,
   createProxyHooks,
   type ProxyHooks,
+  type MaybeAsyncSeriesBailHook,
   type ConnectContext,
   type RequestContext,
   type ResponseContext,

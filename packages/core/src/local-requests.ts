@@ -42,6 +42,8 @@ export class LocalRequests {
   /** True when an absolute URL names the proxy itself (its port and one of its names). */
   isOwnAddress(absoluteUrl: string): boolean {
     if (!this.#listenInfo) return false;
+    // Every proxied request asks: most name another port, which is read without a URL parse.
+    if (authorityPort(absoluteUrl) !== this.#listenInfo.port) return false;
     let parsed: URL;
     try {
       parsed = new URL(absoluteUrl);
@@ -79,4 +81,26 @@ export class LocalRequests {
       head: req.method === 'HEAD',
     });
   }
+}
+
+/**
+ * The port of an absolute `http(s)://` URL's authority as WHATWG URL parsing reads it (the
+ * scheme's default when none is given; NaN when it is not a number, which URL would reject),
+ * read with string scans only. Only used to rule a URL out: a match is checked by a real parse.
+ */
+export function authorityPort(absoluteUrl: string): number {
+  const start = absoluteUrl.indexOf('://') + 3;
+  let end = start;
+  while (end < absoluteUrl.length) {
+    const char = absoluteUrl.charCodeAt(end);
+    // '/', '\\' (a slash for special schemes), '?', '#' end the authority.
+    if (char === 0x2f || char === 0x5c || char === 0x3f || char === 0x23) break;
+    end++;
+  }
+  const hostStart = absoluteUrl.lastIndexOf('@', end - 1) + 1;
+  const host = absoluteUrl.slice(Math.max(start, hostStart), end);
+  const colon = host.lastIndexOf(':');
+  const portText = colon > host.lastIndexOf(']') ? host.slice(colon + 1) : '';
+  if (portText === '') return absoluteUrl.charCodeAt(4) === 0x73 || absoluteUrl.charCodeAt(4) === 0x53 ? 443 : 80;
+  return /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
 }

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from './config.js';
 import { CaptureError } from './errors.js';
 import { getHeader, type CapturedBody, type ClientInfo, type Exchange, type ExchangeRequest } from './exchange.js';
 import { hasTaps, type ProxyHooks } from './hooks.js';
+import { isThenable, runSeries } from './tap-runner.js';
 
 /**
  * The capture pipeline: where every exchange starts (`open`) and ends (`complete`), whatever
@@ -157,8 +158,15 @@ export class CapturePipeline {
   #emit(exchange: Exchange, requestCapture: CapturedBody | undefined, responseCapture: CapturedBody | undefined): void {
     if (requestCapture) exchange.request.body = requestCapture;
     if (responseCapture && exchange.response) exchange.response.body = responseCapture;
-    // Taps report their own failures (observing hook): a rejection here is the core's.
-    this.hooks.onExchange.promise(exchange).then(this.#settled, this.#failEmit);
+    // Taps report their own failures (observing hook): an error here is the core's.
+    let ran: void | Promise<void>;
+    try {
+      ran = runSeries<void>(this.hooks.onExchange, exchange, false);
+    } catch (error) {
+      return this.#failEmit(error);
+    }
+    if (isThenable(ran)) ran.then(this.#settled, this.#failEmit);
+    else this.#settled();
   }
 
   readonly #settled = (): void => {

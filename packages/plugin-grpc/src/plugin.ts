@@ -1,4 +1,5 @@
-import { peerCoreRange, Stage, type CapturePlugin } from '@capture/core';
+import { peerCoreRange, Stage, type CapturePlugin, type Exchange } from '@capture/core';
+import { grpcFlavourOf } from './call.js';
 import { decodeGrpcExchange } from './decode.js';
 import { grpcFlags } from './flags.js';
 import { PLUGIN_NAME, resolveGrpcOptions, type GrpcOptions, type ResolvedGrpcOptions } from './options.js';
@@ -37,7 +38,7 @@ export function grpc(options: GrpcOptions = {}): CapturePlugin<GrpcApi, GrpcOpti
     flags: grpcFlags(options),
     apply(proxy) {
       if (resolved.protoFiles.length) schema = loadProtoFiles(resolved.protoFiles, { includeDirs: resolved.protoPaths });
-      proxy.hooks.onExchange.tapPromise({ name: PLUGIN_NAME, stage: Stage.TRANSFORM }, async (exchange) => {
+      const decodeInto = async (exchange: Exchange): Promise<void> => {
         const record = await decodeGrpcExchange(exchange, {
           schema,
           maxMessages: resolved.maxMessages,
@@ -49,7 +50,12 @@ export function grpc(options: GrpcOptions = {}): CapturePlugin<GrpcApi, GrpcOpti
         exchange.grpc = record;
         // Kept for readers written before the record had its own field.
         exchange.meta[PLUGIN_NAME] = record;
-      });
+      };
+      // A maybe-async tap (core's onExchange waits for a returned promise): other exchanges
+      // return undefined at once and cost no promise; storage still sees the decoded record.
+      proxy.hooks.onExchange.tap({ name: PLUGIN_NAME, stage: Stage.TRANSFORM }, (exchange) =>
+        grpcFlavourOf(exchange.request.headers) ? decodeInto(exchange) : undefined,
+      );
     },
     reconfigure: (overrides) => grpc({ ...options, ...overrides }),
   };
