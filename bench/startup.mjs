@@ -19,7 +19,9 @@
 // The first start of all (creating the CA) is reported on its own. One more start runs with a
 // module-loading hook that lists every file capture start loaded, summed per package.
 // Options: --rounds N (5), --settle S (3), --cpu-prof (one profile of capture's start to
-// .bench/prof/startup/, summarised), --out FILE (bench/results/startup.md).
+// .bench/prof/startup/, summarised), --eager-baseline (one more variant: capture with the
+// packages it loaded before they were made lazy preloaded, see lib/startup-eager-baseline.mjs),
+// --out FILE (bench/results/startup.md).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     settle: { type: 'string', default: '3' },
     'cpu-prof': { type: 'boolean', default: false },
+    'eager-baseline': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(here, 'results', 'startup.md') },
   },
 });
@@ -147,6 +150,7 @@ const variants = [
   { name: 'capture (default plugins)', args: captureArgs() },
   ...PLUGINS.map((plugin) => ({ name: `capture --no-${plugin}`, plugin, args: captureArgs([`--no-${plugin}`]) })),
   { name: 'capture, every plugin off', args: captureArgs(PLUGINS.map((plugin) => `--no-${plugin}`)) },
+  ...(values['eager-baseline'] ? [{ name: 'capture, pre-lazy packages preloaded', args: ['--import', path.join(here, 'lib', 'startup-eager-baseline.mjs'), ...captureArgs()] }] : []),
 ];
 
 const began = Date.now();
@@ -169,8 +173,23 @@ function importCost(specifier) {
   const script = `const t0=performance.now();await import('@capture/core');const t1=performance.now();const r1=process.memoryUsage().rss;` +
     `${specifier ? `await import(${JSON.stringify(specifier)});` : ''}const t2=performance.now();` +
     `console.log(JSON.stringify({core:t1-t0,ms:t2-t1,rss:process.memoryUsage().rss,coreRss:r1}))`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: cliDir, encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop());
+  return JSON.parse(execRetried(['--input-type=module', '-e', script], { cwd: cliDir }).trim().split('\n').pop());
+}
+
+/**
+ * execFileSync of node, tried up to 3 times 10 s apart: on the shared working tree a package's
+ * dist may be missing for a moment while it is rebuilt.
+ */
+function execRetried(args, options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return execFileSync(process.execPath, args, { encoding: 'utf8', ...options });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.log(`  (import failed, retrying in 10 s)`);
+      execFileSync('sleep', ['10']);
+    }
+  }
 }
 const imports = [];
 for (const plugin of ['(none)', ...PLUGINS, ...IMPORTED_ONLY]) {
@@ -180,32 +199,32 @@ for (const plugin of ['(none)', ...PLUGINS, ...IMPORTED_ONLY]) {
 }
 /** Third-party packages the CLI loads at start, each from the package that depends on it. */
 const DEPENDENCIES = [
-  ['undici', 'core', 'yes (when the proxy listens)'],
-  ['zod', 'core', 'yes'],
-  ['semver', 'core', 'yes'],
-  ['socks', 'core', 'yes'],
-  ['ipaddr.js', 'core', 'yes'],
-  ['tapable', 'core', 'yes'],
-  ['commander', 'cli', 'yes'],
-  ['cosmiconfig', 'cli', 'yes'],
-  ['jiti', 'cli', 'only for a TypeScript config or plugins named in a config'],
-  ['better-sqlite3', 'plugin-history', 'yes'],
-  ['cli-table3', 'plugin-history', 'yes'],
-  ['node-forge', 'plugin-https', 'no: first intercepted host, first CA, .p12 download'],
-  ['protobufjs', 'plugin-grpc', 'no: --proto'],
-  ['yaml', 'plugin-openapi', 'no: first YAML document'],
-  ['@sindresorhus/slugify', 'plugin-collections', 'no: when collections runs'],
+  ['undici', 'core', 'the first forwarded request'],
+  ['zod', 'core', ''],
+  ['semver', 'core', ''],
+  ['socks', 'core', 'the first SOCKS upstream'],
+  ['ipaddr.js', 'core', ''],
+  ['tapable', 'core', ''],
+  ['commander', 'cli', ''],
+  ['cosmiconfig', 'cli', ''],
+  ['jiti', 'cli', 'a TypeScript config, or plugins named in a config'],
+  ['better-sqlite3', 'plugin-history', ''],
+  ['cli-table3', 'plugin-history', ''],
+  ['node-forge', 'plugin-https', 'the first intercepted host, a new CA, the .p12 download'],
+  ['protobufjs', 'plugin-grpc', '--proto'],
+  ['yaml', 'plugin-openapi', 'the first YAML document'],
+  ['@sindresorhus/slugify', 'plugin-collections', 'the collections plugin running'],
 ];
-const dependencyCosts = DEPENDENCIES.map(([name, from, atStart]) => {
-  const list = Array.from({ length: rounds }, () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
+const dependencyCosts = DEPENDENCIES.map(([name, from, when]) => {
+  const list = Array.from({ length: rounds }, () => JSON.parse(execRetried(['--input-type=module', '-e',
     `const r=process.memoryUsage().rss;const t=performance.now();await import(${JSON.stringify(name)});console.log(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss-r}))`],
-  { cwd: path.join(repoDir, 'packages', from), encoding: 'utf8' }).trim()));
-  return { name, from, atStart, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss / 1048576)) };
+  { cwd: path.join(repoDir, 'packages', from) }).trim()));
+  return { name, from, when, ms: median(list.map((r) => r.ms)), rss: median(list.map((r) => r.rss / 1048576)) };
 });
 const nodeAlone = median(Array.from({ length: rounds }, () => Number(execFileSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss)'], { encoding: 'utf8' })) / 1048576));
 const cliImport = [];
 for (let round = 0; round < rounds; round++) {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(path.join(cliDir, 'dist', 'index.js'))});console.log(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss}))`], { encoding: 'utf8' });
+  const out = execRetried(['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(path.join(cliDir, 'dist', 'index.js'))});console.log(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss}))`]);
   cliImport.push(JSON.parse(out.trim()));
 }
 
@@ -262,7 +281,7 @@ const fixed = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const signed = (n, d = 1) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n.toFixed(d)}` : 'n/a');
 const costs = rows.filter((row) => row.plugin).map((row) => ({ plugin: row.plugin, ms: capture.ms - row.ms, cpu: capture.cpu - row.cpu, rss: capture.rss - row.rss }));
 const ranked = [...costs].sort((a, b) => b.rss - a.rss);
-const coreOnly = rows.at(-1);
+const coreOnly = rows.find((row) => row.name === 'capture, every plugin off');
 const startRatio = capture.ms / bare.ms;
 const goals = [
   { goal: 'idle RSS with the default plugins ≤ 70 MiB', value: `${fixed(capture.rss)} MiB`, met: capture.rss <= 70 },
@@ -302,9 +321,9 @@ const md = [
   '',
   'Third-party packages alone, each the first import in a fresh `node` (so each includes a few MiB of the module loader\'s own start):',
   '',
-  '| package | imported by | loaded by `capture start` | import ms | RSS added MiB |',
+  '| package | imported by | loaded by `capture start` (else: when) | import ms | RSS added MiB |',
   '| --- | --- | --- | ---: | ---: |',
-  ...dependencyCosts.map((d) => `| ${d.name} | @capture/${d.from} | ${d.atStart} | ${fixed(d.ms, 0)} | ${fixed(d.rss)} |`),
+  ...dependencyCosts.map((d) => `| ${d.name} | @capture/${d.from} | ${modules.some((m) => m.name === d.name) ? 'yes' : `no${d.when ? ` (${d.when})` : ''}`} | ${fixed(d.ms, 0)} | ${fixed(d.rss)} |`),
   '',
   `What one \`capture start\` loaded before listening: ${modules.reduce((sum, m) => sum + m.files, 0)} files, ${fixed(modules.reduce((sum, m) => sum + m.bytes, 0) / 1048576)} MiB on disk (a native addon counts its binary), by package:`,
   '',
