@@ -2,8 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { BodyCollector } from './body-capture.js';
-import { headerListFromRaw, headerListFromRawBuffers, requestHeaderListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
+import { BodyCollector, declaredLength } from './body-capture.js';
+import { getHeader, headerListFromRaw, headerListFromRawBuffers, requestHeaderListFromRaw, type ClientInfo, type Exchange, type ExchangeError, type HeaderList } from './exchange.js';
 import { hasTaps, type MockResponse, type OutgoingRequest, type OutgoingResponse, type RequestContext, type ResponseContext } from './hooks.js';
 import { requestHasBody, setHostHeader, toForwardedHeaders } from './headers.js';
 import type { CapturePipeline } from './pipeline.js';
@@ -128,7 +128,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     const exchange = this.#exchange;
     const config = this.#pipeline.config;
     const capturing = !exchange.skip && this.#pipeline.capturing;
-    this.#requestBody = new BodyCollector(capturing ? config.maxBodySize : 0);
+    this.#requestBody = new BodyCollector(capturing ? config.maxBodySize : 0, declaredLength(this.#req.headers['content-length']));
     if (mock) {
       this.#req.on('data', this.#requestBody.push);
       this.#answerWithMock(mock);
@@ -308,7 +308,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     this.#responseStarted = true;
     this.#writeHead(statusCode, statusMessage, toForwardedHeaders(headers));
     const capturing = !exchange.skip && !exchange.response?.bodySkipped && this.#pipeline.capturing;
-    this.#responseBody = new BodyCollector(capturing ? this.#pipeline.config.maxBodySize : 0);
+    this.#responseBody = new BodyCollector(capturing ? this.#pipeline.config.maxBodySize : 0, capturing ? declaredLength(getHeader(headers, 'content-length')) : undefined);
   }
 
   #abortUpstream(): void {
