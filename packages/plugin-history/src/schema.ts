@@ -119,6 +119,11 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database, notice: Migration
       CREATE VIRTUAL TABLE ${SEARCH_TABLE} USING fts5(url, request_headers, response_headers, request_body, response_body,
         content='', contentless_delete=1, detail=none, tokenize='trigram');
       CREATE TRIGGER exchanges_search_delete AFTER DELETE ON exchanges BEGIN DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id; END;
+      -- Deleted rows stay as tombstones until the index's own merges (run as rows are added) drop
+      -- them: by default FTS5 rewrites a segment as soon as a tenth of it is deleted, which made
+      -- pruning (the oldest rows, all the time) six times dearer than the inserts, and it fell
+      -- behind under load (history grew past maxEntries).
+      INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}, rank) VALUES ('deletemerge', 0);
     `);
     const rows = db.prepare('SELECT count(*) FROM exchanges').pluck().get() as number;
     if (!rows) return;
