@@ -1,4 +1,5 @@
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
+import { H2, loadHttp2 } from './lazy-http2.js';
 import type { Readable } from 'node:stream';
 import type { ResolvedConfig } from './config.js';
 import type { HeaderList } from './exchange.js';
@@ -128,13 +129,13 @@ export class H2Sessions {
     handler.onConnect((error) => {
       if (done) return;
       done = true;
-      stream.close(http2.constants.NGHTTP2_CANCEL);
+      stream.close(H2.CANCEL);
       void error;
     });
     stream.setTimeout(timeout, () => {
       const error = Object.assign(new Error(`upstream did not respond within ${timeout / 1000} s`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
       fail(error);
-      stream.close(http2.constants.NGHTTP2_CANCEL);
+      stream.close(H2.CANCEL);
     });
     const resume = () => {
       if (!paused) return;
@@ -147,7 +148,7 @@ export class H2Sessions {
       // Informational heads (103 Early Hints) are not forwarded: the exchange records the final one.
       if (status < 200) return;
       const raw = rawHeaders.filter((_value, index) => !(index % 2 === 0 && rawHeaders[index]!.startsWith(':')) && !(index % 2 === 1 && rawHeaders[index - 1]!.startsWith(':')));
-      if (!handler.onHeaders(status, raw, resume, '', (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0)) {
+      if (!handler.onHeaders(status, raw, resume, '', (flags & H2.FLAG_END_STREAM) !== 0)) {
         paused = true;
         stream.pause();
       }
@@ -178,7 +179,7 @@ export class H2Sessions {
     // A session that never connected cancels its pending streams with the reason as `cause` (a refused address): report the reason.
     stream.on('error', (error: Error & { cause?: Error & { code?: string } }) => fail(error.cause?.code === 'ADDRESS_REFUSED' ? error.cause : error));
     stream.on('close', () => {
-      if (stream.rstCode && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) fail(new StreamResetError(stream.rstCode));
+      if (stream.rstCode && stream.rstCode !== H2.NO_ERROR) fail(new StreamResetError(stream.rstCode));
       else fail(Object.assign(new Error('the origin closed the stream before the response was complete'), { code: 'ECONNRESET' }));
     });
     if (hasBody) {
@@ -188,7 +189,7 @@ export class H2Sessions {
         for (const [name, value] of list ?? []) out[name.toLowerCase()] = value;
         stream.sendTrailers(out);
       });
-      request.body!.on('error', () => stream.close(http2.constants.NGHTTP2_CANCEL));
+      request.body!.on('error', () => stream.close(H2.CANCEL));
       // pipe keeps backpressure: a slow origin (its window full) pauses the client's body.
       request.body!.pipe(stream);
     }
@@ -242,7 +243,7 @@ export class H2Sessions {
       rejectUnauthorized: trust.rejectUnauthorized,
       ...(trust.secureContext ? { secureContext: trust.secureContext } : {}),
     };
-    const session = http2.connect(origin, {
+    const session = loadHttp2().connect(origin, {
       ...tlsOptions,
       ...(tunnel
         ? { createConnection: () => tls.connect({ ...tlsOptions, socket: tunnel, host: hostname, ALPNProtocols: ['h2'], ...(isIp(hostname) ? {} : { servername: hostname }) }) }

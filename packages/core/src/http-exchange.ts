@@ -1,5 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type http2 from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { H2 } from './lazy-http2.js';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BodyCollector, declaredLength } from './body-capture.js';
@@ -413,7 +415,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     const exchange = this.#exchange;
     // An h2 stream the client reset may look finished to the compatibility API: its reset code says.
     const reset = this.#h2Client ? (this.#res as Http2ServerResponse).stream.rstCode : undefined;
-    const clientReset = reset !== undefined && reset !== http2.constants.NGHTTP2_NO_ERROR && !this.#upstreamDone;
+    const clientReset = reset !== undefined && reset !== H2.NO_ERROR && !this.#upstreamDone;
     if (clientReset) {
       exchange.error ??= { code: 'STREAM_RESET', message: `the client reset the stream (HTTP/2 error code ${reset}) before the response was complete` };
       this.#abortUpstream();

@@ -1,5 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import type http2 from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse, Http2Session } from 'node:http2';
+import { H2, loadHttp2 } from './lazy-http2.js';
 import type { AddressInfo } from 'node:net';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -138,7 +140,7 @@ export class Router {
 
   #createHttp2Server(): http2.Http2Server {
     const config = this.#config;
-    const server = http2.createServer({
+    const server = loadHttp2().createServer({
       // Pseudo-headers count as pairs too; beyond maxHeaderCount the request is answered 431 below.
       maxHeaderListPairs: config.maxHeaderCount + 8,
       // enableConnectProtocol: clients may open WebSockets as streams (RFC 8441).
@@ -160,7 +162,7 @@ export class Router {
     req.stream.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_HTTP2_ERROR') req.stream.session?.destroy();
     });
-    if (!info?.target) return void req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    if (!info?.target) return void req.stream.close(H2.INTERNAL_ERROR);
     const target = info.target;
     const path = req.url;
     // RFC 8441: an extended CONNECT (`:protocol`) is a WebSocket handshake over this stream.

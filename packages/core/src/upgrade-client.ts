@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import http2, { type Http2ServerRequest, type OutgoingHttpHeaders } from 'node:http2';
+import type { Http2ServerRequest, OutgoingHttpHeaders } from 'node:http2';
+import { H2 } from './lazy-http2.js';
 import type { Duplex } from 'node:stream';
 import { serializeResponseHead, writeRawResponse } from './raw-response.js';
 
@@ -57,7 +58,7 @@ export function http2UpgradeClient(req: Http2ServerRequest): UpgradeClient {
     respond: (statusCode, _message, headers) => respond(statusCode, headers),
     refuse: (status, text) => {
       if (stream.destroyed) return;
-      if (stream.headersSent) return void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      if (stream.headersSent) return void stream.close(H2.INTERNAL_ERROR);
       stream.respond({ ':status': status, 'content-type': 'text/plain; charset=utf-8' });
       stream.end(text ? `capture: ${text}\n` : '');
     },
