@@ -119,6 +119,8 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
           );
         },
         onReopened: (message) => {
+          // The thread found the file this thread already replaced (and said so): nothing new.
+          if (fileIdentity(file) === hereIdentity && hereIdentity !== data.identity) return;
           // The reading connections (the view, the API) still see the removed file: follow the writer.
           void state.reader?.close();
           state.reader = undefined;
@@ -135,17 +137,23 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       // and most of a second) starts when there is something to write, to clear, or to prune: an
       // idle capture never pays for it. Opening the file above already checked what can fail at
       // start (a bad folder, a damaged or locked file), on this thread, and said so.
-      const data = { file, identity: fileIdentity(file), maxEntries: resolved.maxEntries, maxAge: resolved.maxAge, maxBytes: resolved.maxBytes };
+      /** True once the writer thread failed to start: every batch is written here. */
+      let hereOnly = false;
+      /** The file this thread's connection writes to (see writeHere). */
+      let hereIdentity = fileIdentity(file);
+      const data = { file, identity: hereIdentity, maxEntries: resolved.maxEntries, maxAge: resolved.maxAge, maxBytes: resolved.maxBytes };
       const writer = (): WriteWorkerClient | undefined => {
         // Also while closing: the queue's last batch, flushed by onClose, starts it if nothing did.
         if (state.client) return state.client;
         const client = new WriteWorkerClient(data, events);
         state.client = client;
         client.ready.catch((error: unknown) => {
-          // Rare (the file opened a moment ago here): what was sent to it is lost, and said so.
+          // It could not start (e.g. the working folder was deleted: a thread cannot start then).
+          // Nothing was sent to it; history goes on, written on this thread, and says so once.
           if (state.client === client) state.client = undefined;
-          state.queue?.close();
-          context.report(unavailable(error), 'onExchange');
+          hereOnly = true;
+          const reason = error instanceof Error ? error.message : String(error);
+          context.report(new CaptureError('HISTORY_WRITER_THREAD', `${reason}; history is written on the proxy's thread instead`), 'onExchange');
         });
         return client;
       };
@@ -153,7 +161,33 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
       // Retention applies from the start (a lowered maxEntries, an old file past maxAge), not only
       // once something new is captured; with maxAge, old rows are pruned as time passes.
       if (resolved.maxAge !== undefined || state.store.pruneDue(resolved.maxEntries, resolved.maxBytes)) writer();
-      const queue = new BatchQueue<HistoryRow>((rows) => writer()?.write(rows), { interval: resolved.flushInterval, size: resolved.batchSize });
+      // Until the thread is up (most of a second, longer on a busy machine) batches are written
+      // here, on the connection opened at start: a captured exchange is on disk within
+      // flushInterval from the first one, as when the thread started with capture. Here too a
+      // removed file (its folder deleted) is noticed and replaced, as the thread does.
+      const writeHere = (rows: HistoryRow[]) => {
+        try {
+          if (fileIdentity(file) !== hereIdentity) {
+            void state.reader?.close();
+            state.reader = undefined;
+            state.store?.close();
+            state.store = new HistoryStore(openHistoryDatabase(file).db);
+            hereIdentity = fileIdentity(file);
+            context.report(new CaptureError('HISTORY_FILE_REMOVED', `${file} was removed while capturing; a new one was started in its place (what the removed file held is gone)`), 'onExchange');
+          }
+          state.store?.insertMany(rows);
+        } catch (error) {
+          events.onFailure(error instanceof Error ? error.message : String(error), rows.length);
+        }
+      };
+      const queue = new BatchQueue<HistoryRow>(
+        (rows) => {
+          const client = hereOnly ? undefined : writer();
+          if (client?.running) client.write(rows);
+          else writeHere(rows);
+        },
+        { interval: resolved.flushInterval, size: resolved.batchSize },
+      );
       state.queue = queue;
       // A WebSocket connection is listed (and shown) while open; its completed exchange replaces the row.
       proxy.hooks.onExchangeOpened.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {

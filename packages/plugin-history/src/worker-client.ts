@@ -34,6 +34,12 @@ export class WriteWorkerClient {
   readonly #clears = new Map<number, { resolve(deleted: number): void; reject(error: Error): void }>();
   /** Resolves once the worker has opened the database; rejects with why it could not. */
   readonly ready: Promise<void>;
+  #running = false;
+
+  /** True once the worker has opened the database and takes batches (see {@link ready}). */
+  get running(): boolean {
+    return this.#running && !this.#dead;
+  }
 
   constructor(data: WriteWorkerData, events: WorkerClientEvents) {
     this.#events = events;
@@ -49,7 +55,10 @@ export class WriteWorkerClient {
       };
     });
     this.#worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') settle();
+      if (message.type === 'ready') {
+        this.#running = true;
+        settle();
+      }
       else if (message.type === 'synced') this.#settleSync(message.id);
       else if (message.type === 'cleared') this.#settleClear(message.id, message.error, message.deleted);
       else if (message.type === 'write-failed') events.onFailure(message.message, message.dropped);
