@@ -143,17 +143,25 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       });
       // `http://capture.proxy/` (and https through interception) arrives as a proxied request:
       // answer it here, before filters and storage, and never forward it.
-      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FIRST }, async ({ exchange, incoming }) => {
+      proxy.hooks.onRequest.tap({ name: NAME, stage: Stage.FIRST }, ({ exchange, incoming }) => {
+        // Nearly every request is for some origin: a substring test spares it a URL parse and a
+        // promise (a synchronous tap keeps core's hot path free of awaits).
+        if (!CA_PAGE_URL_HINT.test(exchange.request.url)) return undefined;
         const url = parseUrl(exchange.request.url);
         if (url?.hostname !== CA_PAGE_HOST) return undefined;
         exchange.skip = { reason: `${CA_PAGE_HOST} page`, by: NAME };
         const method = incoming.method ?? 'GET';
-        const answer: LocalAnswer = (await answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, state.downloads, otherLinks())) ?? notFound(url.pathname);
-        return { statusCode: answer.statusCode, headers: answer.headers, body: method === 'HEAD' ? undefined : answer.body };
+        return answerDownloadRequest({ method, pathname: url.pathname, accept: incoming.headers.accept }, state.downloads, otherLinks()).then((found) => {
+          const answer: LocalAnswer = found ?? notFound(url.pathname);
+          return { statusCode: answer.statusCode, headers: answer.headers, body: method === 'HEAD' ? undefined : answer.body };
+        });
       });
     },
   };
 }
+
+/** Any URL naming the CA page's host has this in it (any case); the parse then decides. */
+const CA_PAGE_URL_HINT = /capture\.proxy/i;
 
 /** The start banner's line when upstream certificates are not verified (`--insecure`). */
 export const INSECURE_WARNING = 'warning: certificates of HTTPS origins are not verified (--insecure): anyone between capture and an origin can impersonate it';
