@@ -87,6 +87,7 @@ export class HistoryStore {
   readonly #insertMessage: Database.Statement<unknown[]>;
   readonly #index: Database.Statement<unknown[]>;
   readonly #update: Database.Statement<unknown[]>;
+  readonly #findOpen: Database.Statement<unknown[]>;
   /** Rows of WebSocket connections written open by this store, by exchange key: their completed rows replace them. */
   readonly #openRows = new Map<number, number>();
   readonly #messages: Database.Statement<unknown[]>;
@@ -96,6 +97,7 @@ export class HistoryStore {
     // Positional parameters: binding 30 named ones costs several µs more per row.
     this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}, search_binary) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`);
     this.#update = db.prepare(`UPDATE exchanges SET (${COLUMNS.join(', ')}, search_binary) = (${COLUMNS.map(() => '?').join(', ')}, ?) WHERE id = ?`);
+    this.#findOpen = db.prepare(`SELECT id FROM exchanges WHERE started_at = ? AND method = ? AND url = ? AND websocket = '${OPEN_WEBSOCKET}' ORDER BY id DESC LIMIT 1`).pluck();
     const unindex = db.prepare(`DELETE FROM ${SEARCH_TABLE} WHERE rowid = ?`);
     this.#index = db.prepare(`INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?)`);
     this.#insertMessage = db.prepare('INSERT INTO websocket_messages (exchange_id, seq, from_client, opcode, time, size, text, base64, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
@@ -108,7 +110,12 @@ export class HistoryStore {
         values[BODY_COLUMNS[0]] = requestBody;
         values[BODY_COLUMNS[1]] = responseBody;
         values.push((requestBody && !isText(requestBody)) || (responseBody && !isText(responseBody)) ? 1 : 0);
-        const open = row.exchangeKey === undefined ? undefined : this.#openRows.get(row.exchangeKey);
+        // The open row this store wrote, or one another connection wrote (the proxy's thread writes
+        // until the writer thread is up): found by its start, method and URL.
+        const open =
+          row.exchangeKey === undefined || row.websocket === OPEN_WEBSOCKET
+            ? undefined
+            : (this.#openRows.get(row.exchangeKey) ?? (row.status === 101 ? (this.#findOpen.get([row.started_at, row.method, row.url]) as number | undefined) : undefined));
         let lastInsertRowid: number | bigint;
         if (open !== undefined && this.#update.run([...values, open]).changes) {
           // The open connection's row becomes the completed one (same id); pruned meanwhile, it is inserted.
