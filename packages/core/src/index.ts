@@ -75,6 +75,7 @@ export {
   type CompiledPattern,
 } from './pattern.js';
 export { compileHostPattern, hostMatcher, stripBrackets, formatAuthority, type HostPattern, type HostMatcher } from './host-pattern.js';
+export { authorityPort } from './local-requests.js';
 
 // The stored exchange record (also browser-safe as `@capture/core/record`).
 export {

@@ -84,13 +84,17 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       // Requests for the view through the proxy are refused before filters, transforms or
       // storage see them, and never forwarded. Checked again after every rewrite (a plugin may
       // point a request elsewhere).
-      const refuse = async (target: string, exchange: { skip?: { reason: string; by: string } }) => {
-        if (!(await guard.isViewUrl(target))) return undefined;
-        exchange.skip = { reason: 'refused: web view address', by: NAME };
-        return REFUSED;
+      // Synchronous taps: a request whose port is no view's (nearly all) costs core no promise.
+      const refuse = (target: string, exchange: { skip?: { reason: string; by: string } }) => {
+        if (!guard.mayBeViewUrl(target)) return undefined;
+        return guard.isViewUrl(target).then((isView) => {
+          if (!isView) return undefined;
+          exchange.skip = { reason: 'refused: web view address', by: NAME };
+          return REFUSED;
+        });
       };
-      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.FIRST }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
-      proxy.hooks.onRequest.tapPromise({ name: NAME, stage: Stage.LAST }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
+      proxy.hooks.onRequest.tap({ name: NAME, stage: Stage.FIRST }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
+      proxy.hooks.onRequest.tap({ name: NAME, stage: Stage.LAST }, ({ exchange, outgoing }) => refuse(outgoing.url, exchange));
       // A CONNECT to the view would otherwise be tunnelled (or decrypted, then tunnelled when it is not TLS).
       proxy.hooks.onConnect.tapPromise({ name: NAME, stage: Stage.FIRST }, async (connect) => {
         if (!(await guard.isView(connect.hostname, connect.port))) return undefined;

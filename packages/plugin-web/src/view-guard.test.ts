@@ -19,6 +19,20 @@ describe('the view address guard', () => {
     expect(await guard.isViewUrl('not a url')).toBe(false);
   });
 
+  it('rules out a URL on no view port without parsing it, and leaves every other one to the full check', async () => {
+    const guard = new ViewGuard(() => new Set([7000]));
+    guard.bind('127.0.0.1', 5556);
+    expect(guard.mayBeViewUrl('http://example.com/a')).toBe(false);
+    expect(guard.mayBeViewUrl('https://user@example.com:8443/a?b=1')).toBe(false);
+    for (const url of ['http://localhost:5556/api', 'http://[::1]:5556/', 'http://a.test:7000/x', 'http://a.test:55x6/']) {
+      expect(guard.mayBeViewUrl(url), url).toBe(true);
+    }
+    // The fast answer never contradicts the full one.
+    for (const url of ['http://localhost:5556/api', 'http://localhost/api', 'https://localhost:5556/']) {
+      if (!guard.mayBeViewUrl(url)) expect(await guard.isViewUrl(url), url).toBe(false);
+    }
+  });
+
   it('bound to every interface, also knows the machine addresses', async () => {
     const guard = new ViewGuard(() => new Set());
     guard.bind('0.0.0.0', 5556);

@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
-import { stripBrackets } from '@capture/core';
+import { authorityPort, stripBrackets } from '@capture/core';
 import { ViewPortRegistry } from './view-registry.js';
 
 /**
@@ -80,6 +80,16 @@ export class ViewGuard {
     if (!this.#isViewPort(port)) return false;
     const ip = normalizeIp(address);
     return ip === undefined || this.#isViewIp(ip);
+  }
+
+  /**
+   * False when `url` cannot reach any web view because its port is no view's: the answer for
+   * nearly every proxied request, given without a URL parse, a lookup or a promise. True means
+   * "ask {@link ViewGuard.isViewUrl}".
+   */
+  mayBeViewUrl(url: string): boolean {
+    const port = authorityPort(url);
+    return Number.isNaN(port) || this.#isViewPort(port);
   }
 
   /** True for a URL (`http://host:port/…`) the view would answer. */
