@@ -1,6 +1,6 @@
 import { CaptureError } from '@capture/core';
 import { parseSince } from './duration.js';
-import { needsBinaryScan, SEARCH_TABLE, trigramMatch } from './search-index.js';
+import { needsBinaryScan, SEARCH_BINARY, SEARCH_PARTIAL, SEARCH_TABLE, trigramMatch } from './search-index.js';
 
 /** What `list` and `export` select by. Every field is optional; all given must match. */
 export interface HistoryFilter {
@@ -109,8 +109,11 @@ export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): Filte
       params.searchMatch = match;
       // Bodies that are not text are indexed by their printable ASCII only: a text with other
       // characters may be in one of them unindexed, so those rows are read too.
-      const binary = needsBinaryScan(filter.search) ? ' UNION ALL SELECT id FROM exchanges WHERE search_binary = 1' : '';
-      clauses.push(`id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch${binary})`);
+      // Rows with a body longer than the index holds are always read (their own partial index).
+      const binary = needsBinaryScan(filter.search) ? ` UNION ALL SELECT id FROM exchanges WHERE search_binary = ${SEARCH_BINARY}` : '';
+      clauses.push(
+        `id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch UNION ALL SELECT id FROM exchanges WHERE search_binary = ${SEARCH_PARTIAL}${binary})`,
+      );
     }
     clauses.push(
       `(instr(lower(url), lower(@search)) > 0 OR instr(request_headers, @search) > 0 OR instr(response_headers, @search) > 0` +

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { hostOf } from '@capture/core';
-import { isText, SEARCH_TABLE, searchText } from './search-index.js';
+import { INDEXED_BODY_BYTES, isText, SEARCH_PARTIAL, SEARCH_TABLE, searchText } from './search-index.js';
 
 /**
  * The history database's layout, as numbered migrations. `PRAGMA user_version` records the
@@ -138,6 +138,16 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database, notice: Migration
       INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}) VALUES ('optimize');
     `);
     notice(`built the search index for ${rows} exchange(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  },
+  // 7: the index holds the first INDEXED_BODY_BYTES of each body (indexing whole large bodies
+  // stalled the writer); rows with a longer body are marked SEARCH_PARTIAL, found by their own
+  // partial index and read by every search. Rows version 6 indexed whole are marked too (harmless).
+  (db) => {
+    db.exec(`
+      CREATE INDEX exchanges_search_partial ON exchanges (id) WHERE search_binary = ${SEARCH_PARTIAL};
+      UPDATE exchanges SET search_binary = ${SEARCH_PARTIAL}
+        WHERE length(request_body) > ${INDEXED_BODY_BYTES} OR length(response_body) > ${INDEXED_BODY_BYTES};
+    `);
   },
 ];
 

@@ -3,7 +3,7 @@ import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
 import { fromHistoryRow, OPEN_WEBSOCKET, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
 import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
-import { isText, SEARCH_TABLE, searchText, trigramMatch } from './search-index.js';
+import { SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
@@ -109,7 +109,7 @@ export class HistoryStore {
         const responseBody = asBuffer(row.response_body);
         values[BODY_COLUMNS[0]] = requestBody;
         values[BODY_COLUMNS[1]] = responseBody;
-        values.push((requestBody && !isText(requestBody)) || (responseBody && !isText(responseBody)) ? 1 : 0);
+        values.push(searchFlag(requestBody, responseBody));
         // The open row this store wrote, or one another connection wrote (the proxy's thread writes
         // until the writer thread is up): found by its start, method and URL.
         const open =

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openHistoryDatabase } from '../src/database.js';
 import type { HistoryRow } from '../src/record.js';
 import { MIGRATIONS } from '../src/schema.js';
-import { SEARCH_TABLE } from '../src/search-index.js';
+import { INDEXED_BODY_BYTES, SEARCH_PARTIAL, SEARCH_TABLE } from '../src/search-index.js';
 import { HistoryStore } from '../src/store.js';
 import { cleanupAll, tempDir } from './helpers/temp.js';
 
@@ -37,6 +37,23 @@ function indexed(store: HistoryStore, text: string): number[] {
 const ids = (store: HistoryStore, search: string, limit?: number) => store.list({ search, ...(limit ? { limit } : {}) }).map((summary) => summary.id);
 
 describe('the search index', () => {
+  it('holds the start of a long body only, and still finds text past it (such rows are always read)', () => {
+    const { store } = openStore();
+    // Random base64 is the dearest text to index (every trigram new): a 2 MiB body indexed whole
+    // took the writer seconds; only its first INDEXED_BODY_BYTES go to the index now.
+    const noise = Buffer.from(Array.from({ length: 2 * 1024 * 1024 }, (_, index) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(index * 7919 + (index >> 5) * 104729) % 64]).join(''));
+    const lateNeedle = Buffer.concat([noise, Buffer.from(' needle at the end')]);
+    store.insertMany([row({ started_at: 1, response_body: lateNeedle }), row({ started_at: 2, response_body: Buffer.from('a needle early') }), row({ started_at: 3 })]);
+    const flags = store.db.prepare('SELECT search_binary FROM exchanges ORDER BY id').pluck().all();
+    expect(flags).toEqual([SEARCH_PARTIAL, 0, 0]);
+    expect(indexed(store, 'needle')).toEqual([2]);
+    expect(ids(store, 'needle')).toEqual([2, 1]);
+    expect(ids(store, 'at the end')).toEqual([1]);
+    // A body just at the limit is indexed whole, one byte more is not.
+    store.insertMany([row({ started_at: 4, response_body: Buffer.alloc(INDEXED_BODY_BYTES, 'k') }), row({ started_at: 5, response_body: Buffer.alloc(INDEXED_BODY_BYTES + 1, 'k') })]);
+    expect(store.db.prepare('SELECT search_binary FROM exchanges WHERE id > 3 ORDER BY id').pluck().all()).toEqual([0, SEARCH_PARTIAL]);
+  });
+
   it('finds what a scan finds: the URL in any case, headers and bodies as written, binary bodies by their bytes', () => {
     const { store } = openStore();
     store.insertMany([
@@ -79,7 +96,9 @@ describe('the search index', () => {
     expect(ids(store, 'café')).toEqual([3, 2]);
     expect(ids(store, 'caf')).toEqual([3, 2]);
     const marked = store.db.prepare('SELECT id FROM exchanges WHERE search_binary = 1 ORDER BY id').pluck().all();
-    expect(marked).toEqual([1, 2, 4]);
+    expect(marked).toEqual([1, 2]);
+    // Longer than the index holds: read by every search instead.
+    expect(store.db.prepare('SELECT search_binary FROM exchanges WHERE id = 4').pluck().get()).toBe(SEARCH_PARTIAL);
     store.close();
   });
 
