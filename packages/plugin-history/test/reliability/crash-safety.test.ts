@@ -66,6 +66,9 @@ function startChild(home: string): Promise<{ child: ChildProcess; port: number; 
 /** GETs through the proxy on keep-alive connections until stopped; records when each response ended. */
 function load(port: number, base: string, acknowledged: Array<{ url: string; at: number }>, concurrency: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let answered!: () => void;
+  // The first answer: a fresh proxy loads its forwarding code with its first request.
+  const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
   let stopped = false;
   let n = 0;
   const one = (url: string) =>
@@ -73,7 +76,10 @@ function load(port: number, base: string, acknowledged: Array<{ url: string; at:
       const req = http.request({ host: '127.0.0.1', port, path: url, agent, method: n % 3 === 0 ? 'POST' : 'GET' }, (res) => {
         res.resume();
         res.on('end', () => {
-          if (res.complete && res.statusCode === 200) acknowledged.push({ url, at: Date.now() });
+          if (res.complete && res.statusCode === 200) {
+            acknowledged.push({ url, at: Date.now() });
+            answered();
+          }
           resolve();
         });
         res.on('error', () => resolve());
@@ -86,6 +92,7 @@ function load(port: number, base: string, acknowledged: Array<{ url: string; at:
   };
   const done = Promise.all(Array.from({ length: concurrency }, worker));
   return {
+    firstAnswer,
     stop: async () => {
       stopped = true;
       agent.destroy();
@@ -125,7 +132,9 @@ describe('crash safety', () => {
       const { child, port, exited } = await startChild(home);
       const acknowledged: Array<{ url: string; at: number }> = [];
       const traffic = load(port, `${origin.url}/r${round}`, acknowledged, 4);
-      // Kill at a random moment between 100 and 700 ms into the load.
+      // Kill at a random moment between 100 and 700 ms into the load, counted from its first
+      // answer (undici and the writer thread load with the first exchange, slowly on a busy machine).
+      await traffic.firstAnswer;
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(rand() * 600)));
       const killedAt = Date.now();
       child.kill('SIGKILL');
