@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
 import { CHROMIUM, loadPage } from './helpers/chromium.js';
+import { loopbackOnlyConfig } from './helpers/loopback-config.js';
 
 // End to end with a real browser and HTTP/2: headless Chromium, trusting capture's CA through the
 // NSS database `capture ca install --target nss` fills, loads a page from a local node:http2 origin
@@ -34,19 +35,7 @@ afterEach(async () => {
  * The test's config: HTTPS interception, history, and a plugin that answers every request for
  * another host itself, so the browser's background requests are never looked up or sent.
  */
-const CONFIG = `
-import https from '@capture/plugin-https';
-import history from '@capture/plugin-history';
-import { Stage } from '@capture/core';
-const loopbackOnly = {
-  name: 'loopback-only',
-  apply(proxy) {
-    proxy.hooks.onRequest.tapPromise({ name: 'loopback-only', stage: Stage.FILTER - 100 }, async ({ outgoing }) =>
-      new URL(outgoing.url).hostname === 'localhost' ? undefined : { statusCode: 403, body: 'only localhost in this test' });
-  },
-};
-export default { plugins: [https(), history(), loopbackOnly] };
-`;
+const CONFIG = loopbackOnlyConfig([['https', '@capture/plugin-https'], ['history', '@capture/plugin-history']]);
 
 interface ListedExchange {
   id: string | number;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
 import { CHROMIUM, loadPage } from './helpers/chromium.js';
+import { loopbackOnlyConfig } from './helpers/loopback-config.js';
 
 // End to end with a real browser: headless Chromium trusts capture only once
 // `capture ca install --target nss` put the CA into the NSS database of its HOME.
@@ -34,18 +35,7 @@ afterEach(async () => {
  * The test's config: the HTTPS plugin, and a plugin that answers every request for another host
  * itself, so the browser's background requests (updates, sign-in) are never looked up or sent.
  */
-const CONFIG = `
-import https from '@capture/plugin-https';
-import { Stage } from '@capture/core';
-const loopbackOnly = {
-  name: 'loopback-only',
-  apply(proxy) {
-    proxy.hooks.onRequest.tapPromise({ name: 'loopback-only', stage: Stage.FILTER - 100 }, async ({ outgoing }) =>
-      new URL(outgoing.url).hostname === 'localhost' ? undefined : { statusCode: 403, body: 'only localhost in this test' });
-  },
-};
-export default { plugins: [https(), loopbackOnly] };
-`;
+const CONFIG = loopbackOnlyConfig([['https', '@capture/plugin-https']]);
 
 describe.skipIf(!CHROMIUM && !required)('a real browser trusts capture after capture ca install --target nss', () => {
   it('Chromium loads an HTTPS page through capture without a certificate error, and fails the same way without the install', async () => {

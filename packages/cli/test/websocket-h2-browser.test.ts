@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { BIN, runCliProcess, startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
 import { CHROMIUM, loadPage } from './helpers/chromium.js';
+import { loopbackOnlyConfig } from './helpers/loopback-config.js';
 
 // Chromium opens a WebSocket as an HTTP/2 stream (RFC 8441) when it already has an h2 connection
 // to the host that allows extended CONNECT: through `capture start`, the page comes over h2 and
@@ -30,19 +31,7 @@ afterEach(async () => {
   project = undefined;
 });
 
-const CONFIG = `
-import https from '@capture/plugin-https';
-import websocket from '@capture/plugin-websocket';
-import { Stage } from '@capture/core';
-const loopbackOnly = {
-  name: 'loopback-only',
-  apply(proxy) {
-    proxy.hooks.onRequest.tapPromise({ name: 'loopback-only', stage: Stage.FILTER - 100 }, async ({ outgoing }) =>
-      new URL(outgoing.url).hostname === 'localhost' ? undefined : { statusCode: 403, body: 'only localhost in this test' });
-  },
-};
-export default { plugins: [https(), websocket(), loopbackOnly] };
-`;
+const CONFIG = loopbackOnlyConfig([['https', '@capture/plugin-https'], ['websocket', '@capture/plugin-websocket']]);
 
 /** The page: opens wss:// to its own origin, sends "hi", shows the echo; `/hold` keeps the load event until the socket closed at the origin. */
 const PAGE = `<!doctype html><html><body><p id="out">waiting</p><script>
