@@ -1,20 +1,21 @@
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { resolveDataDir, type CapturePlugin, type CommandContext, type PluginApiOf } from '@capture/core';
-import { addBrowserOptions, runBrowser, type BrowserFlags } from './commands/browser.js';
-import { addEnvOptions, printEnv, type EnvFlags } from './commands/env.js';
-import { addRunOptions, runProgram, type RunFlags } from './commands/run.js';
-import { parsePort, runStart, type StartFlags } from './commands/start.js';
+import { addBrowserOptions, type BrowserFlags } from './commands/browser-options.js';
+import { addEnvOptions, type EnvFlags } from './commands/env-options.js';
+import { parsePort } from './commands/port.js';
+import { addRunOptions, type RunFlags } from './commands/run-options.js';
+import type { StartFlags } from './commands/session.js';
 import { addStartFlags, type GivenFlag } from './commands/start-options.js';
 import { addModeFlags } from './commands/mode-flags.js';
+import { commandRoute } from './command-route.js';
 import { commandPlugins, resolveStartPlugins, startCandidates, type StartCandidate } from './default-plugins.js';
 import { confirm, processIo, type CliIo } from './io.js';
 import { loadConfig, type LoadedConfig } from './load-config.js';
 import { registerPluginCommand } from './plugin-commands.js';
 import { choiceFlags, choicesFromFlags, pluginFlags } from './start-flags.js';
+import { CLI_VERSION } from './version.js';
 
-/** The version of `@capture/cli`. */
-export const CLI_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+export { CLI_VERSION } from './version.js';
 
 const CONFIG_HELP = 'use this config file instead of searching for capture.config.* from here up';
 
@@ -27,6 +28,12 @@ export const EXIT = { OK: 0, ERROR: 1, USAGE: 2 } as const;
  */
 export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
   const argv = withoutScriptSeparator(rawArgv);
+  const route = commandRoute(argv);
+  // As commander prints it, whatever the config: nothing else is needed for it.
+  if (route.kind === 'version') {
+    io.stdout.write(`${CLI_VERSION}\n`);
+    return EXIT.OK;
+  }
   let exitCode: number = EXIT.OK;
   const configFile = findConfigFlag(argv);
   let loaded: LoadedConfig | undefined;
@@ -50,10 +57,13 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   let plugins: CapturePlugin[];
   let candidates: StartCandidate[];
   try {
-    // `capture start` and `capture run` reach no plugin command, so the plugins that only add
-    // commands (os-certs) are not even loaded for them; every other invocation registers them all.
-    plugins = runsNoPluginCommand(argv) ? [] : await commandPlugins(loaded?.config.plugins);
-    candidates = await startCandidates(loaded?.config.plugins);
+    // A known command creates only the shipped plugins it needs (`capture history list`: history;
+    // `capture start` and `capture run` reach no plugin command: none); anything else, all. The
+    // config's plugins are always registered, so their command clashes are always reported.
+    // Only commands that start capture create every plugin that may run, for its flags.
+    const configured = loaded?.config.plugins;
+    plugins = await commandPlugins(configured, route.kind === 'all' ? undefined : new Set(route.needs.plugins));
+    candidates = route.kind === 'all' || route.needs.startsCapture ? await startCandidates(configured) : [];
   } catch (error) {
     // A default plugin's factory that throws must still end in one clear line.
     return printError(error, io);
@@ -103,11 +113,16 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   } catch (error) {
     return printError(error, io);
   }
+  // Each command's code is imported when it runs: `capture history list` loads none of it.
   start.action(async (flags: StartFlags) => {
-    exitCode = await runStart(loaded!, flags, startPlugins(given.start), io);
+    const plugins = startPlugins(given.start);
+    const { runStart } = await import('./commands/start.js');
+    exitCode = await runStart(loaded!, flags, plugins, io);
   });
   run.action(async (command: string[], flags: RunFlags) => {
-    exitCode = await runProgram(loaded!, flags, startPlugins(given.run), io, command);
+    const plugins = startPlugins(given.run);
+    const { runProgram } = await import('./commands/run.js');
+    exitCode = await runProgram(loaded!, flags, plugins, io, command);
   });
 
   const context: CommandContext = {
@@ -122,9 +137,11 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   };
   env.action(async (flags: EnvFlags) => {
     if (configError) throw configError;
+    const { printEnv } = await import('./commands/env.js');
     exitCode = await printEnv(flags, context, io);
   });
   browser.action(async (url: string | undefined, flags: BrowserFlags) => {
+    const { runBrowser } = await import('./commands/browser.js');
     exitCode = await runBrowser(url, flags, { loaded: loaded!, plugins: () => startPlugins(given.browser), context, io });
   });
 
@@ -165,18 +182,6 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
     return printError(error, io);
   }
   return exitCode;
-}
-
-/** Commands that never run a plugin's command nor look plugins up by name (`context.plugin`). */
-const NO_PLUGIN_COMMANDS = new Set(['start', 'run']);
-
-/**
- * True when `argv` can only run `start` (no arguments: the default command) or `run`: no plugin
- * command can be invoked and no help lists them. With leading options (`capture -c FILE history
- * list`) the command is not known before parsing, so plugin commands are registered.
- */
-function runsNoPluginCommand(argv: readonly string[]): boolean {
-  return argv.length === 0 || NO_PLUGIN_COMMANDS.has(argv[0]!);
 }
 
 /**

@@ -126,14 +126,17 @@ export function resolveStartPlugins(candidates: readonly StartCandidate[], choic
 /**
  * The plugins whose commands the CLI offers: the config's, or the shipped ones when it names
  * none. Command-only plugins (os-certs) join a config's plugins when what they depend on is
- * there, so `capture ca install` works with any config that has the HTTPS plugin.
+ * there, so `capture ca install` works with any config that has the HTTPS plugin. With `needed`
+ * (the shipped plugins one command needs, see `command-route.ts`) only those of the shipped
+ * ones are created: `capture history list` imports no other plugin package.
  */
-export async function commandPlugins(configured: readonly PluginInput[] | undefined): Promise<CapturePlugin[]> {
-  if (!configured) return Promise.all(DEFAULT_PLUGINS.map((entry) => entry.create()));
+export async function commandPlugins(configured: readonly PluginInput[] | undefined, needed?: ReadonlySet<string>): Promise<CapturePlugin[]> {
+  const wanted = (entry: DefaultPlugin) => !needed || needed.has(entry.name);
+  if (!configured) return Promise.all(DEFAULT_PLUGINS.filter(wanted).map((entry) => entry.create()));
   const plugins = flattenPlugins(configured);
   const names = new Set(plugins.map((plugin) => plugin.name));
   for (const entry of DEFAULT_PLUGINS) {
-    if (!entry.commandsOnly || names.has(entry.name)) continue;
+    if (!entry.commandsOnly || names.has(entry.name) || !wanted(entry)) continue;
     const plugin = await entry.create();
     if ((plugin.dependencies ?? []).every((dependency) => names.has(dependency))) plugins.push(plugin);
   }

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { CaptureError, type CapturePlugin, type CommandContext } from '@capture/core';
 import type { CaInfo } from '@capture/plugin-https';
 import { chromiumArgs } from '../browser/chromium.js';
@@ -9,28 +8,12 @@ import { findBrowser, type FoundBrowser } from '../browser/find.js';
 import { firefoxArgs, writeFirefoxProfile } from '../browser/firefox.js';
 import type { CliIo } from '../io.js';
 import type { LoadedConfig } from '../load-config.js';
-import { DEFAULT_PROXY_PORT } from './env.js';
+import type { BrowserFlags } from './browser-options.js';
+import { DEFAULT_PROXY_PORT } from './env-options.js';
 import { startProgramSession, type ProgramSession } from './program-session.js';
 import { runChild } from './run.js';
-import type { StartFlags } from './session.js';
 
-/** The flags of `capture browser` beyond `capture start`'s. */
-export interface BrowserFlags extends StartFlags {
-  /** `chromium`, `chrome`, `edge`, `firefox` or a path to the executable. */
-  browser?: string;
-  /** Without a window; with a URL, close once the page has loaded. */
-  headless?: boolean;
-  /** Join the capture running on `--port` (default 5555) instead of starting one. */
-  attach?: boolean;
-}
-
-/** Adds `capture browser`'s options. */
-export function addBrowserOptions(command: Command): Command {
-  return command
-    .option('--browser <name>', 'chromium, chrome, edge, firefox or the path of one (default: the first of them installed)')
-    .option('--headless', 'run without a window; with a URL, close the browser (and capture) once the page has loaded')
-    .option('--attach', `use the capture already running on --port (default ${DEFAULT_PROXY_PORT}) instead of starting one`);
-}
+export { addBrowserOptions, type BrowserFlags } from './browser-options.js';
 
 /** What `capture browser` needs from the CLI. */
 export interface BrowserDeps {

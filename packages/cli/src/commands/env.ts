@@ -1,35 +1,13 @@
 import net from 'node:net';
-import { Option, type Command } from 'commander';
 import type { CommandContext } from '@capture/core';
 import type { HttpsApi } from '@capture/plugin-https';
-import { NODE_PRELOAD, parseNoProxy, programEnvironment, proxyVariableNames } from '../environment/index.js';
-import { commentLine, defaultShell, setLine, SHELLS, unsetLine, type Shell } from '../environment/shell.js';
+import { NODE_PRELOAD, programEnvironment, proxyVariableNames } from '../environment/index.js';
+import { commentLine, defaultShell, setLine, unsetLine } from '../environment/shell.js';
 import type { CliIo } from '../io.js';
-import { noProxyHosts } from './run.js';
-import { parsePort } from './start.js';
+import { DEFAULT_PROXY_PORT, type EnvFlags } from './env-options.js';
+import { noProxyHosts } from './run-options.js';
 
-/** The port `capture start` listens on by default, where `capture env` expects it. */
-export const DEFAULT_PROXY_PORT = 5555;
-
-/** The flags of `capture env`. */
-export interface EnvFlags {
-  port?: number;
-  shell?: Shell;
-  unset?: boolean;
-  /** `--no-proxy HOSTS` (see `RunFlags.proxy`). */
-  proxy?: string[] | boolean;
-}
-
-/** Adds `capture env`'s options. */
-export function addEnvOptions(command: Command): Command {
-  return command
-    .addOption(new Option('-p, --port <port>', `the port the running capture listens on (default ${DEFAULT_PROXY_PORT})`).argParser(parsePort))
-    .addOption(new Option('--shell <shell>', 'the shell to print for (default: $SHELL, PowerShell on Windows)').choices(SHELLS))
-    .option('--unset', 'print the lines that remove the environment again')
-    .option('--no-proxy <hosts>', 'hosts (comma-separated, repeatable) programs reach directly instead of through capture', (value: string, previous: unknown) =>
-      parseNoProxy(value, Array.isArray(previous) ? (previous as string[]) : []),
-    );
-}
+export { DEFAULT_PROXY_PORT, addEnvOptions, type EnvFlags } from './env-options.js';
 
 /**
  * `capture env`: prints, for `eval "$(capture env)"`, the variables that route programs

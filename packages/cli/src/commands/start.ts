@@ -1,11 +1,11 @@
 import type { CapturePlugin } from '@capture/core';
-import { CaptureError } from '@capture/core';
 import type { CliIo } from '../io.js';
 import type { LoadedConfig } from '../load-config.js';
 import { createSession, formatCounts, type StartFlags } from './session.js';
 
 export type { StartFlags } from './session.js';
 export { formatCounts } from './session.js';
+export { parsePort } from './port.js';
 
 /** A signal this soon after the first is the same keypress delivered twice, not a second press. */
 const REPEATED_SIGNAL_MS = 1_000;
@@ -53,13 +53,4 @@ export async function runStart(loaded: LoadedConfig, flags: StartFlags, plugins:
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-}
-
-/** Parses a `--port` value. */
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new CaptureError('USAGE', `--port expects a number from 0 to 65535, got "${value}"`);
-  }
-  return port;
 }

@@ -5,6 +5,7 @@ import { proxyEnvironment } from './variables.js';
 
 export { PROXY_VARIABLES, proxyEnvironment, proxyVariableNames, type ProxyVariable, type ProxyEnvironmentInput, type TrustFiles } from './variables.js';
 export { writeTrustFiles, ENV_FOLDER } from './trust-files.js';
+export { parseNoProxy } from './parse-no-proxy.js';
 
 /**
  * The preload Node programs get (`dist/preload/node-proxy.cjs`), found from the package root so
@@ -30,9 +31,4 @@ export interface ProgramEnvironmentOptions {
 export async function programEnvironment(options: ProgramEnvironmentOptions): Promise<Record<string, string>> {
   const trust = options.caPem === undefined ? undefined : await writeTrustFiles(options.dataDir, options.caPem, options.base);
   return proxyEnvironment({ proxyUrl: options.proxyUrl, noProxy: options.noProxy ?? [], trust, nodePreload: NODE_PRELOAD, base: options.base });
-}
-
-/** Parses `--no-proxy a.example,b.example` (repeatable): host names, commas or spaces between. */
-export function parseNoProxy(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 }
