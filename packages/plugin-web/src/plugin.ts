@@ -135,6 +135,7 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       proxy.hooks.onClose.tapPromise({ name: NAME, stage: Stage.OBSERVE }, async () => {
         await proxy.plugin('history')?.api?.flush();
         unregister();
+        guard.close();
         await server?.close();
         server = undefined;
       });

@@ -13,14 +13,21 @@ export class ViewGuard {
   #port: number | undefined;
   readonly #addresses = new Set<string>();
   readonly #otherPorts: () => ReadonlySet<number>;
+  readonly #registry: ViewPortRegistry | undefined;
 
   /** `otherPorts`: the ports other captures' web views listen on (default: the registry in the temporary folder). */
   constructor(otherPorts?: () => ReadonlySet<number>) {
     if (otherPorts) this.#otherPorts = otherPorts;
     else {
       const registry = new ViewPortRegistry();
+      this.#registry = registry;
       this.#otherPorts = () => registry.ports();
     }
+  }
+
+  /** Stops watching the registry of other views (the proxy is closing). */
+  close(): void {
+    this.#registry?.close();
   }
 
   /** True for the port of this view or of any other capture's view running for this user. */

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerViewPort, ViewPortRegistry } from './view-registry.js';
 
 const folders: string[] = [];
@@ -40,5 +40,31 @@ describe('ViewPortRegistry', () => {
     const registry = new ViewPortRegistry(where);
     expect([...registry.ports()]).toEqual([4321]);
     expect(existsSync(stale)).toBe(false);
+  });
+
+  it("sees another capture's note without being told: the folder is watched, and a folder made later is found", async () => {
+    const where = folder();
+    // No periodic re-read within the test: a change seen in a watched folder is the watcher's.
+    const registry = new ViewPortRegistry(where, { recheckMs: 3_600_000 });
+    try {
+      expect([...registry.ports()]).toEqual([]);
+      // Written as another capture would: not through this process's registerViewPort. The
+      // parent's pid is one that runs.
+      mkdirSync(where, { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(where, `6001.${process.ppid}`), '');
+      await vi.waitFor(() => expect([...registry.ports()]).toEqual([6001]), { timeout: 15_000 });
+      writeFileSync(path.join(where, `6002.${process.ppid}`), '');
+      await vi.waitFor(() => expect([...registry.ports()].sort()).toEqual([6001, 6002]), { timeout: 15_000 });
+      rmSync(path.join(where, `6001.${process.ppid}`));
+      await vi.waitFor(() => expect([...registry.ports()]).toEqual([6002]), { timeout: 15_000 });
+      // The folder removed and made again: the new one is watched.
+      rmSync(where, { recursive: true });
+      await vi.waitFor(() => expect([...registry.ports()]).toEqual([]), { timeout: 15_000 });
+      mkdirSync(where, { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(where, `6003.${process.ppid}`), '');
+      await vi.waitFor(() => expect([...registry.ports()]).toEqual([6003]), { timeout: 15_000 });
+    } finally {
+      registry.close();
+    }
   });
 });
