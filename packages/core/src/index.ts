@@ -60,6 +60,14 @@ export {
 } from './plugin.js';
 export type { CommandSpec, CommandArgumentSpec, CommandOptionSpec, CommandInput, CommandContext } from './commands.js';
 export { validatePluginOptions, invalidOptions } from './plugin-options.js';
+/**
+ * zod, as core bundles it: plugins build their option schemas with this `z` (`import { z,
+ * validatePluginOptions } from '@capture/core'`) instead of depending on `zod` themselves, so a
+ * process loads one zod (bundled into core's dist: one file instead of zod's ~95 modules) and the
+ * schemas given to {@link validatePluginOptions} are of the zod instance core checks them with.
+ * Its types are zod's own (core depends on the exact zod version it bundles).
+ */
+export { z } from 'zod';
 export { peerCoreRange } from './plugin-version.js';
 export { CaptureError, PluginError, type CaptureErrorCode } from './errors.js';
 export { AddressRefusedError, type UpstreamAddress } from './address-guard.js';
