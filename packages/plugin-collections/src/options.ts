@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { describeValue, validatePluginOptions } from '@capture/core';
+import { z, describeValue, validatePluginOptions } from '@capture/core';
 
 /** A level of folders: a folder per host (`domain`) or per endpoint (`endpoint`). */
 export type GroupLevel = 'domain' | 'endpoint';

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { compileUrlPattern, describeValue, validatePluginOptions, type CompiledPattern, type PluginFactoryContext, type UrlPattern } from '@capture/core';
+import { z, compileUrlPattern, describeValue, validatePluginOptions, type CompiledPattern, type PluginFactoryContext, type UrlPattern } from '@capture/core';
 import { parseMethods } from './methods.js';
 
 /** What users write: `filters({ excludeAssets: true, include: ['/api'], exclude: [/analytics/], methods: ['GET', 'POST'] })`. */

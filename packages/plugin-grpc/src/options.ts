@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { describeValue, validatePluginOptions } from '@capture/core';
-import { z } from 'zod';
+import { z, describeValue, validatePluginOptions } from '@capture/core';
 import { DEFAULT_MAX_DECODE_SIZE, DEFAULT_MAX_DECODE_TOTAL, DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_MESSAGES } from './decode.js';
 
 /** The plugin's name, its tap name, and the key of its record in `exchange.meta`. */

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { describeValue as describe, validatePluginOptions } from '@capture/core';
+import { z, describeValue as describe, validatePluginOptions } from '@capture/core';
 import { parseDuration } from './duration.js';
 
 /** What users write: `history({ saveResponses: true, maxEntries: 10_000, maxAge: '30d' })`. */

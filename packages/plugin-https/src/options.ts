@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { compileHostPattern, describeValue, validatePluginOptions, type HostPattern } from '@capture/core';
+import { z, compileHostPattern, describeValue, validatePluginOptions, type HostPattern } from '@capture/core';
 
 /** What users write: `https({ passthrough: ['*.apple.com', /bank/], upstreamCa: ['./corp-root.pem'] })`. */
 export interface HttpsOptions {

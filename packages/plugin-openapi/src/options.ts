@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { validatePluginOptions } from '@capture/core';
+import { z, validatePluginOptions } from '@capture/core';
 import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
 import type { OpenApiVersion } from './types.js';
 

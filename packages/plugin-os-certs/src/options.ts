@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { describeValue, validatePluginOptions } from '@capture/core';
+import { z, describeValue, validatePluginOptions } from '@capture/core';
 
 /** What users write: `osCerts({ nssDb: '~/other/nssdb', port: 8080 })`. */
 export interface OsCertsOptions {

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { describeValue as describe, validatePluginOptions } from '@capture/core';
+import { z, describeValue as describe, validatePluginOptions } from '@capture/core';
 
 /** The default port of the web view: the proxy's default (5555) plus one. */
 export const DEFAULT_WEB_PORT = 5556;

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { validatePluginOptions } from '@capture/core';
+import { z, validatePluginOptions } from '@capture/core';
 import { DEFAULT_MAX_WEBSOCKET_MESSAGES } from './record.js';
 
 /** The plugin's name, also its tap name. */
