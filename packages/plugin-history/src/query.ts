@@ -1,6 +1,6 @@
 import { CaptureError } from '@capture/core';
 import { parseSince } from './duration.js';
-import { needsBinaryScan, SEARCH_BINARY, SEARCH_PARTIAL, SEARCH_TABLE, trigramMatch } from './search-index.js';
+import { needsBinaryScan, SEARCH_BINARY, SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, trigramMatch } from './search-index.js';
 
 /** What `list` and `export` select by. Every field is optional; all given must match. */
 export interface HistoryFilter {
@@ -111,8 +111,10 @@ export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): Filte
       // characters may be in one of them unindexed, so those rows are read too.
       // Rows with a body longer than the index holds are always read (their own partial index).
       const binary = needsBinaryScan(filter.search) ? ` UNION ALL SELECT id FROM exchanges WHERE search_binary = ${SEARCH_BINARY}` : '';
+      // Rows past the watermark are not indexed yet (the writer indexes them when idle): all read.
+      const unindexed = ` UNION ALL SELECT id FROM exchanges WHERE id > (SELECT indexed_through FROM ${SEARCH_STATE_TABLE})`;
       clauses.push(
-        `id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch UNION ALL SELECT id FROM exchanges WHERE search_binary = ${SEARCH_PARTIAL}${binary})`,
+        `id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH @searchMatch UNION ALL SELECT id FROM exchanges WHERE search_binary = ${SEARCH_PARTIAL}${binary}${unindexed})`,
       );
     }
     clauses.push(

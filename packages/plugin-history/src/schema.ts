@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { hostOf } from '@capture/core';
-import { INDEXED_BODY_BYTES, isText, SEARCH_PARTIAL, SEARCH_TABLE, searchText } from './search-index.js';
+import { INDEXED_BODY_BYTES, isText, SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, searchText } from './search-index.js';
 
 /**
  * The history database's layout, as numbered migrations. `PRAGMA user_version` records the
@@ -147,6 +147,19 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database, notice: Migration
       CREATE INDEX exchanges_search_partial ON exchanges (id) WHERE search_binary = ${SEARCH_PARTIAL};
       UPDATE exchanges SET search_binary = ${SEARCH_PARTIAL}
         WHERE length(request_body) > ${INDEXED_BODY_BYTES} OR length(response_body) > ${INDEXED_BODY_BYTES};
+    `);
+  },
+  // 8: the index is built in the background (`search-indexer.ts`), off the writes: every row with
+  // an id up to `indexed_through` is in it, every later one is not, and a search reads those
+  // later ones too. Versions 6 and 7 indexed each row as it was written, so a file's watermark
+  // starts at its newest row. The delete trigger now skips rows the index never held.
+  (db) => {
+    db.exec(`
+      CREATE TABLE ${SEARCH_STATE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
+      INSERT INTO ${SEARCH_STATE_TABLE} (id, indexed_through) VALUES (1, coalesce((SELECT max(id) FROM exchanges), 0));
+      DROP TRIGGER exchanges_search_delete;
+      CREATE TRIGGER exchanges_search_delete AFTER DELETE ON exchanges WHEN old.id <= (SELECT indexed_through FROM ${SEARCH_STATE_TABLE})
+        BEGIN DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id; END;
     `);
   },
 ];

@@ -9,6 +9,12 @@ import { isUtf8 } from 'node:buffer';
 /** The FTS5 table that indexes what a search reads. */
 export const SEARCH_TABLE = 'exchanges_search';
 
+/**
+ * The one-row table holding the index's watermark, `indexed_through`: every row with an id up to
+ * it is in {@link SEARCH_TABLE}, every later one is not yet (and so read by every search).
+ */
+export const SEARCH_STATE_TABLE = 'search_state';
+
 /** True when a body is UTF-8 text (and so indexed as it is). */
 export function isText(body: Uint8Array): boolean {
   return isUtf8(body);

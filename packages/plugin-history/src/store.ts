@@ -3,7 +3,7 @@ import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
 import { fromHistoryRow, OPEN_WEBSOCKET, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
 import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
-import { SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
+import { SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
@@ -79,6 +79,17 @@ const INDEX_LEADS_BELOW = 20_000;
 /** Rows deleted per statement when pruning, so one prune never holds the write lock for long. */
 const PRUNE_CHUNK = 500;
 
+/** Rows the indexer reads per statement (it stops between reads once its time is spent). */
+const INDEX_READ_ROWS = 100;
+
+/** What one {@link HistoryStore.indexChunk} did. */
+export interface IndexedChunk {
+  /** Rows added to the search index. */
+  indexed: number;
+  /** True when unindexed rows remain. */
+  more: boolean;
+}
+
 /** Reads and writes the `exchanges` table. Synchronous (better-sqlite3); callers decide when to call it. */
 export class HistoryStore {
   readonly #db: Database.Database;
@@ -91,6 +102,9 @@ export class HistoryStore {
   /** Rows of WebSocket connections written open by this store, by exchange key: their completed rows replace them. */
   readonly #openRows = new Map<number, number>();
   readonly #messages: Database.Statement<unknown[]>;
+  readonly #indexedThrough: Database.Statement<unknown[]>;
+  readonly #unindexedRows: Database.Statement<unknown[]>;
+  readonly #indexChunk: (maxRows: number, budgetMs: number) => IndexedChunk;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -99,6 +113,35 @@ export class HistoryStore {
     this.#update = db.prepare(`UPDATE exchanges SET (${COLUMNS.join(', ')}, search_binary) = (${COLUMNS.map(() => '?').join(', ')}, ?) WHERE id = ?`);
     this.#findOpen = db.prepare(`SELECT id FROM exchanges WHERE started_at = ? AND method = ? AND url = ? AND websocket = '${OPEN_WEBSOCKET}' ORDER BY id DESC LIMIT 1`).pluck();
     const unindex = db.prepare(`DELETE FROM ${SEARCH_TABLE} WHERE rowid = ?`);
+    const indexedThrough = db.prepare(`SELECT indexed_through FROM ${SEARCH_STATE_TABLE}`).pluck();
+    this.#indexedThrough = indexedThrough;
+    this.#unindexedRows = db.prepare(`SELECT coalesce((SELECT max(id) FROM exchanges), 0) - indexed_through FROM ${SEARCH_STATE_TABLE}`).pluck();
+    const pending = db.prepare(`SELECT id, url, request_headers, response_headers, request_body, response_body FROM exchanges WHERE id > ? ORDER BY id LIMIT ?`);
+    const setIndexedThrough = db.prepare(`UPDATE ${SEARCH_STATE_TABLE} SET indexed_through = ?`);
+    const indexChunk = db.transaction((maxRows: number, budgetMs: number): IndexedChunk => {
+      // Read in the transaction: another process writing the file may have moved it.
+      let through = indexedThrough.get() as number;
+      const deadline = performance.now() + budgetMs;
+      let indexed = 0;
+      let more = true;
+      while (indexed < maxRows && performance.now() < deadline) {
+        const wanted = Math.min(INDEX_READ_ROWS, maxRows - indexed);
+        const rows = pending.all([through, wanted]) as Array<Pick<StoredRow, 'id' | 'url' | 'request_headers' | 'response_headers' | 'request_body' | 'response_body'>>;
+        for (const row of rows) {
+          this.#index.run([row.id, row.url, row.request_headers, row.response_headers, searchText(row.request_body), searchText(row.response_body)]);
+          through = row.id;
+        }
+        indexed += rows.length;
+        if (rows.length < wanted) {
+          more = false;
+          break;
+        }
+      }
+      // With the rows, in their transaction: a crash keeps both or neither.
+      if (indexed) setIndexedThrough.run([through]);
+      return { indexed, more };
+    });
+    this.#indexChunk = (maxRows, budgetMs) => indexChunk.immediate(maxRows, budgetMs);
     this.#index = db.prepare(`INSERT INTO ${SEARCH_TABLE} (rowid, url, request_headers, response_headers, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?)`);
     this.#insertMessage = db.prepare('INSERT INTO websocket_messages (exchange_id, seq, from_client, opcode, time, size, text, base64, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.#messages = db.prepare('SELECT from_client, opcode, time, size, text, base64, truncated FROM websocket_messages WHERE exchange_id = ? ORDER BY seq');
@@ -120,12 +163,15 @@ export class HistoryStore {
         if (open !== undefined && this.#update.run([...values, open]).changes) {
           // The open connection's row becomes the completed one (same id); pruned meanwhile, it is inserted.
           this.#openRows.delete(row.exchangeKey!);
-          unindex.run([open]);
+          // Indexed already (under the watermark): its entry is replaced now, as the indexer
+          // will not come back to it. Past the watermark the indexer reads the completed row.
+          if (open <= (indexedThrough.get() as number)) {
+            unindex.run([open]);
+            this.#index.run([open, row.url, row.request_headers, row.response_headers, searchText(requestBody), searchText(responseBody)]);
+          }
           lastInsertRowid = open;
         } else lastInsertRowid = this.#insert.run(values).lastInsertRowid;
         if (row.websocket === OPEN_WEBSOCKET && row.exchangeKey !== undefined) this.#openRows.set(row.exchangeKey, Number(lastInsertRowid));
-        // In the row's transaction: a stored exchange is always searchable.
-        this.#index.run([lastInsertRowid, row.url, row.request_headers, row.response_headers, searchText(requestBody), searchText(responseBody)]);
         // In the exchange's transaction: an exchange is never stored without its messages.
         row.messages?.forEach((message, seq) =>
           this.#insertMessage.run([lastInsertRowid, seq, message.fromClient ? 1 : 0, message.opcode, message.time, message.size, message.text ?? null, message.base64 ?? null, message.truncated ? 1 : 0]),
@@ -135,6 +181,34 @@ export class HistoryStore {
     // IMMEDIATE takes the write lock up front: with two processes on one file, the second waits
     // (busy timeout) instead of failing when it upgrades a read lock mid-transaction.
     this.#insertMany = (rows) => insertAll.immediate(rows);
+  }
+
+  /** The search index's watermark: every row with an id up to it is indexed, no later one is. */
+  indexedThrough(): number {
+    return this.#indexedThrough.get() as number;
+  }
+
+  /** How many ids past the watermark (rows not yet in the search index, and any pruned since). Two lookups. */
+  unindexedRows(): number {
+    return this.#unindexedRows.get() as number;
+  }
+
+  /**
+   * Adds the oldest unindexed rows to the search index, in one write transaction with the
+   * watermark: at most `maxRows`, stopping early once `budgetMs` is spent, so a write that
+   * arrives meanwhile waits for one chunk only. `more` is false once the tail is indexed.
+   */
+  indexChunk(maxRows: number, budgetMs = Infinity): IndexedChunk {
+    return this.#indexChunk(maxRows, budgetMs);
+  }
+
+  /** Indexes every unindexed row (tests and benchmarks; the writer indexes in chunks). */
+  indexAll(): number {
+    let total = 0;
+    for (let chunk = this.indexChunk(INDEX_READ_ROWS * 10); ; chunk = this.indexChunk(INDEX_READ_ROWS * 10)) {
+      total += chunk.indexed;
+      if (!chunk.more) return total;
+    }
   }
 
   /** The connection, for tests and maintenance. */

@@ -1,4 +1,5 @@
 import type { HistoryRow } from './record.js';
+import { SearchIndexer, type IndexerTiming } from './search-indexer.js';
 import { HistoryStore } from './store.js';
 
 /** What the writer needs from its owner. */
@@ -16,6 +17,8 @@ export interface WriterOptions {
    * disk): `written` rows in that batch, `dropped` rows lost while writes failed.
    */
   onWriteResumed?(written: number, dropped: number): void;
+  /** When the search index is built (tests shorten it); the measured defaults otherwise. */
+  indexer?: IndexerTiming;
 }
 
 /**
@@ -34,11 +37,13 @@ export class HistoryWriter {
   #pruning: NodeJS.Immediate | undefined;
   #closed = false;
   #ageTimer: NodeJS.Timeout | undefined;
+  readonly #indexer: SearchIndexer;
 
   /** Starts the writer; with `maxAge`, old exchanges are also pruned once a minute when nothing is written. */
   constructor(store: HistoryStore, options: WriterOptions) {
     this.#store = store;
     this.#options = options;
+    this.#indexer = new SearchIndexer(store, options.indexer);
     if (options.maxAge !== undefined) {
       this.#ageTimer = setInterval(() => this.pruneSoon(), Math.min(options.maxAge, 60_000));
       // A timer for housekeeping must not keep the thread alive on its own.
@@ -64,6 +69,7 @@ export class HistoryWriter {
     // A run of failures goes on across the swap: its end (the first write that works) is reported
     // as a resumption, which the owner waits for before it reports a failure again.
     this.#store = store;
+    this.#indexer.replaceStore(store);
   }
 
   /** Writes a batch in one transaction. */
@@ -87,6 +93,7 @@ export class HistoryWriter {
       this.#options.onWriteResumed?.(batch.length, this.#droppedInRun);
     }
     this.pruneSoon();
+    this.#indexer.wrote();
   }
 
   /**
@@ -110,9 +117,10 @@ export class HistoryWriter {
     this.#pruning = setImmediate(step);
   }
 
-  /** Finishes pruning and stops accepting rows. */
+  /** Finishes pruning and stops accepting rows; indexing stops at once (the next run indexes the tail). */
   close(): void {
     this.#closed = true;
+    this.#indexer.close();
     if (this.#ageTimer) clearInterval(this.#ageTimer);
     if (this.#pruning) clearImmediate(this.#pruning);
     this.#pruning = undefined;

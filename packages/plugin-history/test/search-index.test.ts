@@ -46,6 +46,8 @@ describe('the search index', () => {
     store.insertMany([row({ started_at: 1, response_body: lateNeedle }), row({ started_at: 2, response_body: Buffer.from('a needle early') }), row({ started_at: 3 })]);
     const flags = store.db.prepare('SELECT search_binary FROM exchanges ORDER BY id').pluck().all();
     expect(flags).toEqual([SEARCH_PARTIAL, 0, 0]);
+    expect(ids(store, 'needle')).toEqual([2, 1]);
+    store.indexAll();
     expect(indexed(store, 'needle')).toEqual([2]);
     expect(ids(store, 'needle')).toEqual([2, 1]);
     expect(ids(store, 'at the end')).toEqual([1]);
@@ -69,6 +71,8 @@ describe('the search index', () => {
     ]);
     expect(ids(store, 'needle')).toEqual([5, 4, 2, 1]);
     expect(ids(store, 'NEEDLE')).toEqual([3, 1]);
+    store.indexAll();
+    expect(ids(store, 'needle')).toEqual([5, 4, 2, 1]);
     expect(indexed(store, 'needle')).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(ids(store, 'café')).toEqual([8]);
     expect(ids(store, 'CAFÉ')).toEqual([]);
@@ -107,6 +111,7 @@ describe('the search index', () => {
     const rows: HistoryRow[] = [];
     for (let i = 1; i <= 25_000; i++) rows.push(row({ started_at: i, url: `http://origin.test/items/${i}${i % 1000 === 0 ? '?tag=needle' : '?tag=common'}` }));
     store.insertMany(rows);
+    store.indexAll();
     expect(ids(store, 'tag=needle', 3)).toEqual([25_000, 24_000, 23_000]);
     expect(ids(store, 'tag=needle')).toHaveLength(25);
     expect(ids(store, 'tag=common', 3)).toEqual([24_999, 24_998, 24_997]);
@@ -117,6 +122,7 @@ describe('the search index', () => {
   it('follows the table: pruning and clear take rows out of the index in the same transaction', () => {
     const { store } = openStore();
     store.insertMany(Array.from({ length: 30 }, (_, index) => row({ started_at: index, url: `http://origin.test/needle/${index}` })));
+    store.indexAll();
     expect(indexed(store, 'needle')).toHaveLength(30);
     while (store.pruneChunk(10, undefined) >= HistoryStore.PRUNE_CHUNK);
     expect(indexed(store, 'needle')).toEqual(Array.from({ length: 10 }, (_, index) => 21 + index));
