@@ -200,11 +200,11 @@ for (const plugin of ['(none)', ...PLUGINS, ...IMPORTED_ONLY]) {
 /** Third-party packages the CLI loads at start, each from the package that depends on it. */
 const DEPENDENCIES = [
   ['undici', 'core', 'the first forwarded request'],
-  ['zod', 'core', ''],
-  ['semver', 'core', ''],
+  ['zod', 'core', "bundled into core's dist"],
+  ['semver', 'core', "bundled into core's dist"],
   ['socks', 'core', 'the first SOCKS upstream'],
-  ['ipaddr.js', 'core', ''],
-  ['tapable', 'core', ''],
+  ['ipaddr.js', 'core', "bundled into core's dist"],
+  ['tapable', 'core', "bundled into core's dist; loaded for plugin-websocket"],
   ['commander', 'cli', ''],
   ['cosmiconfig', 'cli', ''],
   ['jiti', 'cli', 'a TypeScript config, or plugins named in a config'],
