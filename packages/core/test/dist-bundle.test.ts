@@ -36,6 +36,13 @@ describe("core's built dist", () => {
     await expect(core.createProxy({ port: 'x' } as never)).rejects.toThrow(/port/);
   });
 
+  it("re-exports tapable's hook classes, working", async () => {
+    const core = (await import(path.join(distDir, 'index.js'))) as typeof import('../src/index.js');
+    const hook = new core.SyncWaterfallHook<[number]>(['value']);
+    hook.tap('double', (value) => value * 2);
+    expect(hook.call(21)).toBe(42);
+  });
+
   it('ships the licence of every bundled package, with a notice in the code', () => {
     const licences = readFileSync(path.join(distDir, 'THIRD-PARTY-LICENSES.md'), 'utf8');
     const code = jsFiles(distDir).map((file) => readFileSync(file, 'utf8')).join('\n');
