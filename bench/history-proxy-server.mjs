@@ -5,7 +5,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createProxy } from '@capture/core';
-import history from '@capture/plugin-history';
+import { pathToFileURL } from 'node:url';
+
+// CAPTURE_BENCH_HISTORY=<dist/index.js> runs another build of the plugin (a before/after).
+const { default: history } = await import(process.env.CAPTURE_BENCH_HISTORY ? pathToFileURL(path.resolve(process.env.CAPTURE_BENCH_HISTORY)).href : '@capture/plugin-history');
 
 // better-sqlite3 as the plugin resolves it, to count the rows it wrote.
 const Database = createRequire(import.meta.resolve('@capture/plugin-history'))('better-sqlite3');
