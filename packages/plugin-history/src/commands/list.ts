@@ -1,6 +1,4 @@
-import Table from 'cli-table3';
 import type { CommandInput } from '@capture/core';
-import { ellipsis, formatBytes, formatDuration, formatTime, pathOf } from '../format.js';
 import { filterFromFlags, type FilterFlags } from '../query.js';
 import type { HistorySummary } from '../store.js';
 import { withStore } from './open.js';
@@ -23,6 +21,8 @@ export async function runList({ options, context }: CommandInput): Promise<numbe
   // On a terminal rows are cut to its width (the path ends in an ellipsis); --wide, or output
   // to a pipe or file, keeps them whole.
   const columns = context.isTTY && !options.wide ? terminalColumns(context.stdout) : undefined;
+  // cli-table3 (six modules) loads only here: JSON output and every other command never need it.
+  const { formatTable } = await import('./table.js');
   context.stdout.write(`${formatTable(summaries, columns)}\n`);
   return 0;
 }
@@ -51,46 +51,4 @@ function toJson(summary: HistorySummary) {
     size: summary.size,
     duration: Math.round(summary.duration * 10) / 10,
   };
-}
-
-/** The narrowest a cut path gets: below this the row wraps rather than lose the path entirely. */
-const MIN_PATH = 12;
-
-/**
- * The readable table: id, time, method, status, host, path, size, duration. With `columns` (a
- * terminal's width) every row fits it: the path is shortened with an ellipsis as much as needed.
- */
-export function formatTable(summaries: HistorySummary[], columns?: number): string {
-  const whole = renderTable(summaries, Infinity);
-  if (columns === undefined) return whole;
-  const widest = Math.max(...whole.split('\n').map((line) => line.length));
-  if (widest <= columns) return whole;
-  const longestPath = Math.max(...summaries.map((summary) => pathOf(summary.url).length));
-  return renderTable(summaries, Math.max(MIN_PATH, longestPath - (widest - columns)));
-}
-
-function renderTable(summaries: HistorySummary[], maxPath: number): string {
-  const table = new Table({
-    head: ['ID', 'TIME', 'METHOD', 'STATUS', 'HOST', 'PATH', 'SIZE', 'DURATION'],
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    colAligns: ['right', 'left', 'left', 'left', 'left', 'left', 'right', 'right'],
-  });
-  const now = new Date();
-  for (const summary of summaries) {
-    table.push([
-      String(summary.id),
-      formatTime(summary.startedAt, now),
-      summary.method,
-      summary.grpcStatus ?? (summary.status !== null ? `${summary.status}${summary.open ? ' open' : ''}` : summary.errorCode ? 'ERR' : '-'),
-      summary.host,
-      ellipsis(pathOf(summary.url), maxPath),
-      summary.size === null ? '' : formatBytes(summary.size),
-      formatDuration(summary.duration),
-    ]);
-  }
-  return table.toString().split('\n').map((line) => line.trimEnd()).join('\n');
 }
