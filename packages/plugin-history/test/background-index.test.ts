@@ -187,7 +187,7 @@ describe('kill -9 while the writer thread indexes', () => {
     const file = path.join(home, 'history.db');
     // A long unindexed tail, as a run closed mid-burst leaves it.
     const { store } = openStore(file);
-    // Under the default maxEntries (10,000), so nothing is pruned.
+    // The crash child keeps every row (no pruning), so the ids run from 1.
     const total = 9_000;
     const filler = 'lorem ipsum dolor sit amet '.repeat(36);
     for (let start = 0; start < total; start += 1000) {
