@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
-import { writeThirdPartyLicenses } from './scripts/third-party-licenses.mjs';
+import { writeThirdPartyLicenses } from '../../scripts/third-party-licenses.mjs';
 
 /**
  * Pure-JS third-party packages bundled into dist (one file instead of a module graph: Node's ESM
@@ -22,7 +22,7 @@ export default defineConfig([
     sourcemap: true,
     noExternal: BUNDLED,
     external: NOT_BUNDLED,
-    onSuccess: async () => writeThirdPartyLicenses(fileURLToPath(new URL('.', import.meta.url)), BUNDLED, NOT_BUNDLED),
+    onSuccess: async () => writeThirdPartyLicenses({ packageDir: fileURLToPath(new URL('.', import.meta.url)), packageName: '@capture/cli', bundled: BUNDLED, external: NOT_BUNDLED }),
     banner: { js: REQUIRE_BANNER },
     // And __filename/__dirname (import-fresh, cosmiconfig's require() fallback, reads them).
     shims: true,

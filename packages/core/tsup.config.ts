@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
-import { bundledPackage, writeThirdPartyLicenses } from './scripts/third-party-licenses.js';
+import { bundledPackage, writeThirdPartyLicenses } from '../../scripts/third-party-licenses.mjs';
 
 /** An esbuild plugin as tsup takes it (esbuild itself is tsup's dependency, not core's). */
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -61,5 +61,5 @@ export default defineConfig({
   esbuildOptions(options) {
     options.legalComments = 'eof';
   },
-  onSuccess: async () => writeThirdPartyLicenses(coreDir, '@capture/core', BUNDLED),
+  onSuccess: async () => writeThirdPartyLicenses({ packageDir: coreDir, packageName: '@capture/core', bundled: BUNDLED }),
 });
