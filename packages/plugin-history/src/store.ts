@@ -115,7 +115,12 @@ export class HistoryStore {
     const unindex = db.prepare(`DELETE FROM ${SEARCH_TABLE} WHERE rowid = ?`);
     const indexedThrough = db.prepare(`SELECT indexed_through FROM ${SEARCH_STATE_TABLE}`).pluck();
     this.#indexedThrough = indexedThrough;
-    this.#unindexedRows = db.prepare(`SELECT coalesce((SELECT max(id) FROM exchanges), 0) - indexed_through FROM ${SEARCH_STATE_TABLE}`).pluck();
+    // Rows still held past the watermark: the span from the watermark (or the oldest row, when
+    // pruning went past it) to the newest. Pruned ids do not count: with the default maxEntries a
+    // burst prunes most of its rows before they would be worth indexing.
+    this.#unindexedRows = db.prepare(
+      `SELECT max(0, coalesce((SELECT max(id) FROM exchanges), 0) - max(indexed_through, coalesce((SELECT min(id) FROM exchanges), 1) - 1)) FROM ${SEARCH_STATE_TABLE}`,
+    ).pluck();
     const pending = db.prepare(`SELECT id, url, request_headers, response_headers, request_body, response_body FROM exchanges WHERE id > ? ORDER BY id LIMIT ?`);
     const setIndexedThrough = db.prepare(`UPDATE ${SEARCH_STATE_TABLE} SET indexed_through = ?`);
     const indexChunk = db.transaction((maxRows: number, budgetMs: number): IndexedChunk => {
@@ -188,7 +193,7 @@ export class HistoryStore {
     return this.#indexedThrough.get() as number;
   }
 
-  /** How many ids past the watermark (rows not yet in the search index, and any pruned since). Two lookups. */
+  /** How many held rows are past the watermark (not yet in the search index); ids pruned since do not count. Three lookups. */
   unindexedRows(): number {
     return this.#unindexedRows.get() as number;
   }

@@ -98,6 +98,8 @@ describe('the background search index', () => {
     // Rows 1-20 go: 1-15 were indexed, 16-20 not.
     while (store.pruneChunk(10, undefined) >= HistoryStore.PRUNE_CHUNK);
     expect(store.count()).toBe(10);
+    // The tail is the 10 rows held (21-30), not the 15 ids past the watermark: pruned ids never need indexing.
+    expect(store.unindexedRows()).toBe(10);
     expect(indexed(store.db, 'needle')).toEqual([]);
     expect(store.list({ search: 'needle' }).map((s) => s.id)).toEqual(Array.from({ length: 10 }, (_, index) => 30 - index));
     // A contentless index told to delete rows it never held (the trigger skips them; a direct delete must not hurt either).
