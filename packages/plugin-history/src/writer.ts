@@ -21,6 +21,9 @@ export interface WriterOptions {
   indexer?: IndexerTiming;
 }
 
+/** The most rows past `maxEntries` held before pruning starts (see `HistoryWriter.#pruneDue`). */
+const MAX_PRUNE_SLACK = 1_000;
+
 /**
  * Writes batches of rows, one transaction each, and prunes after writes. A failed write drops
  * its batch and reports once; the next batch tries again, so history failing never stops
@@ -92,8 +95,25 @@ export class HistoryWriter {
       this.#failing = false;
       this.#options.onWriteResumed?.(batch.length, this.#droppedInRun);
     }
-    this.pruneSoon();
+    if (this.#pruneDue()) this.pruneSoon();
     this.#indexer.wrote();
+  }
+
+  /**
+   * True when the rows just written call for pruning. By count, only once `maxEntries` is
+   * passed by a slack (5%, at most 1,000 rows), then down to `maxEntries` exactly: deleting a few
+   * rows after every batch rewrote the same pages batch after batch, and cost a keep-alive burst
+   * a quarter of the writer thread. By age, after every write as before.
+   */
+  #pruneDue(): boolean {
+    const { maxEntries, maxAge, maxBytes } = this.#options;
+    if (maxAge !== undefined) return true;
+    try {
+      return this.#store.pruneDue(maxEntries + Math.min(MAX_PRUNE_SLACK, Math.floor(maxEntries / 20)), maxBytes);
+    } catch {
+      // A failing database is reported by writes.
+      return false;
+    }
   }
 
   /**

@@ -235,3 +235,24 @@ describe('kill -9 while the writer thread indexes', () => {
     after.close();
   }, 60_000);
 });
+
+describe('pruning by count during a burst', () => {
+  it('lets maxEntries be passed by its slack (5%), then prunes down to maxEntries exactly; close leaves exactly maxEntries', async () => {
+    const { store } = openStore();
+    const timing = { idleMs: 60_000, maxTail: 1_000_000, chunkRows: 2_000, chunkMs: 25 };
+    const writer = new HistoryWriter(store, { maxEntries: 200, maxAge: undefined, onWriteError: () => {}, indexer: timing });
+    const batch = (count: number) => Array.from({ length: count }, (_, index) => row({ started_at: index }));
+    writer.write(batch(205));
+    // Within the slack (200 + 10): nothing is pruned, not even later.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(store.count()).toBe(205);
+    writer.write(batch(10));
+    await vi.waitFor(() => expect(store.count()).toBe(200), { timeout: 15_000 });
+    writer.write(batch(3));
+    expect(store.count()).toBe(203);
+    writer.close();
+    expect(store.count()).toBe(200);
+    store.close();
+  });
+});
