@@ -11,6 +11,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../src/schema.js';
 import { SEARCH_TABLE } from '../src/search-index.js';
 import { HistoryStore } from '../src/store.js';
 import { HistoryWriter } from '../src/writer.js';
+import { historyRow as row, openTempStore as openStore } from './helpers/rows.js';
 import { cleanupAll, tempDir } from './helpers/temp.js';
 
 let children: ChildProcess[] = [];
@@ -21,22 +22,6 @@ afterEach(async () => {
   origin = undefined;
   cleanupAll();
 });
-
-function row(over: Partial<HistoryRowWithMessages> = {}): HistoryRowWithMessages {
-  return {
-    started_at: 1_700_000_000_000, method: 'GET', url: 'http://origin.test/items', host: 'origin.test', http_version: '1.1',
-    request_headers: JSON.stringify([['host', 'origin.test']]), request_trailers: null, request_body: null, request_body_size: 0,
-    request_body_truncated: 0, request_body_skipped: null, request_body_encoding: null, request_body_decoded: 0, client_address: '127.0.0.1',
-    client_port: 50000, source: '127.0.0.1', tls: 0, mocked: 0, error_code: null, error_message: null, status: 200, status_message: 'OK',
-    response_http_version: '1.1', response_headers: JSON.stringify([['content-type', 'text/plain']]), response_trailers: null, response_body: null,
-    response_body_size: 0, response_body_truncated: 0, response_body_skipped: null, response_body_encoding: null, response_body_decoded: 0,
-    duration: 1, first_byte: 1, websocket: null, grpc: null, ...over,
-  };
-}
-
-function openStore(file = path.join(tempDir(), 'history.db')): { store: HistoryStore; file: string } {
-  return { store: new HistoryStore(openHistoryDatabase(file).db), file };
-}
 
 /** The rows the FTS table holds for a text (every trigram of it). */
 function indexed(db: Database.Database, text: string): number[] {

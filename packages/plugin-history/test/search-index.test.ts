@@ -6,27 +6,10 @@ import type { HistoryRow } from '../src/record.js';
 import { MIGRATIONS } from '../src/schema.js';
 import { INDEXED_BODY_BYTES, SEARCH_PARTIAL, SEARCH_TABLE } from '../src/search-index.js';
 import { HistoryStore } from '../src/store.js';
+import { historyRow as row, openTempStore as openStore } from './helpers/rows.js';
 import { cleanupAll, tempDir } from './helpers/temp.js';
 
 afterEach(cleanupAll);
-
-/** A stored row as the writer makes it; `over` sets what a test is about. */
-function row(over: Partial<HistoryRow> = {}): HistoryRow {
-  return {
-    started_at: 1_700_000_000_000, method: 'GET', url: 'http://origin.test/items', host: 'origin.test', http_version: '1.1',
-    request_headers: JSON.stringify([['host', 'origin.test']]), request_trailers: null, request_body: null, request_body_size: 0,
-    request_body_truncated: 0, request_body_skipped: null, request_body_encoding: null, request_body_decoded: 0, client_address: '127.0.0.1',
-    client_port: 50000, source: '127.0.0.1', tls: 0, mocked: 0, error_code: null, error_message: null, status: 200, status_message: 'OK',
-    response_http_version: '1.1', response_headers: JSON.stringify([['content-type', 'text/plain']]), response_trailers: null, response_body: null,
-    response_body_size: 0, response_body_truncated: 0, response_body_skipped: null, response_body_encoding: null, response_body_decoded: 0,
-    duration: 1, first_byte: 1, websocket: null, grpc: null, ...over,
-  };
-}
-
-function openStore(): { store: HistoryStore; file: string } {
-  const file = path.join(tempDir(), 'history.db');
-  return { store: new HistoryStore(openHistoryDatabase(file).db), file };
-}
 
 /** What the search index holds for a text, by its own query (the rows it narrows a search to). */
 function indexed(store: HistoryStore, text: string): number[] {
