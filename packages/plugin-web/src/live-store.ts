@@ -124,9 +124,24 @@ export class LiveStore {
   /** WebSocket connections open now (at most as many as the proxy relays), until they complete. */
   readonly #open = new Map<string, LiveEntry>();
   #bytes = 0;
+  /**
+   * True while history is running and saves responses: it then has every captured exchange in
+   * full, so the store keeps only tombstones for them (no Exchange, no bodies) and the view reads
+   * them from history. Otherwise the store is the only copy and keeps them whole (bounded).
+   */
+  #historyHolds = false;
 
   constructor(limit: number) {
     this.#limit = limit;
+  }
+
+  /** Whether history keeps every captured exchange in full (set once the proxy listens). */
+  set historyHolds(holds: boolean) {
+    this.#historyHolds = holds;
+  }
+
+  get historyHolds(): boolean {
+    return this.#historyHolds;
   }
 
   /** Records a WebSocket connection that is open: listed at once, replaced by its completed exchange (same id). */
@@ -136,10 +151,19 @@ export class LiveStore {
     return entry;
   }
 
-  /** Records a captured exchange. */
-  addCaptured(exchange: Exchange): LiveEntry {
+  /**
+   * Records a captured exchange; returns its entry when the store keeps one (without history),
+   * undefined when only its tombstone is kept (history holds it).
+   */
+  addCaptured(exchange: Exchange): LiveEntry | undefined {
+    if (this.#historyHolds) {
+      const id = `x${exchange.id}`;
+      if (this.#open.size) this.#open.delete(id);
+      this.#pushTombstone(id, { startedAt: exchange.timings.startedAt, method: exchange.request.method, url: exchange.request.url });
+      return undefined;
+    }
     const entry = new LiveEntry(exchange);
-    this.#open.delete(entry.id);
+    if (this.#open.size) this.#open.delete(entry.id);
     this.#captured.push(entry.id, entry);
     this.#bytes += entry.bytes;
     while (this.#captured.size > this.#limit || (this.#bytes > BODY_BUDGET && this.#captured.size > 1)) this.#evictCaptured();
@@ -191,7 +215,11 @@ export class LiveStore {
   #evictCaptured(): void {
     const [id, entry] = this.#captured.shift()!;
     this.#bytes -= entry.bytes;
-    this.#tombstones.push(id, entry.tombstone);
+    this.#pushTombstone(id, entry.tombstone);
+  }
+
+  #pushTombstone(id: string, tombstone: Tombstone): void {
+    this.#tombstones.push(id, tombstone);
     // Ten times as many tombstones as entries: a few MB at most, and older rows are rarely opened.
     if (this.#tombstones.size > this.#limit * 10) this.#tombstones.shift();
   }

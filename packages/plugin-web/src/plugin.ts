@@ -3,7 +3,7 @@ import { peerCoreRange, Stage, formatAuthority, type CapturePlugin, type Capture
 import type { WebSocketApi } from '@capture/plugin-websocket';
 import { EventHub } from './event-hub.js';
 import { webFlags } from './flags.js';
-import { LiveStore } from './live-store.js';
+import { LiveEntry, LiveStore } from './live-store.js';
 import { MAX_MESSAGES, toMessageView } from './messages-view.js';
 import { resolveWebOptions, type WebOptions } from './options.js';
 import { WebServer } from './server.js';
@@ -110,7 +110,11 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
         return undefined;
       });
 
-      proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange) => hub.publish(live.addCaptured(exchange)));
+      proxy.hooks.onExchange.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange) => {
+        const entry = live.addCaptured(exchange);
+        // With no page listening, nothing is built to publish.
+        if (hub.size) hub.publish(entry ?? new LiveEntry(exchange));
+      });
       proxy.hooks.onSkipped.tap({ name: NAME, stage: Stage.OBSERVE }, (exchange) => {
         // Paused means nothing new shows up; the view's own refusals are not traffic anyone asked to see.
         if (exchange.skip?.by === NAME) return;
@@ -120,6 +124,9 @@ export function web(options: WebOptions = {}): CapturePlugin<WebApi, WebOptions>
       proxy.hooks.onListen.tapPromise(NAME, async () => {
         // Looked up once every plugin is applied (the view may come first in the config).
         followWebSockets(proxy, live, hub);
+        // History saving responses holds every captured exchange in full: the view keeps only
+        // tombstones of them and reads them back from history (after a flush) when asked.
+        live.historyHolds = proxy.plugin('history')?.api?.options.saveResponses === true;
         const started = new WebServer({ host: resolved.webHost, port: resolved.webPort, portChosen: resolved.webPortChosen, checkToken: tokenChecker(token), api: current, hub });
         const port = await started.listen();
         server = started;

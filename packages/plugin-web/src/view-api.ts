@@ -114,6 +114,8 @@ export class ViewApi {
     // History's rows of WebSocket connections written while open, by the same key.
     const openInHistory = new Map<string, ExchangeSummary>();
     if (history) {
+      // Captured exchanges live in history only: the rows it still has queued are written first.
+      if (this.#live.historyHolds) await history.flush();
       // Off the proxy's thread: a search over a big history never holds proxied requests.
       const found = await history.listAsync({ ...toHistoryFilter(query), ...historyBefore, limit: limit + 1 });
       if (found.length > limit) cutAt = found[limit - 1]!.startedAt;
@@ -314,6 +316,8 @@ export class ViewApi {
   async #findInHistory(tombstone: Tombstone): Promise<ViewExchange | undefined> {
     const history = this.#history();
     if (!history) return undefined;
+    // A just-captured exchange may still be queued for history's writer.
+    await history.flush();
     const candidates = await history.listAsync({ since: tombstone.startedAt, methods: [tombstone.method], search: tombstone.url, limit: 1000 });
     const row = candidates.reverse().find((candidate) => candidate.startedAt === tombstone.startedAt && candidate.url === tombstone.url);
     const stored = row && (await history.getAsync(row.id));
