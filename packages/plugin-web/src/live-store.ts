@@ -125,23 +125,15 @@ export class LiveStore {
   readonly #open = new Map<string, LiveEntry>();
   #bytes = 0;
   /**
-   * True while history is running and saves responses: it then has every captured exchange in
-   * full, so the store keeps only tombstones for them (no Exchange, no bodies) and the view reads
-   * them from history. Otherwise the store is the only copy and keeps them whole (bounded).
+   * True while history is running and saves responses (set once the proxy listens): it then has
+   * every captured exchange in full, so the store keeps only tombstones for them (no Exchange, no
+   * bodies) and the view reads them from history. Otherwise the store is the only copy and keeps
+   * them whole (bounded).
    */
-  #historyHolds = false;
+  historyHolds = false;
 
   constructor(limit: number) {
     this.#limit = limit;
-  }
-
-  /** Whether history keeps every captured exchange in full (set once the proxy listens). */
-  set historyHolds(holds: boolean) {
-    this.#historyHolds = holds;
-  }
-
-  get historyHolds(): boolean {
-    return this.#historyHolds;
   }
 
   /** Records a WebSocket connection that is open: listed at once, replaced by its completed exchange (same id). */
@@ -156,7 +148,7 @@ export class LiveStore {
    * undefined when only its tombstone is kept (history holds it).
    */
   addCaptured(exchange: Exchange): LiveEntry | undefined {
-    if (this.#historyHolds) {
+    if (this.historyHolds) {
       const id = `x${exchange.id}`;
       if (this.#open.size) this.#open.delete(id);
       this.#pushTombstone(id, { startedAt: exchange.timings.startedAt, method: exchange.request.method, url: exchange.request.url });
