@@ -24,7 +24,9 @@ export function isText(body: Uint8Array): boolean {
  * The most of each body the index holds. Indexing costs by distinct trigrams: about 60 µs per KiB
  * of JSON and over 1 ms per KiB of base64 (a 10 MiB text body took the writer 20 s), so a whole
  * large body would stall history. A longer body's row is marked {@link SEARCH_PARTIAL} and every
- * search reads it, so what is found stays what a scan finds.
+ * search reads it, so what is found stays what a scan finds; the background indexer leaves such a
+ * row's bodies out of the index (its URL and headers go in), since reading them back would cost
+ * the writer a copy of each.
  */
 export const INDEXED_BODY_BYTES = 16 * 1024;
 

@@ -3,7 +3,7 @@ import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
 import { fromHistoryRow, OPEN_WEBSOCKET, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
 import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
-import { SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
+import { SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
@@ -121,7 +121,13 @@ export class HistoryStore {
     this.#unindexedRows = db.prepare(
       `SELECT max(0, coalesce((SELECT max(id) FROM exchanges), 0) - max(indexed_through, coalesce((SELECT min(id) FROM exchanges), 1) - 1)) FROM ${SEARCH_STATE_TABLE}`,
     ).pluck();
-    const pending = db.prepare(`SELECT id, url, request_headers, response_headers, request_body, response_body FROM exchanges WHERE id > ? ORDER BY id LIMIT ?`);
+    // A row with a body too long to index whole is read by every search anyway (SEARCH_PARTIAL),
+    // so its bodies are not read here: a download's 10 MiB capture read back on this thread cost
+    // a buffer (and SQLite a 10 MiB allocation) for nothing.
+    const unlessPartial = (column: string) => `CASE WHEN search_binary = ${SEARCH_PARTIAL} THEN NULL ELSE ${column} END AS ${column}`;
+    const pending = db.prepare(
+      `SELECT id, url, request_headers, response_headers, ${unlessPartial('request_body')}, ${unlessPartial('response_body')} FROM exchanges WHERE id > ? ORDER BY id LIMIT ?`,
+    );
     const setIndexedThrough = db.prepare(`UPDATE ${SEARCH_STATE_TABLE} SET indexed_through = ?`);
     const indexChunk = db.transaction((maxRows: number, budgetMs: number): IndexedChunk => {
       // Read in the transaction: another process writing the file may have moved it.

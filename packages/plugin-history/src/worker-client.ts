@@ -103,7 +103,7 @@ export class WriteWorkerClient {
       row.request_body = move(row.request_body);
       row.response_body = move(row.response_body);
     }
-    this.#worker.postMessage({ type: 'write', rows } satisfies ToWorker, [pack]);
+    this.#worker.postMessage({ type: 'write', rows, pack } satisfies ToWorker, [pack]);
   }
 
   /**

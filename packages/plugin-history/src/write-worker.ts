@@ -10,6 +10,7 @@ import { BUSY_TIMEOUT_MS, openHistoryDatabase } from './database.js';
 import { fileIdentity } from './file-safety.js';
 import { HistoryStore } from './store.js';
 import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
+import { releaseNow } from './release-buffer.js';
 import { HistoryWriter } from './writer.js';
 
 const port = parentPort!;
@@ -79,6 +80,8 @@ port.on('message', (message: ToWorker) => {
       void error;
     }
     writer?.write(message.rows);
+    // SQLite has copied the bodies: a download's capture must not wait for this thread's next GC.
+    releaseNow(message.pack);
     return;
   }
   // Messages are handled in order and each write commits before the next message, so every

@@ -20,13 +20,13 @@ function indexed(store: HistoryStore, text: string): number[] {
 const ids = (store: HistoryStore, search: string, limit?: number) => store.list({ search, ...(limit ? { limit } : {}) }).map((summary) => summary.id);
 
 describe('the search index', () => {
-  it('holds the start of a long body only, and still finds text past it (such rows are always read)', () => {
+  it('leaves a long body out of the index, indexes its row\'s URL and headers, and still finds any text in it (such rows are always read)', () => {
     const { store } = openStore();
     // Random base64 is the dearest text to index (every trigram new): a 2 MiB body indexed whole
-    // took the writer seconds; only its first INDEXED_BODY_BYTES go to the index now.
+    // took the writer seconds, and reading a download's body back cost the writer a copy of it.
     const noise = Buffer.from(Array.from({ length: 2 * 1024 * 1024 }, (_, index) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(index * 7919 + (index >> 5) * 104729) % 64]).join(''));
-    const lateNeedle = Buffer.concat([noise, Buffer.from(' needle at the end')]);
-    store.insertMany([row({ started_at: 1, response_body: lateNeedle }), row({ started_at: 2, response_body: Buffer.from('a needle early') }), row({ started_at: 3 })]);
+    const lateNeedle = Buffer.concat([Buffer.from('early-word '), noise, Buffer.from(' needle at the end')]);
+    store.insertMany([row({ started_at: 1, url: 'http://origin.test/long-download', response_body: lateNeedle }), row({ started_at: 2, response_body: Buffer.from('a needle early') }), row({ started_at: 3 })]);
     const flags = store.db.prepare('SELECT search_binary FROM exchanges ORDER BY id').pluck().all();
     expect(flags).toEqual([SEARCH_PARTIAL, 0, 0]);
     expect(ids(store, 'needle')).toEqual([2, 1]);
@@ -34,6 +34,10 @@ describe('the search index', () => {
     expect(indexed(store, 'needle')).toEqual([2]);
     expect(ids(store, 'needle')).toEqual([2, 1]);
     expect(ids(store, 'at the end')).toEqual([1]);
+    expect(indexed(store, 'early-word')).toEqual([]);
+    expect(ids(store, 'early-word')).toEqual([1]);
+    expect(indexed(store, 'long-download')).toEqual([1]);
+    expect(ids(store, 'long-download')).toEqual([1]);
     // A body just at the limit is indexed whole, one byte more is not.
     store.insertMany([row({ started_at: 4, response_body: Buffer.alloc(INDEXED_BODY_BYTES, 'k') }), row({ started_at: 5, response_body: Buffer.alloc(INDEXED_BODY_BYTES + 1, 'k') })]);
     expect(store.db.prepare('SELECT search_binary FROM exchanges WHERE id > 3 ORDER BY id').pluck().all()).toEqual([0, SEARCH_PARTIAL]);
