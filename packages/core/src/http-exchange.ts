@@ -14,6 +14,7 @@ import { classifyUpstreamError } from './upstream-errors.js';
 import { isThenable, runSeries } from './tap-runner.js';
 import { errorMessage, groupHeaders, hasHost, reasonAsOnTheWire, requestTarget, teeInto } from './http-forwarding.js';
 import type { UpstreamHandler } from './h2-upstream.js';
+import { noteForwarded } from './young-garbage.js';
 
 /** A client's request as the exchange reads it: HTTP/1.x from `node:http`, or one HTTP/2 stream from `node:http2`'s compatibility API. */
 export type ClientRequest = IncomingMessage | Http2ServerRequest;
@@ -274,6 +275,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
   /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */
   onData(chunk: Buffer): boolean {
     this.#responseBody!.push(chunk);
+    noteForwarded(chunk.length);
     if ((this.#res as ServerResponse).write(chunk)) return true;
     this.#res.once('drain', this.#resume!);
     return false;

@@ -1,3 +1,4 @@
+import { noteForwarded } from './young-garbage.js';
 import { Transform } from 'node:stream';
 import type { BodyCollector } from './body-capture.js';
 import type { ClientRequest } from './http-exchange.js';
@@ -16,6 +17,7 @@ export function teeInto(body: ClientRequest, collector: BodyCollector): Transfor
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       collector.push(chunk);
+      noteForwarded(chunk.length);
       callback(null, chunk);
     },
   });
