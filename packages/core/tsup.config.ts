@@ -49,7 +49,7 @@ const licenceNotices: Plugin = {
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'record/index': 'src/record/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'record/index': 'src/record/index.ts', 'data/index': 'src/data/index.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,

@@ -1,6 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { CaptureError } from '@capture/core';
+import { CaptureError } from '@capture/core/data';
 import { prepareDatabaseFile } from './file-safety.js';
 import { migrate, type MigrationNotice } from './schema.js';
 

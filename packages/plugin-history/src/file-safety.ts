@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, constants, lstatSync, openSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { CaptureError, ensureDataDirSync } from '@capture/core';
+import { CaptureError, ensureDataDirSync } from '@capture/core/data';
 
 /** Files history writes: only their owner may read them (they hold tokens, cookies, bodies). */
 export const PRIVATE_FILE_MODE = 0o600;

@@ -3,7 +3,7 @@
  * are core's `formatBytes` and `formatDuration`, so they read as the live log and the web view
  * print them.
  */
-export { formatBytes, formatDuration } from '@capture/core';
+export { formatBytes, formatDuration } from '@capture/core/record';
 
 /** Local time: `14:47:14` for today, `2024-05-01 14:47` for other days. */
 export function formatTime(epochMs: number, now = new Date()): string {

@@ -1,4 +1,4 @@
-import { CaptureError } from '@capture/core';
+import { CaptureError } from '@capture/core/data';
 import { parseSince } from './duration.js';
 import { needsBinaryScan, SEARCH_BINARY, SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, trigramMatch } from './search-index.js';
 

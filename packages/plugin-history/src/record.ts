@@ -1,4 +1,5 @@
-import { hostOf, type CapturedBody, type Exchange, type GrpcRecord, type HeaderList, type StoredBody, type StoredExchange, type WebSocketMessageRecord, type WebSocketRecord } from '@capture/core';
+import { hostOf } from '@capture/core/record';
+import type { CapturedBody, Exchange, GrpcRecord, HeaderList, StoredBody, StoredExchange, WebSocketMessageRecord, WebSocketRecord } from '@capture/core';
 
 /** One row as written: the columns of the `exchanges` table (SQLite integers for booleans). */
 export interface HistoryRow {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { hostOf } from '@capture/core';
+import { hostOf } from '@capture/core/record';
 import { INDEXED_BODY_BYTES, isText, SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, searchText } from './search-index.js';
 
 /**
