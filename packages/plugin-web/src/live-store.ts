@@ -1,6 +1,9 @@
 import type { Exchange, WebSocketRecord } from '@capture/core';
 import { fromLiveExchange, summaryOf, type ViewExchange } from './view-model.js';
 import type { ExchangeSummary } from './protocol.js';
+import { TombstoneRing, type Tombstone } from './tombstone-ring.js';
+
+export type { Tombstone } from './tombstone-ring.js';
 
 /** Body bytes the captured exchanges held in memory may reference in all; older ones are let go first. */
 const BODY_BUDGET = 64 * 1024 * 1024;
@@ -31,6 +34,11 @@ export class LiveEntry {
     return `x${this.#exchange.id}`;
   }
 
+  /** The proxy's id of the exchange. */
+  get exchangeId(): number {
+    return this.#exchange.id;
+  }
+
   /** When it started, for merging with history. */
   get startedAt(): number {
     return this.#exchange.timings.startedAt;
@@ -55,12 +63,6 @@ export class LiveEntry {
   }
 }
 
-/** Where an exchange that left memory can be found again in history. */
-export interface Tombstone {
-  startedAt: number;
-  method: string;
-  url: string;
-}
 
 /**
  * A bounded first-in first-out list with lookup by key. An array with a moving head, not a Map
@@ -120,7 +122,8 @@ export class LiveStore {
   readonly #limit: number;
   readonly #captured = new Fifo<LiveEntry>();
   readonly #skipped = new Fifo<LiveEntry>();
-  readonly #tombstones = new Fifo<Tombstone>();
+  /** Ten times as many tombstones as entries: a few MB at most, and older rows are rarely opened. */
+  readonly #tombstones: TombstoneRing;
   /** WebSocket connections open now (at most as many as the proxy relays), until they complete. */
   readonly #open = new Map<string, LiveEntry>();
   #bytes = 0;
@@ -134,6 +137,7 @@ export class LiveStore {
 
   constructor(limit: number) {
     this.#limit = limit;
+    this.#tombstones = new TombstoneRing(limit * 10);
   }
 
   /** Records a WebSocket connection that is open: listed at once, replaced by its completed exchange (same id). */
@@ -149,9 +153,8 @@ export class LiveStore {
    */
   addCaptured(exchange: Exchange): LiveEntry | undefined {
     if (this.historyHolds) {
-      const id = `x${exchange.id}`;
-      if (this.#open.size) this.#open.delete(id);
-      this.#pushTombstone(id, { startedAt: exchange.timings.startedAt, method: exchange.request.method, url: exchange.request.url });
+      if (this.#open.size) this.#open.delete(`x${exchange.id}`);
+      this.#tombstones.set(exchange.id, exchange.timings.startedAt, exchange.request.method, exchange.request.url);
       return undefined;
     }
     const entry = new LiveEntry(exchange);
@@ -182,7 +185,7 @@ export class LiveStore {
 
   /** How to find a captured exchange that left memory. */
   tombstone(id: string): Tombstone | undefined {
-    return this.#tombstones.get(id);
+    return /^x\d{1,15}$/.test(id) ? this.#tombstones.get(Number(id.slice(1))) : undefined;
   }
 
   /** Captured entries, oldest first. */
@@ -205,14 +208,9 @@ export class LiveStore {
   }
 
   #evictCaptured(): void {
-    const [id, entry] = this.#captured.shift()!;
+    const [, entry] = this.#captured.shift()!;
     this.#bytes -= entry.bytes;
-    this.#pushTombstone(id, entry.tombstone);
-  }
-
-  #pushTombstone(id: string, tombstone: Tombstone): void {
-    this.#tombstones.push(id, tombstone);
-    // Ten times as many tombstones as entries: a few MB at most, and older rows are rarely opened.
-    if (this.#tombstones.size > this.#limit * 10) this.#tombstones.shift();
+    const { startedAt, method, url } = entry.tombstone;
+    this.#tombstones.set(entry.exchangeId, startedAt, method, url);
   }
 }
