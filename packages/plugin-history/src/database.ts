@@ -2,7 +2,7 @@ import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { CaptureError } from '@capture/core/data';
 import { prepareDatabaseFile } from './file-safety.js';
-import { migrate, type MigrationNotice } from './schema.js';
+import { ID_RANGE_SQL, migrate, type MigrationNotice } from './schema.js';
 
 /** The name of the history database in the data folder. */
 export const HISTORY_FILE = 'history.db';
@@ -58,7 +58,31 @@ export function openHistoryDatabase(file: string, notice?: MigrationNotice): Ope
   }
 }
 
+/** True for SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
+function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * {@link openOnce}, again after a short wait while the file is locked, for up to
+ * {@link BUSY_TIMEOUT_MS}. Two processes opening a new file at once both read it, then both ask
+ * to switch it to WAL: SQLite answers one of them "database is locked" at once, without its busy
+ * handler (waiting could not end that deadlock), though the other is done in milliseconds.
+ */
 function openAndPrepare(file: string, notice?: MigrationNotice): Database.Database {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return openOnce(file, notice);
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() + wait > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
+  }
+}
+
+function openOnce(file: string, notice?: MigrationNotice): Database.Database {
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     // The first statement that reads the file: a damaged header fails here.
@@ -70,7 +94,7 @@ function openAndPrepare(file: string, notice?: MigrationNotice): Database.Databa
     // Walks the table's b-tree from its root to both ends, so a damaged root or edge page is
     // found now rather than on the first write. (count(*) read a whole index: 190 ms at a
     // million rows, on every command and start.)
-    db.prepare('SELECT max(id), min(id) FROM exchanges').get();
+    db.prepare(ID_RANGE_SQL).get();
     return db;
   } catch (error) {
     db.close();

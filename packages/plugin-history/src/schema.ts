@@ -193,3 +193,10 @@ export function migrate(db: Database.Database, file: string, notice: MigrationNo
 export class SchemaTooNewError extends Error {
   override readonly name = 'SchemaTooNewError';
 }
+
+/**
+ * The oldest and newest ids, from the two ends of the table's b-tree. Two subqueries: SQLite
+ * answers a lone min() or max() from one end, but both in one SELECT scan every row (8 ms at
+ * 200,000 rows, 40 at a million, after every batch the writer wrote).
+ */
+export const ID_RANGE_SQL = 'SELECT (SELECT min(id) FROM exchanges) AS oldest, (SELECT max(id) FROM exchanges) AS newest';

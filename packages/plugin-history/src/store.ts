@@ -5,6 +5,7 @@ import { fromHistoryRow, OPEN_WEBSOCKET, type HistoryRow, type HistoryRowWithMes
 import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
 import { SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
+import { ID_RANGE_SQL } from './schema.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
 export interface HistorySummary {
@@ -105,6 +106,8 @@ export class HistoryStore {
   readonly #indexedThrough: Database.Statement<unknown[]>;
   readonly #unindexedRows: Database.Statement<unknown[]>;
   readonly #indexChunk: (maxRows: number, budgetMs: number) => IndexedChunk;
+  /** Statements of fixed text prepared on first use: preparing one costs tens of µs, and retention asks after every batch. */
+  readonly #prepared = new Map<string, Database.Statement<unknown[]>>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -310,7 +313,7 @@ export class HistoryStore {
 
   /** One exchange by id, or undefined. */
   get(id: number): StoredExchange | undefined {
-    const row = this.#db.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as StoredRow | undefined;
+    const row = this.#statement('SELECT * FROM exchanges WHERE id = ?').get(id) as StoredRow | undefined;
     return row && this.#withMessages(row);
   }
 
@@ -330,9 +333,20 @@ export class HistoryStore {
     return fromHistoryRow(row, messages);
   }
 
+  /** The statement for `sql`, prepared once (`pluck`: it returns the first column only). */
+  #statement(sql: string, pluck = false): Database.Statement<unknown[]> {
+    let statement = this.#prepared.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare<unknown[]>(sql);
+      if (pluck) statement.pluck();
+      this.#prepared.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** How many exchanges there are. */
   count(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM exchanges').get() as { n: number }).n;
+    return this.#statement('SELECT count(*) FROM exchanges', true).get() as number;
   }
 
   /**
@@ -344,14 +358,12 @@ export class HistoryStore {
     // Ids grow by one per insert and only the oldest rows are ever deleted, so the newest
     // maxEntries are exactly those above max(id) - maxEntries: one index lookup, where counting
     // back with OFFSET would walk every row (milliseconds at 10,000 rows, on every write).
-    const newest = this.#db.prepare('SELECT max(id) FROM exchanges').pluck().get() as number | null;
+    const newest = this.#statement('SELECT max(id) FROM exchanges', true).get() as number | null;
     if (newest !== null && newest > maxEntries) {
-      deleted += this.#db.prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE id <= ? ORDER BY id LIMIT ?)').run(newest - maxEntries, PRUNE_CHUNK).changes;
+      deleted += this.#statement('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE id <= ? ORDER BY id LIMIT ?)').run(newest - maxEntries, PRUNE_CHUNK).changes;
     }
     if (maxAge !== undefined && deleted < PRUNE_CHUNK) {
-      deleted += this.#db
-        .prepare('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at LIMIT ?)')
-        .run(now - maxAge, PRUNE_CHUNK - deleted).changes;
+      deleted += this.#statement('DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at LIMIT ?)').run(now - maxAge, PRUNE_CHUNK - deleted).changes;
     }
     if (maxBytes !== undefined && deleted < PRUNE_CHUNK) deleted += this.#pruneBytes(maxBytes, PRUNE_CHUNK - deleted);
     return deleted;
@@ -362,7 +374,7 @@ export class HistoryStore {
    * held), found from two index lookups and three pragmas: cheap enough to ask at start.
    */
   pruneDue(maxEntries: number, maxBytes?: number): boolean {
-    const { oldest, newest } = this.#db.prepare('SELECT min(id) AS oldest, max(id) AS newest FROM exchanges').get() as { oldest: number | null; newest: number | null };
+    const { oldest, newest } = this.#statement(ID_RANGE_SQL).get() as { oldest: number | null; newest: number | null };
     if (oldest !== null && newest !== null && oldest <= newest - maxEntries) return true;
     return maxBytes !== undefined && this.usedBytes() > maxBytes;
   }
@@ -372,9 +384,9 @@ export class HistoryStore {
    * pragmas: no scan, so it can run after every write.
    */
   usedBytes(): number {
-    const pages = this.#db.pragma('page_count', { simple: true }) as number;
-    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
-    const size = this.#db.pragma('page_size', { simple: true }) as number;
+    const pages = this.#statement('PRAGMA page_count', true).get() as number;
+    const free = this.#statement('PRAGMA freelist_count', true).get() as number;
+    const size = this.#statement('PRAGMA page_size', true).get() as number;
     return (pages - free) * size;
   }
 
@@ -385,14 +397,14 @@ export class HistoryStore {
    * next round takes what is still over.
    */
   #pruneBytes(maxBytes: number, limit: number): number {
-    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+    const pageSize = this.#statement('PRAGMA page_size', true).get() as number;
     // Row sizes from the lengths SQLite keeps in each record (length() reads no blob), plus a
     // row's overhead, and the WebSocket messages that go with the row (deleted with it by a
     // trigger). Without the messages a long WebSocket connection counted as a few hundred bytes
     // and pruning deleted far more exchanges than it had to. A message row (a WITHOUT ROWID
     // table) keeps about 1000 bytes in its page; a longer one spills to overflow pages of its own,
     // counted whole, plus a page for the part kept in place.
-    const estimate = this.#db.prepare(
+    const estimate = this.#statement(
       `SELECT id, 256 + length(url) + length(request_headers) + coalesce(length(request_body), 0)
          + coalesce(length(request_trailers), 0) + coalesce(length(response_headers), 0) + coalesce(length(response_body), 0)
          + coalesce(length(response_trailers), 0) + coalesce(length(websocket), 0) + coalesce(length(grpc), 0)
@@ -402,7 +414,7 @@ export class HistoryStore {
            ), 0) END AS size
        FROM exchanges ORDER BY id LIMIT $limit`,
     );
-    const remove = this.#db.prepare('DELETE FROM exchanges WHERE id <= ?');
+    const remove = this.#statement('DELETE FROM exchanges WHERE id <= ?');
     let deleted = 0;
     while (deleted < limit) {
       const over = this.usedBytes() - maxBytes;

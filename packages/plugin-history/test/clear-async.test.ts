@@ -49,7 +49,9 @@ describe('clearAsync', () => {
     expect(completions.length).toBeGreaterThan(3);
     expect(completions[0]!).toBeLessThan(ended);
     const gaps = completions.map((at, i) => at - (completions[i - 1] ?? started));
-    expect(Math.max(...gaps)).toBeLessThan(took / 2);
+    // A clear on the proxying thread would stall it for the whole clear; other test files on a
+    // shared machine can stretch one gap, never to most of it.
+    expect(Math.max(...gaps)).toBeLessThan(took * 0.75);
     console.log(`clearAsync of 50,000 exchanges ${took.toFixed(0)} ms; ${completions.length} proxied requests meanwhile, longest gap ${Math.max(...gaps).toFixed(1)} ms`);
 
     await requestThroughProxy(proxy.port, `${origin.url}/after`);
