@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
+import { cpuSeconds, peakRssMiB, waitUntilIdle } from './lib/proc.mjs';
 import { download, hasWrk, keepAliveLoader } from './lib/http-load.mjs';
 import { newHosts, tlsKeepAlive } from './lib/tls-load.mjs';
 import { h2KeepAlive } from './lib/h2-load.mjs';
@@ -218,7 +218,7 @@ async function measure(scenarioId, target, { warm = false, round = 0 } = {}) {
   }
 }
 
-/** Runs one scenario: fresh proxies, a warm-up each, `rounds` alternating rounds, medians. */
+/** Runs one scenario: fresh proxies, a warm-up each, `rounds` alternating rounds (each proxy idle before the next runs), medians. */
 async function runScenario(scenarioId) {
   const scenario = SCENARIOS[scenarioId];
   console.log(`\n${scenario.title}`);
@@ -245,6 +245,7 @@ async function runScenario(scenarioId) {
   for (const target of live) {
     await measure(scenarioId, target, { warm: true });
     crashed(target);
+    if (target.proxy) await waitUntilIdle(target.proxy.pid);
   }
   live = live.filter((target) => !target.skipped);
   const runs = new Map(live.map((target) => [target.name, []]));
@@ -259,6 +260,9 @@ async function runScenario(scenarioId) {
       // CPU per request (µs) or per GiB (s): steadier than rates when neighbours take the cores.
       result.cpu = scenario.kind === 'download' ? cpu / result.units : (cpu * 1e6) / result.units;
       if (crashed(target)) continue;
+      // Outside the measured window: work the run left behind (capture storing its last
+      // exchanges) must not land in the next target's run.
+      if (target.proxy) await waitUntilIdle(target.proxy.pid);
       runs.get(target.name).push(result);
       const cpuText = Number.isFinite(result.cpu) ? `, proxy CPU ${result.cpu.toFixed(scenario.kind === 'download' ? 2 : 0)} ${scenario.kind === 'download' ? 's/GiB' : 'µs/request'}` : '';
       console.log(`  round ${round + 1} ${target.name}: ${result.rate.toFixed(1)} ${scenario.unit}${cpuText}${result.errors ? `, ${result.errors} errors` : ''}${result.shortNote ? ` (${result.shortNote})` : ''}`);
@@ -330,7 +334,7 @@ const has = (...ids) => ids.some((id) => only.includes(id));
 const setup = [
   `${new Date().toISOString().slice(0, 10)}, Node ${versions.node}, capture ${versions.capture ?? '(no git)'}, mitmproxy ${versions.mitmproxy ?? 'n/a'}, http-mitm-proxy ${versions.httpMitmProxy};`,
   `${os.cpus().length} cores shared by load generator, origin and proxies (load average ${loadAtStart[0].toFixed(1)} at start, ${loadAtEnd[0].toFixed(1)} at end); ${elapsed} s in all.`,
-  `Medians of ${rounds} alternating rounds (order rotated each round), each proxy started fresh per scenario, 1 s warm-ups.`,
+  `Medians of ${rounds} alternating rounds (order rotated each round), each proxy started fresh per scenario, 1 s warm-ups (16 MiB for downloads); after each warm-up and run the proxy is left to go idle (at most one CPU tick in 200 ms, up to 10 s) before the next target runs.`,
   ...(has('http', 'https') ? [`Keep-alive: ${connections} connections for ${duration} s${has('http') ? ` (HTTP load by ${tool})` : ''}${has('https') ? ", HTTPS load by Node's TLS client through CONNECT" : ''}.`] : []),
   ...(has('new-hosts') ? [`New hosts: ${hostCount} names ${concurrency} at a time, each TCP, CONNECT, TLS with its name, one GET (none started after ${newHostsLimit} s).`] : []),
   ...(has('h2') ? [`HTTP/2: ${h2Sessions * h2Streams} concurrent streams on ${h2Sessions} TLS connections negotiating h2 (through CONNECT when proxied; the origin speaks h2 only), Node's http2 client.`] : []),

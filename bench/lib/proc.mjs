@@ -27,3 +27,21 @@ export function cpuSeconds(pid) {
     return NaN;
   }
 }
+
+/**
+ * Resolves once `pid` has gone quiet: at most one clock tick of CPU over `quietMs`, checked every
+ * `quietMs`, for at most `maxMs`. A proxy still busy with the last run's work (a writer thread
+ * storing a 10 MiB capture, a thread starting) would otherwise spend it in the next target's run
+ * on a shared machine. Resolves with the milliseconds waited.
+ */
+export async function waitUntilIdle(pid, { quietMs = 200, maxMs = 10_000 } = {}) {
+  const began = Date.now();
+  let last = cpuSeconds(pid);
+  while (Date.now() - began < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = cpuSeconds(pid);
+    if (!Number.isFinite(now) || now - last <= 1 / TICKS_PER_SECOND) break;
+    last = now;
+  }
+  return Date.now() - began;
+}

@@ -44,6 +44,8 @@ export interface StartCaptureOptions {
   spawn?: Pick<SpawnOptions, 'uid' | 'gid'>;
   /** The `capture` entry to run; default {@link CAPTURE_BIN}. */
   bin?: string;
+  /** Node's own options, before the entry (e.g. `['--trace-gc']` to see the collector's work). */
+  nodeArgs?: readonly string[];
 }
 
 /** Starts `capture ...args` as a child process. Nothing happens until this is called. */
@@ -55,8 +57,8 @@ export function startCapture(args: string[], options: StartCaptureOptions = {}):
   const spawnOptions = { cwd: options.cwd ?? home, env, ...options.spawn };
   const child = (
     options.shellPrefix
-      ? spawn('bash', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, bin, ...args], spawnOptions)
-      : spawn(process.execPath, [bin, ...args], spawnOptions)
+      ? spawn('bash', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, ...(options.nodeArgs ?? []), bin, ...args], spawnOptions)
+      : spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], spawnOptions)
   ) as ChildProcessWithoutNullStreams;
   const out = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];

@@ -27,8 +27,8 @@ export function tempProject(files: Record<string, string> = {}): { dir: string; 
 export type CliProcess = CaptureProcess;
 
 /** Starts `node dist/bin.js ...args` in `cwd` with a private CAPTURE_HOME (`cwd/.capture-home`, unless `env` sets one). */
-export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
-  return startCapture(args, { bin: BIN, home: path.join(options.cwd, '.capture-home'), cwd: options.cwd, env: options.env });
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[] }): CliProcess {
+  return startCapture(args, { bin: BIN, home: path.join(options.cwd, '.capture-home'), cwd: options.cwd, env: options.env, nodeArgs: options.nodeArgs });
 }
 
 /** Runs `capture ...args` to completion (stdin stays open, as for a command run from a script). */
