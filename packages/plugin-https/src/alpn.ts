@@ -78,6 +78,10 @@ export class OriginProtocols {
   }
 }
 
+/** Every probe's secure context (nothing to verify, no client certificate): made once, not per connection (about 0.3 ms each). */
+let sharedProbeContext: tls.SecureContext | undefined;
+const probeContext = (): tls.SecureContext => (sharedProbeContext ??= tls.createSecureContext());
+
 function probe(open: OpenOriginSocket, host: string, port: number, servername: string | undefined): Promise<OriginProtocol> {
   return new Promise((resolve) => {
     let settled = false;
@@ -102,6 +106,7 @@ function probe(open: OpenOriginSocket, host: string, port: number, servername: s
         if (settled) return void raw.destroy();
         socket = tls.connect({
           socket: raw,
+          secureContext: probeContext(),
           ...(servername ? { servername } : {}),
           ALPNProtocols: ['h2', 'http/1.1'],
           // Only the ALPN answer is read and nothing is sent: the certificate is verified, and
