@@ -1,17 +1,30 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { MarkingPause } from './streaming-marking.js';
 import { YoungGarbagePacer } from './young-garbage.js';
+
+/** A pause that switches nothing, so these tests leave V8's flags alone. */
+const inertMarking = () => new MarkingPause(() => undefined, 1_000, []);
 
 describe('YoungGarbagePacer', () => {
   it('collects once per `every` bytes forwarded, however the bytes arrive', () => {
     const runs: string[] = [];
-    const pacer = new YoungGarbagePacer(1000, (options) => runs.push(`${options.type}/${options.execution}`));
+    const pacer = new YoungGarbagePacer(1000, (options) => runs.push(`${options.type}/${options.execution}`), inertMarking());
     for (let i = 0; i < 99; i++) pacer.note(10);
     expect(runs).toEqual([]);
     pacer.note(10);
     expect(runs).toEqual(['minor/sync']);
     pacer.note(5000);
     expect(runs).toHaveLength(2);
+  });
+
+  it('pauses incremental marking at its first collection, not before', () => {
+    const marking = inertMarking();
+    const pacer = new YoungGarbagePacer(1000, () => undefined, marking);
+    pacer.note(999);
+    expect(marking.paused).toBe(false);
+    pacer.note(1);
+    expect(marking.paused).toBe(true);
   });
 
   it('runs V8\'s own minor collection without a flag, and leaves the global without `gc`', async () => {
@@ -23,7 +36,7 @@ describe('YoungGarbagePacer', () => {
       });
       observer.observe({ entryTypes: ['gc'] });
     });
-    new YoungGarbagePacer(1).note(1);
+    new YoungGarbagePacer(1, undefined, inertMarking()).note(1);
     await minor;
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
   });

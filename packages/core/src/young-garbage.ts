@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { MarkingPause } from './streaming-marking.js';
 
 /**
  * Frees the socket buffers a large body leaves behind, at the pace it flows. Every chunk read
@@ -39,19 +40,25 @@ export class YoungGarbagePacer {
   /**
    * @param every body bytes between two collections.
    * @param collect the collection to run; by default V8's, found on first use.
+   * @param marking what pauses V8's incremental marking while collections come at this pace.
    */
   constructor(
     private readonly every = BYTES_PER_COLLECTION,
     collect?: Collect,
+    private readonly marking = new MarkingPause(),
   ) {
     this.#collect = collect ?? null;
   }
 
-  /** Notes `bytes` forwarded; collects once `every` bytes have passed since the last collection. */
+  /**
+   * Notes `bytes` forwarded; collects once `every` bytes have passed since the last collection,
+   * and keeps V8's incremental marking paused while that pace lasts (see {@link MarkingPause}).
+   */
   note(bytes: number): void {
     this.#forwarded += bytes;
     if (this.#forwarded < this.every) return;
     this.#forwarded = 0;
+    this.marking.streaming();
     if (this.#collect === null) this.#collect = v8Collector();
     this.#collect?.({ type: 'minor', execution: 'sync' });
   }

@@ -6,7 +6,6 @@ import { lanAddresses } from '../lan.js';
 import { liveLog, type LiveLogCounts } from '../logger-plugin.js';
 import type { LoadedConfig } from '../load-config.js';
 import { modeConfig, type ModeFlags } from './mode-flags.js';
-import { collectOldGenerationAtOnce } from './streaming-gc.js';
 
 /** The flags of `capture start` that the CLI itself handles (`capture run` and `capture browser` take them too). */
 export interface StartFlags extends ModeFlags {
@@ -55,8 +54,6 @@ export async function createSession(
   overrides: Pick<CaptureConfig, 'port' | 'host'> = {},
   internal: readonly CapturePlugin[] = [],
 ): Promise<Session> {
-  // This process runs a proxy from now on: large bodies stream through it.
-  collectOldGenerationAtOnce();
   const colours = pc.createColors(streams.colours);
   const log = liveLog({
     format: flags.quiet ? 'none' : flags.json ? 'json' : 'text',
