@@ -56,7 +56,7 @@ afterEach(async () => {
 /** Full (mark-compact) collections in `--trace-gc` output. */
 const fullCollections = (text: string) => text.split('\n').filter((line) => line.includes('Mark-Compact') || line.includes('Mark-sweep')).length;
 
-describe("capture start and V8's marking during a large download", () => {
+describe('capture start and V8\'s marking during a large download', () => {
   it('streams a 128 MiB HTTPS download through the default plugins with at most one full collection', async () => {
     const home = path.join(project.dir, '.capture-home');
     cli = startCli(['start', '--port', '0', '--host', '127.0.0.1', '--web-port', '0', '--quiet'], {
