@@ -1,7 +1,7 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { MarkingPause } from './streaming-marking.js';
-import { YoungGarbagePacer } from './young-garbage.js';
+import { LARGE_BODY_BYTES, YoungGarbagePacer } from './young-garbage.js';
 
 /** A pause that switches nothing, so these tests leave V8's flags alone. */
 const inertMarking = () => new MarkingPause(() => undefined, 1_000, []);
@@ -18,12 +18,16 @@ describe('YoungGarbagePacer', () => {
     expect(runs).toHaveLength(2);
   });
 
-  it('pauses incremental marking at its first collection, not before', () => {
+  it('pauses incremental marking at a collection when a large body streamed, not for small ones', () => {
     const marking = inertMarking();
     const pacer = new YoungGarbagePacer(1000, () => undefined, marking);
-    pacer.note(999);
+    // Small bodies only (a keep-alive burst): collections, no pause.
+    for (let i = 0; i < 10; i++) pacer.note(500, 500);
     expect(marking.paused).toBe(false);
-    pacer.note(1);
+    // A large body: paused at the next collection, not before.
+    pacer.note(500, LARGE_BODY_BYTES);
+    expect(marking.paused).toBe(false);
+    pacer.note(500, LARGE_BODY_BYTES + 500);
     expect(marking.paused).toBe(true);
   });
 
