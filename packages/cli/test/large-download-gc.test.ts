@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startOrigin, type TestOrigin } from '@capture/core/testing';
 import { startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
 
 const execFileAsync = promisify(execFile);
@@ -19,13 +19,13 @@ const WARM_BYTES = 16 * 1024 * 1024;
 const PIECE = Buffer.alloc(64 * 1024, 'x');
 
 let project: ReturnType<typeof tempProject>;
-let origin: https.Server;
+let origin: TestOrigin;
 let cli: CliProcess | undefined;
 
 beforeEach(async () => {
   project = tempProject();
   // Streams the body piece by piece, honouring backpressure, as a file server does.
-  origin = https.createServer({ key: readFileSync(path.join(FIXTURES, 'localhost.key')), cert: readFileSync(path.join(FIXTURES, 'localhost.crt')) }, (req, res) => {
+  origin = await startOrigin((req, res) => {
     req.resume();
     const bytes = req.url === '/big' ? BODY_BYTES : WARM_BYTES;
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
@@ -38,8 +38,7 @@ beforeEach(async () => {
       res.end();
     };
     pump();
-  });
-  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  }, https.createServer({ key: readFileSync(path.join(FIXTURES, 'localhost.key')), cert: readFileSync(path.join(FIXTURES, 'localhost.crt')) }));
 });
 
 afterEach(async () => {
@@ -48,8 +47,7 @@ afterEach(async () => {
     await cli.exited;
   }
   cli = undefined;
-  origin.closeAllConnections();
-  await new Promise((resolve) => origin.close(resolve));
+  await origin.close();
   project.cleanup();
 });
 
@@ -65,7 +63,7 @@ describe('capture start and V8\'s marking during a large download', () => {
       env: { NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'localhost.crt') },
     });
     const [, port] = await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-    const url = `https://localhost:${(origin.address() as AddressInfo).port}/big`;
+    const url = `https://localhost:${origin.port}/big`;
     const curl = (target: string) =>
       execFileAsync('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '--proxy', `http://127.0.0.1:${port}`, '--cacert', path.join(home, 'proxy', 'capture-proxy-ca.crt'), target]);
     // A first download starts what the proxy loads lazily (history's writer, the upstream agent)
