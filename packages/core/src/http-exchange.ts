@@ -275,7 +275,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
   /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */
   onData(chunk: Buffer): boolean {
     this.#responseBody!.push(chunk);
-    noteForwarded(chunk.length, this.#responseBody!.size);
+    noteForwarded(chunk.length);
     if ((this.#res as ServerResponse).write(chunk)) return true;
     this.#res.once('drain', this.#resume!);
     return false;

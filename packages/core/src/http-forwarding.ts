@@ -17,7 +17,7 @@ export function teeInto(body: ClientRequest, collector: BodyCollector): Transfor
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       collector.push(chunk);
-      noteForwarded(chunk.length, collector.size);
+      noteForwarded(chunk.length);
       callback(null, chunk);
     },
   });

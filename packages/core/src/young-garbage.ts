@@ -1,6 +1,5 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { MarkingPause } from './streaming-marking.js';
 
 /**
  * Frees the socket buffers a large body leaves behind, at the pace it flows. Every chunk read
@@ -13,14 +12,6 @@ import { MarkingPause } from './streaming-marking.js';
  * buffer memory peaked at 20 MiB instead of 66, and the process at 174 MiB instead of 229.
  */
 export const BYTES_PER_COLLECTION = 8 * 1024 * 1024;
-
-/**
- * A body this long pauses V8's incremental marking while it streams (see {@link MarkingPause}).
- * Only large bodies: a burst of small exchanges at full speed (1 KiB each, a minor collection
- * every 8 MiB too) with marking paused collected the old generation only at its limit, and a
- * million-exchange session ended at 256 MiB of RSS instead of 199.
- */
-export const LARGE_BODY_BYTES = 8 * 1024 * 1024;
 
 /** V8's `gc` function with the options form Node 20's V8 accepts. */
 export type Collect = (options: { type: 'minor'; execution: 'sync' }) => void;
@@ -43,37 +34,24 @@ function v8Collector(): Collect | undefined {
 /** Counts forwarded body bytes and runs a minor collection every `every` of them. */
 export class YoungGarbagePacer {
   #forwarded = 0;
-  /** A large body streamed since the last collection. */
-  #large = false;
   #collect: Collect | undefined | null;
 
   /**
    * @param every body bytes between two collections.
    * @param collect the collection to run; by default V8's, found on first use.
-   * @param marking what pauses V8's incremental marking while large bodies stream.
    */
   constructor(
     private readonly every = BYTES_PER_COLLECTION,
     collect?: Collect,
-    private readonly marking = new MarkingPause(),
   ) {
     this.#collect = collect ?? null;
   }
 
-  /**
-   * Notes `bytes` forwarded of a body that has streamed `bodyBytes` so far; collects once `every`
-   * bytes have passed since the last collection. When a body of {@link LARGE_BODY_BYTES} or more
-   * was among them, V8's incremental marking stays paused (see {@link MarkingPause}).
-   */
-  note(bytes: number, bodyBytes = 0): void {
+  /** Notes `bytes` forwarded; collects once `every` bytes have passed since the last collection. */
+  note(bytes: number): void {
     this.#forwarded += bytes;
-    if (bodyBytes >= LARGE_BODY_BYTES) this.#large = true;
     if (this.#forwarded < this.every) return;
     this.#forwarded = 0;
-    if (this.#large) {
-      this.#large = false;
-      this.marking.streaming();
-    }
     if (this.#collect === null) this.#collect = v8Collector();
     this.#collect?.({ type: 'minor', execution: 'sync' });
   }
@@ -82,7 +60,7 @@ export class YoungGarbagePacer {
 /** One pacer for the process: every body on every connection feeds the same young generation. */
 const pacer = new YoungGarbagePacer();
 
-/** Notes `bytes` forwarded on any connection, of a body `bodyBytes` long so far (see {@link YoungGarbagePacer}). */
-export function noteForwarded(bytes: number, bodyBytes: number): void {
-  pacer.note(bytes, bodyBytes);
+/** Notes body bytes forwarded on any connection (see {@link YoungGarbagePacer}). */
+export function noteForwarded(bytes: number): void {
+  pacer.note(bytes);
 }
