@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { commandRoute } from './command-route.js';
 import { CLI_VERSION } from './version.js';
+import { keepWasmOnBaselineCompiler } from './wasm-tiers.js';
 
 const argv = process.argv.slice(2);
+keepWasmOnBaselineCompiler();
 // `capture --version` needs nothing else: the CLI (commander, config loading, core) loads only
 // for the other commands.
 const code = commandRoute(argv).kind === 'version' ? printVersion() : await (await import('./cli.js')).runCli(argv);
