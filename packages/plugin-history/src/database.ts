@@ -20,6 +20,21 @@ export interface OpenedDatabase {
   warning?: string;
 }
 
+/**
+ * The page cache of a connection that writes captured exchanges, in KiB. Every page a write
+ * touches stays cached, up to the connection's limit, and better-sqlite3's default limit is
+ * 16 MB: one stored download (a 10 MiB capture, about 2,600 overflow pages) left 11 MiB cached
+ * on each writing connection for the rest of the session (heaptrack). Appending rows touches
+ * few pages besides the new ones (the table's and indexes' rightmost leaves), so 2 MiB holds
+ * what later writes reuse.
+ */
+export const WRITER_CACHE_KIB = 2048;
+
+/** Caps `db`'s page cache for a connection that writes captured exchanges ({@link WRITER_CACHE_KIB}). */
+export function limitWriterPageCache(db: Database.Database): void {
+  db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
+}
+
 /** True for SQLite errors that mean the file itself is damaged or not a database. */
 export function isCorruptionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

@@ -3,7 +3,7 @@ import type { StoredExchange } from '@capture/core';
 import type { WebSocketMessageRecord } from '@capture/core';
 import { fromHistoryRow, OPEN_WEBSOCKET, type HistoryRow, type HistoryRowWithMessages, type StoredRow } from './record.js';
 import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from './query.js';
-import { SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
+import { INDEXED_BODY_BYTES, SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
 import { ID_RANGE_SQL } from './schema.js';
 
@@ -126,8 +126,13 @@ export class HistoryStore {
     ).pluck();
     // A row with a body too long to index whole is read by every search anyway (SEARCH_PARTIAL),
     // so its bodies are not read here: a download's 10 MiB capture read back on this thread cost
-    // a buffer (and SQLite a 10 MiB allocation) for nothing.
-    const unlessPartial = (column: string) => `CASE WHEN search_binary = ${SEARCH_PARTIAL} THEN NULL ELSE ${column} END AS ${column}`;
+    // a buffer (and SQLite a 10 MiB allocation) for nothing. The test is on the bodies' lengths,
+    // which is what searchFlag decides PARTIAL from, and not on search_binary: that column comes
+    // after the bodies in the row, and SQLite reaches it by walking the body's whole chain of
+    // overflow pages, which put the 10 MiB body in this connection's page cache all the same
+    // (heaptrack: 11 MiB). length() of a BLOB column reads only the row's header.
+    const partial = `length(request_body) > ${INDEXED_BODY_BYTES} OR length(response_body) > ${INDEXED_BODY_BYTES}`;
+    const unlessPartial = (column: string) => `CASE WHEN ${partial} THEN NULL ELSE ${column} END AS ${column}`;
     const pending = db.prepare(
       `SELECT id, url, request_headers, response_headers, ${unlessPartial('request_body')}, ${unlessPartial('response_body')} FROM exchanges WHERE id > ? ORDER BY id LIMIT ?`,
     );

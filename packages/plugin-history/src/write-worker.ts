@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { BUSY_TIMEOUT_MS, openHistoryDatabase } from './database.js';
+import { BUSY_TIMEOUT_MS, limitWriterPageCache, openHistoryDatabase } from './database.js';
 import { fileIdentity } from './file-safety.js';
 import { HistoryStore } from './store.js';
 import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
@@ -39,6 +39,7 @@ function reopenIfRemoved(): void {
     // The removed file's connection: nothing of it can be kept.
   }
   const opened = openHistoryDatabase(data.file);
+  limitWriterPageCache(opened.db);
   store = new HistoryStore(opened.db);
   identity = currentIdentity();
   writer.replaceStore(store);
@@ -54,6 +55,7 @@ try {
   if (removed) db = openHistoryDatabase(data.file).db;
   else db = new Database(data.file, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('synchronous = NORMAL');
+  limitWriterPageCache(db);
   identity = currentIdentity();
   store = new HistoryStore(db);
   if (removed) post({ type: 'reopened', message: `${data.file} was removed while capturing; a new one was started in its place (what the removed file held is gone)` });

@@ -52,6 +52,27 @@ function results(store: HistoryStore): Record<string, number[][]> {
 }
 
 describe('the background search index', () => {
+  it('indexes a row with a body too long to index without reading the body (none of its pages enter the cache)', () => {
+    const { store, file } = openStore();
+    const body = Buffer.alloc(48 * 1024 * 1024, 'x');
+    store.insertMany([row({ started_at: 1, url: 'http://origin.test/download/LongBodyRow', response_body: body })]);
+    store.close();
+    // A connection whose page cache could hold the whole body, as better-sqlite3's default 16 MB
+    // held a download's 10 MiB capture: reaching a column stored after the body (search_binary)
+    // walked its chain of overflow pages and cached every one.
+    const db = new Database(file);
+    db.pragma('cache_size = -131072');
+    const reader = new HistoryStore(db);
+    const before = process.memoryUsage().rss;
+    expect(reader.indexChunk(10)).toEqual({ indexed: 1, more: false });
+    const grown = process.memoryUsage().rss - before;
+    // Its URL is indexed; the body is found by reading the row (SEARCH_PARTIAL), as before.
+    expect(indexed(db, 'LongBodyRow')).toEqual([1]);
+    expect(reader.list({ search: 'xxxxxx' }).map((summary) => summary.id)).toEqual([1]);
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+    reader.close();
+  });
+
   it('finds the same rows before indexing, across the watermark and after', () => {
     const { store } = openStore();
     store.insertMany([...corpus(), ...corpus()]);
