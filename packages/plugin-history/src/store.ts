@@ -349,6 +349,11 @@ export class HistoryStore {
     return statement;
   }
 
+  /** True when no exchange is stored (one b-tree lookup, unlike {@link count}). */
+  isEmpty(): boolean {
+    return this.#statement('SELECT NOT EXISTS (SELECT 1 FROM exchanges)', true).get() === 1;
+  }
+
   /** How many exchanges there are. */
   count(): number {
     return this.#statement('SELECT count(*) FROM exchanges', true).get() as number;

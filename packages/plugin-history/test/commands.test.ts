@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '@capture/core';
@@ -29,6 +30,17 @@ const listJson = async (options: Record<string, string> = {}) => {
 };
 
 describe('capture history list', () => {
+  it('names the history file it read when that holds nothing, and says only "no match" when a filter finds nothing', async () => {
+    const emptyHome = tempDir('capture-history-empty-');
+    const empty = await runInProcess(runList, emptyHome, {});
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toBe(`no exchanges in history: ${path.join(emptyHome, 'history.db')} holds none (a proxy started with another CAPTURE_HOME or dataDir keeps its own)\n`);
+    const unmatched = await runInProcess(runList, home, { host: 'nowhere.test' });
+    expect(unmatched.code).toBe(0);
+    expect(unmatched.stderr).toBe('no exchanges in history match\n');
+  });
+
   it('prints a readable table, newest first', async () => {
     const result = await capture('history', 'list');
     expect(result.code).toBe(0);

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { CommandInput } from '@capture/core';
+import { HISTORY_FILE } from '../database.js';
 import { filterFromFlags, type FilterFlags } from '../query.js';
 import type { HistorySummary } from '../store.js';
 import { withStore } from './open.js';
@@ -9,9 +11,18 @@ export const DEFAULT_LIST_LIMIT = 50;
 /** `capture history list`: a table (or JSON) of exchanges, newest first. */
 export async function runList({ options, context }: CommandInput): Promise<number> {
   const filter = filterFromFlags(options as FilterFlags, DEFAULT_LIST_LIMIT);
-  const summaries = await withStore(context, (store) => store.list(filter));
+  const { summaries, empty } = await withStore(context, (store) => {
+    const found = store.list(filter);
+    return { summaries: found, empty: found.length === 0 && store.isEmpty() };
+  });
   if (options.json) {
     context.stdout.write(`${JSON.stringify(summaries.map(toJson), null, 2)}\n`);
+    return 0;
+  }
+  if (empty) {
+    // Most often a proxy that ran with another data folder (CAPTURE_HOME or a config's dataDir):
+    // say which history was read.
+    context.stderr.write(`no exchanges in history: ${path.join(context.dataDir, HISTORY_FILE)} holds none (a proxy started with another CAPTURE_HOME or dataDir keeps its own)\n`);
     return 0;
   }
   if (!summaries.length) {
