@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
+import { streamDownload } from './helpers/download-origin.js';
 
 const execFileAsync = promisify(execFile);
 const FIXTURES = fileURLToPath(new URL('../../core/test/fixtures/', import.meta.url));
@@ -16,7 +17,6 @@ const BODY_BYTES = 128 * 1024 * 1024;
 const IDLE_BEFORE_MS = 3_000;
 /** A first, smaller download: its 10 MiB capture is stored while the proxy warms up. */
 const WARM_BYTES = 16 * 1024 * 1024;
-const PIECE = Buffer.alloc(64 * 1024, 'x');
 
 let project: ReturnType<typeof tempProject>;
 let origin: https.Server;
@@ -24,21 +24,10 @@ let cli: CliProcess | undefined;
 
 beforeEach(async () => {
   project = tempProject();
-  // Streams the body piece by piece, honouring backpressure, as a file server does.
-  origin = https.createServer({ key: readFileSync(path.join(FIXTURES, 'localhost.key')), cert: readFileSync(path.join(FIXTURES, 'localhost.crt')) }, (req, res) => {
-    req.resume();
-    const bytes = req.url === '/big' ? BODY_BYTES : WARM_BYTES;
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
-    let sent = 0;
-    const pump = () => {
-      while (sent < bytes) {
-        sent += PIECE.length;
-        if (!res.write(PIECE)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    pump();
-  });
+  origin = https.createServer(
+    { key: readFileSync(path.join(FIXTURES, 'localhost.key')), cert: readFileSync(path.join(FIXTURES, 'localhost.crt')) },
+    streamDownload((url) => (url === '/big' ? BODY_BYTES : WARM_BYTES)),
+  );
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
 });
 

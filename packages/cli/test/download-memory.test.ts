@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCli, tempProject, type CliProcess } from './helpers/cli-process.js';
+import { streamDownload } from './helpers/download-origin.js';
 
 const execFileAsync = promisify(execFile);
 const REPORTER = fileURLToPath(new URL('./fixtures/report-v8-malloced.mjs', import.meta.url));
 /** Long enough that undici's parser is hot: V8 recompiled it with its optimising compiler within the first 16-128 MiB. */
 const BODY_BYTES = 128 * 1024 * 1024;
-const PIECE = Buffer.alloc(64 * 1024, 'x');
 /**
  * The bound on V8's own malloc'd memory at its peak. Measured through `capture start` with its
  * default plugins: 7 MiB with WebAssembly kept on the baseline compiler, 41 MiB when V8 tiered
@@ -24,20 +24,7 @@ let cli: CliProcess | undefined;
 
 beforeEach(async () => {
   project = tempProject();
-  // Streams the body piece by piece, honouring backpressure, as a file server does.
-  origin = http.createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BODY_BYTES });
-    let sent = 0;
-    const pump = () => {
-      while (sent < BODY_BYTES) {
-        sent += PIECE.length;
-        if (!res.write(PIECE)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    pump();
-  });
+  origin = http.createServer(streamDownload(() => BODY_BYTES));
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
 });
 
