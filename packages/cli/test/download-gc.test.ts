@@ -11,12 +11,19 @@ import { streamDownload } from './helpers/download-origin.js';
 
 const execFileAsync = promisify(execFile);
 const FIXTURES = fileURLToPath(new URL('../../core/test/fixtures/', import.meta.url));
+const REPORTER = fileURLToPath(new URL('./fixtures/report-v8-malloced.mjs', import.meta.url));
 /** Large enough that, with core's minor collection every 8 MiB, V8 ran about 9 full collections during it. */
 const BODY_BYTES = 128 * 1024 * 1024;
 /** How long the proxy idles before the big download (1.5 s was not enough to see the loop, 3 s was). */
 const IDLE_BEFORE_MS = 3_000;
 /** A first, smaller download: its 10 MiB capture is stored while the proxy warms up. */
 const WARM_BYTES = 16 * 1024 * 1024;
+/**
+ * The bound on V8's own malloc'd memory at its peak. Measured through `capture start` with its
+ * default plugins: 7 MiB with WebAssembly kept on the baseline compiler, 41-44 MiB when V8 tiered
+ * undici's parser up (that compilation's zones alone).
+ */
+const PEAK_MALLOCED_BOUND = 20 * 1024 * 1024;
 
 let project: ReturnType<typeof tempProject>;
 let origin: https.Server;
@@ -45,7 +52,7 @@ afterEach(async () => {
 /** Full (mark-compact) collections in `--trace-gc` output. */
 const fullCollections = (text: string) => text.split('\n').filter((line) => line.includes('Mark-Compact') || line.includes('Mark-sweep')).length;
 
-describe('capture start and the garbage collector', () => {
+describe('capture start during a large download', () => {
   // V8 counts young buffer memory against the old generation's limit; core's minor collection
   // (young-garbage.ts) must run often enough that a download never fills it (README: Benchmark).
   it('streams a 128 MiB HTTPS download through the default plugins with at most one full collection', async () => {
@@ -57,8 +64,7 @@ describe('capture start and the garbage collector', () => {
     });
     const [, port] = await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
     const url = `https://localhost:${(origin.address() as AddressInfo).port}/big`;
-    const curl = (target: string) =>
-      execFileAsync('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '--proxy', `http://127.0.0.1:${port}`, '--cacert', path.join(home, 'proxy', 'capture-proxy-ca.crt'), target]);
+    const curl = (target: string) => download(target, Number(port), home);
     // A first download starts what the proxy loads lazily (history's writer, the upstream agent)
     // and leaves a stored 10 MiB capture behind, as a session's earlier downloads do.
     await curl(url.replace('/big', '/warm'));
@@ -73,4 +79,28 @@ describe('capture start and the garbage collector', () => {
     expect(Number(size)).toBe(BODY_BYTES);
     expect(during).toBeLessThanOrEqual(1);
   }, 60_000);
+
+  // The CLI keeps WebAssembly (undici's HTTP parser) on V8's baseline compiler (wasm-tiers.ts).
+  it('forwards 128 MiB without V8 recompiling the HTTP parser (its compiler memory stays small)', async () => {
+    const home = path.join(project.dir, '.capture-home');
+    cli = startCli(['start', '--port', '0', '--host', '127.0.0.1', '--web-port', '0', '--quiet'], {
+      cwd: project.dir,
+      nodeArgs: ['--import', REPORTER],
+      env: { NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'localhost.crt') },
+    });
+    const [, port] = await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    const { stdout: size } = await download(`https://localhost:${(origin.address() as AddressInfo).port}/big`, Number(port), home);
+    expect(Number(size)).toBe(BODY_BYTES);
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    const [, peak] = /v8 peak malloced (\d+)/.exec(cli.stderr()) ?? [];
+    expect(peak, cli.stderr()).toBeDefined();
+    expect(Number(peak)).toBeLessThan(PEAK_MALLOCED_BOUND);
+  }, 60_000);
 });
+
+/** Downloads `url` with curl through the proxy on `port`, trusting the CA in `home`; resolves with curl's `%{size_download}`. */
+function download(url: string, port: number, home: string) {
+  return execFileAsync('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '--proxy', `http://127.0.0.1:${port}`, '--cacert', path.join(home, 'proxy', 'capture-proxy-ca.crt'), url]);
+}

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { CaptureError } from '@capture/core/data';
 import { prepareDatabaseFile } from './file-safety.js';
 import { ID_RANGE_SQL, migrate, type MigrationNotice } from './schema.js';
+import { HistoryStore } from './store.js';
 
 /** The name of the history database in the data folder. */
 export const HISTORY_FILE = 'history.db';
@@ -33,6 +34,13 @@ export const WRITER_CACHE_KIB = 2048;
 /** Caps `db`'s page cache for a connection that writes captured exchanges ({@link WRITER_CACHE_KIB}). */
 export function limitWriterPageCache(db: Database.Database): void {
   db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
+}
+
+/** A store on a new connection to `file` that writes captured exchanges (opened as {@link openHistoryDatabase} does, its page cache capped). */
+export function openWritingStore(file: string): HistoryStore {
+  const { db } = openHistoryDatabase(file);
+  limitWriterPageCache(db);
+  return new HistoryStore(db);
 }
 
 /** True for SQLite errors that mean the file itself is damaged or not a database. */

@@ -3,7 +3,7 @@ import { CaptureError, peerCoreRange, Stage, type CapturePlugin, type CapturePro
 import { createHistoryApi, type HistoryApi } from './api.js';
 import { BatchQueue } from './batch-queue.js';
 import { historyCommands } from './commands/index.js';
-import { HISTORY_FILE, limitWriterPageCache, openHistoryDatabase } from './database.js';
+import { HISTORY_FILE, limitWriterPageCache, openHistoryDatabase, openWritingStore } from './database.js';
 import { resolveHistoryOptions, type HistoryOptions } from './options.js';
 import { toHistoryRow, toOpenHistoryRow, type HistoryRow } from './record.js';
 import { HistoryStore } from './store.js';
@@ -128,7 +128,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
           state.reader = undefined;
           try {
             state.store?.close();
-            state.store = writingStore(file);
+            state.store = openWritingStore(file);
           } catch {
             state.store = undefined;
           }
@@ -173,7 +173,7 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
             void state.reader?.close();
             state.reader = undefined;
             state.store?.close();
-            state.store = writingStore(file);
+            state.store = openWritingStore(file);
             hereIdentity = fileIdentity(file);
             context.report(new CaptureError('HISTORY_FILE_REMOVED', `${file} was removed while capturing; a new one was started in its place (what the removed file held is gone)`), 'onExchange');
           }
@@ -217,9 +217,3 @@ function commandsFor(dataDir: string | undefined): CommandSpec[] {
   return specs.map(at);
 }
 
-/** A store on a new connection to `file` that writes (its page cache capped, see {@link limitWriterPageCache}). */
-function writingStore(file: string): HistoryStore {
-  const { db } = openHistoryDatabase(file);
-  limitWriterPageCache(db);
-  return new HistoryStore(db);
-}

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { BUSY_TIMEOUT_MS, limitWriterPageCache, openHistoryDatabase } from './database.js';
+import { BUSY_TIMEOUT_MS, limitWriterPageCache, openHistoryDatabase, openWritingStore } from './database.js';
 import { fileIdentity } from './file-safety.js';
 import { HistoryStore } from './store.js';
 import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
@@ -38,9 +38,7 @@ function reopenIfRemoved(): void {
   } catch {
     // The removed file's connection: nothing of it can be kept.
   }
-  const opened = openHistoryDatabase(data.file);
-  limitWriterPageCache(opened.db);
-  store = new HistoryStore(opened.db);
+  store = openWritingStore(data.file);
   identity = currentIdentity();
   writer.replaceStore(store);
   post({ type: 'reopened', message: `${data.file} was removed while capturing; a new one was started in its place (what the removed file held is gone)` });
