@@ -154,7 +154,10 @@ function closeSocket(name: string, code: number, reason: string): Promise<void> 
   );
 }
 
-/** Finds a stored exchange by the end of its URL, once history has written it. */
+/**
+ * Finds a stored exchange by the end of its URL, once history has written its closed record: the
+ * row written when the connection opened (no close code yet) is replaced by the same id on close.
+ */
 async function stored(urlEnd: string): Promise<StoredExchange> {
   const api = setup.proxy.proxy.plugin('history')!.api!;
   let found: StoredExchange | undefined;
@@ -164,7 +167,7 @@ async function stored(urlEnd: string): Promise<StoredExchange> {
         await api.flush();
         const row = (await api.listAsync({ limit: 50 })).find((summary) => summary.url.endsWith(urlEnd));
         found = row && (await api.getAsync(row.id));
-        return Boolean(found?.websocket);
+        return found?.websocket?.closeCode !== undefined;
       },
       { timeout: 15_000 },
     )
