@@ -1,5 +1,6 @@
 import { CaptureError } from '@capture/core/data';
 import { parseSince } from './duration.js';
+import { PIECES_HOLD_SEARCH } from './body-pieces.js';
 import { needsBinaryScan, SEARCH_BINARY, SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, trigramMatch } from './search-index.js';
 
 /** What `list` and `export` select by. Every field is optional; all given must match. */
@@ -101,7 +102,9 @@ export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): Filte
   }
   if (filter.search) {
     params.search = filter.search;
-    params.searchBytes = Buffer.from(filter.search);
+    const searchBytes = Buffer.from(filter.search);
+    params.searchBytes = searchBytes;
+    params.searchTail = searchBytes.length - 1;
     // The index narrows the rows to those holding every trigram of the text (any case); the exact
     // test below then decides, so indexed or not a search matches the same rows.
     const match = plan.searchIndex === false ? undefined : trigramMatch(filter.search);
@@ -119,7 +122,7 @@ export function filterToSql(filter: HistoryFilter, plan: FilterPlan = {}): Filte
     }
     clauses.push(
       `(instr(lower(url), lower(@search)) > 0 OR instr(request_headers, @search) > 0 OR instr(response_headers, @search) > 0` +
-        ` OR instr(request_body, @searchBytes) > 0 OR instr(response_body, @searchBytes) > 0)`,
+        ` OR instr(request_body, @searchBytes) > 0 OR instr(response_body, @searchBytes) > 0 OR ${PIECES_HOLD_SEARCH})`,
     );
   }
   if (filter.before) {

@@ -124,7 +124,13 @@ function bodyBytes(body: CapturedBody | undefined): Uint8Array | null {
 }
 
 /** A row as read from the table (every column; SQLite gives BLOBs back as Buffers). */
-export type StoredRow = Omit<HistoryRow, 'request_body' | 'response_body'> & { id: number; request_body: Buffer | null; response_body: Buffer | null };
+export type StoredRow = Omit<HistoryRow, 'request_body' | 'response_body'> & {
+  id: number;
+  request_body: Buffer | null;
+  response_body: Buffer | null;
+  /** Which bodies are kept in pieces, not in the row (see `body-pieces.ts`); 0 when none. */
+  body_pieces: number;
+};
 
 /** Turns a full row back into core's exchange record (bodies are Buffers, as SQLite gives them); `messages` are the row's WebSocket messages. */
 export function fromHistoryRow(row: StoredRow, messages: WebSocketMessageRecord[] = []): StoredExchange {

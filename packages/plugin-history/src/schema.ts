@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { hostOf } from '@capture/core/record';
+import { PIECES_TABLE } from './body-pieces.js';
 import { INDEXED_BODY_BYTES, isText, SEARCH_PARTIAL, SEARCH_STATE_TABLE, SEARCH_TABLE, searchText } from './search-index.js';
 
 /**
@@ -160,6 +161,23 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database, notice: Migration
       DROP TRIGGER exchanges_search_delete;
       CREATE TRIGGER exchanges_search_delete AFTER DELETE ON exchanges WHEN old.id <= (SELECT indexed_through FROM ${SEARCH_STATE_TABLE})
         BEGIN DELETE FROM ${SEARCH_TABLE} WHERE rowid = old.id; END;
+    `);
+  },
+  // 9: bodies longer than BODY_PIECE_BYTES are kept out of their row, in pieces of that size
+  // (`body-pieces.ts` says why); `body_pieces` has bit 1 set when the request's body is there and
+  // bit 2 for the response's. Rows written before keep their bodies in place.
+  (db) => {
+    db.exec(`
+      ALTER TABLE exchanges ADD COLUMN body_pieces INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE ${PIECES_TABLE} (
+        exchange_id INTEGER NOT NULL,
+        side INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (exchange_id, side, seq)
+      );
+      CREATE TRIGGER exchanges_delete_pieces AFTER DELETE ON exchanges WHEN old.body_pieces != 0
+        BEGIN DELETE FROM ${PIECES_TABLE} WHERE exchange_id = old.id; END;
     `);
   },
 ];

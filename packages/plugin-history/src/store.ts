@@ -6,6 +6,7 @@ import { filterToSql, hostMatches, type FilterPlan, type HistoryFilter } from '.
 import { INDEXED_BODY_BYTES, SEARCH_STATE_TABLE, SEARCH_TABLE, searchFlag, searchText, trigramMatch } from './search-index.js';
 import { grpcStatusOf } from './grpc-status.js';
 import { ID_RANGE_SQL } from './schema.js';
+import { BodyPieces, needsPieces, piecesBit, PIECES_SIZE, PIECES_TABLE, REQUEST_SIDE, RESPONSE_SIDE } from './body-pieces.js';
 
 /** One line of `capture history list`: what the table shows, without bodies. */
 export interface HistorySummary {
@@ -97,6 +98,7 @@ export class HistoryStore {
   readonly #insert: Database.Statement<unknown[]>;
   readonly #insertMany: (rows: readonly HistoryRowWithMessages[]) => void;
   readonly #insertMessage: Database.Statement<unknown[]>;
+  readonly #pieces: BodyPieces;
   readonly #index: Database.Statement<unknown[]>;
   readonly #update: Database.Statement<unknown[]>;
   readonly #findOpen: Database.Statement<unknown[]>;
@@ -112,8 +114,9 @@ export class HistoryStore {
   constructor(db: Database.Database) {
     this.#db = db;
     // Positional parameters: binding 30 named ones costs several µs more per row.
-    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}, search_binary) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`);
-    this.#update = db.prepare(`UPDATE exchanges SET (${COLUMNS.join(', ')}, search_binary) = (${COLUMNS.map(() => '?').join(', ')}, ?) WHERE id = ?`);
+    this.#insert = db.prepare(`INSERT INTO exchanges (${COLUMNS.join(', ')}, search_binary, body_pieces) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?, ?)`);
+    this.#update = db.prepare(`UPDATE exchanges SET (${COLUMNS.join(', ')}, search_binary, body_pieces) = (${COLUMNS.map(() => '?').join(', ')}, ?, ?) WHERE id = ?`);
+    this.#pieces = new BodyPieces(db);
     this.#findOpen = db.prepare(`SELECT id FROM exchanges WHERE started_at = ? AND method = ? AND url = ? AND websocket = '${OPEN_WEBSOCKET}' ORDER BY id DESC LIMIT 1`).pluck();
     const unindex = db.prepare(`DELETE FROM ${SEARCH_TABLE} WHERE rowid = ?`);
     const indexedThrough = db.prepare(`SELECT indexed_through FROM ${SEARCH_STATE_TABLE}`).pluck();
@@ -169,9 +172,12 @@ export class HistoryStore {
         const values: unknown[] = COLUMNS.map((column) => row[column]);
         const requestBody = asBuffer(row.request_body);
         const responseBody = asBuffer(row.response_body);
-        values[BODY_COLUMNS[0]] = requestBody;
-        values[BODY_COLUMNS[1]] = responseBody;
-        values.push(searchFlag(requestBody, responseBody));
+        // A long body goes to its pieces once the row has its id; the row keeps NULL in its place.
+        const requestPieces = needsPieces(requestBody);
+        const responsePieces = needsPieces(responseBody);
+        values[BODY_COLUMNS[0]] = requestPieces ? null : requestBody;
+        values[BODY_COLUMNS[1]] = responsePieces ? null : responseBody;
+        values.push(searchFlag(requestBody, responseBody), (requestPieces ? piecesBit(REQUEST_SIDE) : 0) | (responsePieces ? piecesBit(RESPONSE_SIDE) : 0));
         // The open row this store wrote, or one another connection wrote (the proxy's thread writes
         // until the writer thread is up): found by its start, method and URL.
         const open =
@@ -182,6 +188,7 @@ export class HistoryStore {
         if (open !== undefined && this.#update.run([...values, open]).changes) {
           // The open connection's row becomes the completed one (same id); pruned meanwhile, it is inserted.
           this.#openRows.delete(row.exchangeKey!);
+          this.#pieces.remove(open);
           // Indexed already (under the watermark): its entry is replaced now, as the indexer
           // will not come back to it. Past the watermark the indexer reads the completed row.
           if (open <= (indexedThrough.get() as number)) {
@@ -190,6 +197,8 @@ export class HistoryStore {
           }
           lastInsertRowid = open;
         } else lastInsertRowid = this.#insert.run(values).lastInsertRowid;
+        if (requestPieces) this.#pieces.write(lastInsertRowid, REQUEST_SIDE, requestBody!);
+        if (responsePieces) this.#pieces.write(lastInsertRowid, RESPONSE_SIDE, responseBody!);
         if (row.websocket === OPEN_WEBSOCKET && row.exchangeKey !== undefined) this.#openRows.set(row.exchangeKey, Number(lastInsertRowid));
         // In the exchange's transaction: an exchange is never stored without its messages.
         row.messages?.forEach((message, seq) =>
@@ -322,8 +331,10 @@ export class HistoryStore {
     return row && this.#withMessages(row);
   }
 
-  /** A row as a record, with its WebSocket messages when it is a WebSocket connection. */
+  /** A row as a record, with its long bodies joined from their pieces and its WebSocket messages when it is a WebSocket connection. */
   #withMessages(row: StoredRow): ReturnType<typeof fromHistoryRow> {
+    if (row.body_pieces & piecesBit(REQUEST_SIDE)) row.request_body = this.#pieces.read(row.id, REQUEST_SIDE);
+    if (row.body_pieces & piecesBit(RESPONSE_SIDE)) row.response_body = this.#pieces.read(row.id, RESPONSE_SIDE);
     if (!row.websocket) return fromHistoryRow(row);
     const rows = this.#messages.all([row.id]) as Array<{ from_client: number; opcode: number; time: number; size: number; text: string | null; base64: string | null; truncated: number }>;
     const messages: WebSocketMessageRecord[] = rows.map((message) => ({
@@ -417,7 +428,7 @@ export class HistoryStore {
     const estimate = this.#statement(
       `SELECT id, 256 + length(url) + length(request_headers) + coalesce(length(request_body), 0)
          + coalesce(length(request_trailers), 0) + coalesce(length(response_headers), 0) + coalesce(length(response_body), 0)
-         + coalesce(length(response_trailers), 0) + coalesce(length(websocket), 0) + coalesce(length(grpc), 0)
+         + coalesce(length(response_trailers), 0) + coalesce(length(websocket), 0) + coalesce(length(grpc), 0) + ${PIECES_SIZE}
          + CASE WHEN websocket IS NULL THEN 0 ELSE coalesce((
              SELECT sum(CASE WHEN n > 1000 THEN ((n - 1000) / ($page - 4) + 2) * $page ELSE n + 48 END)
              FROM (SELECT 32 + coalesce(octet_length(text), 0) + coalesce(length(base64), 0) AS n FROM websocket_messages WHERE exchange_id = exchanges.id)
@@ -452,7 +463,11 @@ export class HistoryStore {
    */
   clear(): number {
     this.#db.pragma('secure_delete = ON');
-    const deleted = this.#db.prepare('DELETE FROM exchanges').run().changes;
+    // The pieces first, in one statement: the trigger would delete them row by row.
+    const deleted = this.#db.transaction(() => {
+      this.#db.prepare(`DELETE FROM ${PIECES_TABLE}`).run();
+      return this.#db.prepare('DELETE FROM exchanges').run().changes;
+    })();
     try {
       this.#db.pragma('wal_checkpoint(TRUNCATE)');
       this.#db.exec('VACUUM');
