@@ -48,8 +48,8 @@ describe('long bodies kept in pieces', () => {
       { side: 1, seq: 2, length: BODY_PIECE_BYTES },
     ]);
     const exchange = store.get(1)!;
-    expect(exchange.request.body!.bytes.equals(upload)).toBe(true);
-    expect(exchange.response!.body!.bytes.equals(download)).toBe(true);
+    expect(Buffer.compare(exchange.request.body!.bytes, upload)).toBe(0);
+    expect(Buffer.compare(exchange.response!.body!.bytes, download)).toBe(0);
     expect([...store.exchanges()].map((whole) => whole.response?.body?.bytes.length)).toEqual([download.length, small.length]);
     store.close();
   });
@@ -84,7 +84,7 @@ describe('long bodies kept in pieces', () => {
     const body = numbered(BODY_PIECE_BYTES * 2, 5);
     store.insertMany([row({ started_at: 1 })]);
     store.db.prepare('UPDATE exchanges SET response_body = ? WHERE id = 1').run(body);
-    expect(store.get(1)!.response!.body!.bytes.equals(body)).toBe(true);
+    expect(Buffer.compare(store.get(1)!.response!.body!.bytes, body)).toBe(0);
     store.close();
   });
 
@@ -119,7 +119,7 @@ describe('long bodies kept in pieces', () => {
     await plugin.api!.flush();
     const [summary] = await plugin.api!.listAsync({});
     const stored = await plugin.api!.getAsync(summary!.id);
-    expect(stored!.response!.body!.bytes.equals(download)).toBe(true);
+    expect(Buffer.compare(stored!.response!.body!.bytes, download)).toBe(0);
     expect(stored!.response!.body!.truncated).toBe(false);
   });
 });
