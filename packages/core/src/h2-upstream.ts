@@ -5,6 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import type { HeaderList } from './exchange.js';
 import tls from 'node:tls';
 import type { UpstreamPool } from './upstream-pool.js';
+import { aheadKey } from './upstream-ahead.js';
 
 /**
  * What an exchange gives an upstream to be driven by: undici's callback handler shape, which
@@ -68,12 +69,12 @@ const MAX_SESSIONS = 256;
  */
 export class H2Sessions {
   readonly #config: ResolvedConfig;
-  readonly #pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket' | 'guard'>;
+  readonly #pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket' | 'guard' | 'ahead'>;
   readonly #sessions = new Map<string, http2.ClientHttp2Session>();
   /** Sessions being opened through the upstream proxy (its tunnel first), shared by the requests that wait for them. */
   readonly #opening = new Map<string, Promise<http2.ClientHttp2Session>>();
 
-  constructor(config: ResolvedConfig, pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket' | 'guard'>) {
+  constructor(config: ResolvedConfig, pool: Pick<UpstreamPool, 'tlsFor' | 'routes' | 'openSocket' | 'guard' | 'ahead'>) {
     this.#config = config;
     this.#pool = pool;
   }
@@ -213,6 +214,9 @@ export class H2Sessions {
     const url = new URL(origin);
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || 443;
+    // The connection opened for this origin before its first request (the ALPN question), when there is one.
+    const ahead = this.#pool.ahead.take(aheadKey(hostname, port), 'h2', isIp(hostname) ? undefined : hostname);
+    if (ahead) return this.#open(origin, hostname, undefined, port, ahead);
     if (!this.#pool.routes.for(hostname, port, true)) {
       // A literal is not looked up: checked here; a name is checked by the lookup the session connects with.
       const refused = this.#pool.guard.literalRefusal(hostname, port);
@@ -237,7 +241,8 @@ export class H2Sessions {
     return opening;
   }
 
-  #open(origin: string, hostname: string, tunnel: import('node:net').Socket | undefined, port: number): http2.ClientHttp2Session {
+  /** A session to `origin`: over `connected` when given (TLS done, h2 negotiated), else TLS over `tunnel`, else a new connection. */
+  #open(origin: string, hostname: string, tunnel: import('node:net').Socket | undefined, port: number, connected?: tls.TLSSocket): http2.ClientHttp2Session {
     const trust = this.#pool.tlsFor(hostname);
     const tlsOptions = {
       rejectUnauthorized: trust.rejectUnauthorized,
@@ -245,10 +250,11 @@ export class H2Sessions {
     };
     const session = loadHttp2().connect(origin, {
       ...tlsOptions,
-      ...(tunnel
+      ...(connected ? { createConnection: () => connected } : {}),
+      ...(!connected && tunnel
         ? { createConnection: () => tls.connect({ ...tlsOptions, socket: tunnel, host: hostname, ALPNProtocols: ['h2'], ...(isIp(hostname) ? {} : { servername: hostname }) }) }
         : {}),
-      ...(!tunnel && this.#pool.guard.active ? { lookup: this.#pool.guard.lookup(port) } : {}),
+      ...(!connected && !tunnel && this.#pool.guard.active ? { lookup: this.#pool.guard.lookup(port) } : {}),
       maxHeaderListPairs: this.#config.maxHeaderCount + 8,
       settings: { maxHeaderListSize: Math.max(this.#config.maxHeaderSize, 64 * 1024) },
     });

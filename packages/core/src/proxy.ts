@@ -144,6 +144,18 @@ export class CaptureProxy {
     return this.#upstream.openSocket(hostname, port, true);
   }
 
+  /**
+   * Opens the first TLS connection to an origin before its first request, as the proxy's own
+   * upstream connections are made (the same trust and client certificate, directly or through
+   * the upstream proxy, the address checked by `onUpstreamAddress`), offering h2 and HTTP/1.1,
+   * and keeps it a few seconds for the origin's first request, which then does not wait for a
+   * handshake of its own. Resolves with the protocol the origin chose (for the HTTPS plugin,
+   * which offers its client the same); rejects as a request there would fail.
+   */
+  connectUpstreamAhead(hostname: string, port: number): Promise<'h2' | 'http/1.1'> {
+    return this.#upstream.connectAhead(hostname, port);
+  }
+
   /** True when upstream TLS certificates are verified (see {@link CaptureProxy.setUpstreamTls}). */
   get upstreamTlsVerified(): boolean {
     return this.#upstream.tls.rejectUnauthorized;

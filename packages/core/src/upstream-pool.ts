@@ -7,6 +7,7 @@ import type { Dispatcher, buildConnector } from 'undici';
 import { ClientCertificates } from './client-certificates.js';
 import type { ResolvedConfig } from './config.js';
 import { H2Sessions } from './h2-upstream.js';
+import { aheadKey, AheadConnections, type AheadProtocol } from './upstream-ahead.js';
 import { UpstreamRoutes, type UpstreamProxy } from './upstream-proxy.js';
 import { openThroughProxy, UpstreamProxyError } from './upstream-tunnel.js';
 import { ViaProxyHandler } from './via-proxy-handler.js';
@@ -70,6 +71,8 @@ export class UpstreamPool {
   readonly #connectors = new Map<string, buildConnector.connector>();
   /** HTTP/2 sessions, for origins that negotiated h2 (see `h2-upstream.ts`). */
   readonly h2: H2Sessions;
+  /** Connections opened before their origin's first request (see {@link UpstreamPool.connectAhead}). */
+  readonly ahead = new AheadConnections();
   /** Which targets go through the upstream proxy. */
   readonly routes: UpstreamRoutes;
   readonly #certificates: ClientCertificates;
@@ -165,6 +168,45 @@ export class UpstreamPool {
   }
 
   /**
+   * Opens a TLS connection to `hostname:port` as the pool's own would be (the same trust and
+   * client certificate, direct or through the upstream proxy, the address checked before any
+   * byte is sent), offering h2 and HTTP/1.1, and keeps it for the origin's first request (h2
+   * sessions and the HTTP/1.1 pool take it). Resolves with the protocol the origin chose; rejects
+   * as a request there would fail (unreachable, no TLS, a certificate that does not verify).
+   */
+  async connectAhead(hostname: string, port: number): Promise<AheadProtocol> {
+    const raw = await this.openSocket(hostname, port, true);
+    const trust = this.tlsFor(hostname);
+    const servername = net.isIP(hostname) ? undefined : hostname;
+    const socket = tls.connect({
+      socket: raw,
+      host: hostname,
+      ...(servername ? { servername } : {}),
+      ALPNProtocols: ['h2', 'http/1.1'],
+      rejectUnauthorized: trust.rejectUnauthorized,
+      ...(trust.secureContext ? { secureContext: trust.secureContext } : {}),
+    });
+    // tls.connect over a socket destroys neither on failure: the raw one goes with it.
+    socket.once('close', () => raw.destroy());
+    const timeout = Math.min(this.#config.upstreamTimeout, 30_000);
+    socket.setTimeout(timeout, () => socket.destroy(Object.assign(new Error('TLS handshake timeout'), { code: 'ETIMEDOUT' })));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    socket.setTimeout(0);
+    // As undici's own connector sets its sockets: requests are small writes, and a dead origin is noticed.
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    const protocol: AheadProtocol = socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+    this.ahead.park(aheadKey(hostname, port), socket, protocol, servername);
+    return protocol;
+  }
+
+  /**
    * Replaces how upstream TLS is verified. Connections already pooled are closed so the change
    * applies at once; requests in flight on them finish first.
    */
@@ -177,6 +219,7 @@ export class UpstreamPool {
     this.#certificateContexts.clear();
     this.#connectors.clear();
     this.h2.close();
+    this.ahead.close();
     const previous = [this.#dispatcher, this.#viaProxy];
     // The next request creates the pool anew with the new trust.
     this.#viaProxy = undefined;
@@ -187,6 +230,7 @@ export class UpstreamPool {
   /** Destroys the pool and every upstream connection in it. */
   async close(): Promise<void> {
     this.h2.close();
+    this.ahead.close();
     await Promise.all([this.#dispatcher?.destroy().catch(() => undefined), this.#viaProxy?.destroy().catch(() => undefined)]);
   }
 
@@ -234,6 +278,12 @@ export class UpstreamPool {
     const secure = options.protocol === 'https:';
     const hostname = options.hostname.startsWith('[') ? options.hostname.slice(1, -1) : options.hostname;
     const port = Number(options.port) || (secure ? 443 : 80);
+    if (secure) {
+      // The connection opened for this origin before its first request (the ALPN question), when there is one.
+      const ahead = this.ahead.take(aheadKey(hostname, port), 'http/1.1', options.servername || (net.isIP(hostname) ? undefined : hostname));
+      // undici's client expects the connector's callback later, as a connection's would come (called at once, the request stalled).
+      if (ahead) return void process.nextTick(callback, null, ahead);
+    }
     const connector = this.#connectorFor(hostname);
     const proxy = this.routes.for(hostname, port, secure);
     if (!proxy) {

@@ -1,11 +1,8 @@
-import type net from 'node:net';
-import tls from 'node:tls';
-
 /**
- * Opens a TCP connection to an origin the way the proxy reaches it (`proxy.openUpstreamSocket`:
- * directly, or through `upstreamProxy` unless `noProxy` names the host).
+ * Opens the first connection to an origin as the proxy's own are made and keeps it for the
+ * origin's first request (`proxy.connectUpstreamAhead`), resolving with the protocol it chose.
  */
-export type OpenOriginSocket = (host: string, port: number) => Promise<net.Socket>;
+export type ConnectAhead = (host: string, port: number) => Promise<'h2' | 'http/1.1'>;
 
 /** What the origin chose when asked, or that it could not be asked (no TLS, unreachable, too slow). */
 export type OriginProtocol = 'h2' | 'http/1.1' | 'unknown';
@@ -30,22 +27,22 @@ export function chooseClientProtocol(offered: readonly string[], origin: OriginP
 }
 
 /**
- * Asks origins which protocol they speak: a TLS handshake offering `['h2', 'http/1.1']` over a
- * connection opened as the proxy opens its own (so through the upstream proxy when one is
- * configured: an origin reachable only that way still gets its answer, and the probe never
- * bypasses it), closed as soon as the handshake completes (its answer is all that is needed; the request itself goes
- * through the core's verified upstream pool). Answers are remembered per `host:port`, so only
- * the first connection to an origin waits for a probe. A probe that fails (no TLS there,
- * unreachable, a certificate error) answers `unknown` and is not remembered: the exchange then
- * meets the same failure upstream and the client gets capture's usual clear 502.
+ * Asks origins which protocol they speak: the first upstream connection to an origin is opened
+ * while the client's own handshake waits (core's `connectUpstreamAhead`: verified as every
+ * upstream connection is, through the upstream proxy when one is configured, offering
+ * `['h2', 'http/1.1']`), and core keeps it for the origin's first request, so asking costs no
+ * extra handshake. Answers are remembered per `host:port`, so only the first connection to an
+ * origin waits. A connection that fails (no TLS there, unreachable, a certificate that does not
+ * verify, too slow) answers `unknown` and is not remembered: the exchange then meets the same
+ * failure upstream and the client gets capture's usual clear 502.
  */
 export class OriginProtocols {
   readonly #known = new Map<string, 'h2' | 'http/1.1'>();
   readonly #pending = new Map<string, Promise<OriginProtocol>>();
-  readonly #open: OpenOriginSocket;
+  readonly #connect: ConnectAhead;
 
-  constructor(open: OpenOriginSocket) {
-    this.#open = open;
+  constructor(connect: ConnectAhead) {
+    this.#connect = connect;
   }
 
   /** How many origins are remembered (bounded by the cache size). */
@@ -53,8 +50,8 @@ export class OriginProtocols {
     return this.#known.size;
   }
 
-  /** The origin's protocol; concurrent asks for one origin share one probe. */
-  ask(host: string, port: number, servername: string | undefined): Promise<OriginProtocol> {
+  /** The origin's protocol; concurrent asks for one origin share one connection. */
+  ask(host: string, port: number): Promise<OriginProtocol> {
     const key = `${host}:${port}`;
     const known = this.#known.get(key);
     if (known) {
@@ -64,7 +61,7 @@ export class OriginProtocols {
     }
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = probe(this.#open, host, port, servername).then((protocol) => {
+      pending = withTimeout(this.#connect(host, port)).then((protocol) => {
         this.#pending.delete(key);
         if (protocol !== 'unknown') {
           this.#known.set(key, protocol);
@@ -79,56 +76,21 @@ export class OriginProtocols {
 }
 
 /**
- * Every probe's secure context (no client certificate): made once, not per connection (about
- * 0.3 ms each). It trusts no certificate authority: the probe verifies nothing anyway, and with
- * a chain that verifies Node builds the whole peer certificate chain as objects
- * (`getPeerCertificate(true)`) for its name check. An origin trusted by the system store cost
- * each probe that and the chain's verification: 1.7 ms against 1.35 ms of CPU per probe
- * (handshake with a local origin, both sides).
+ * The origin's answer within {@link PROBE_TIMEOUT_MS}, else `unknown` (the connection, if it
+ * comes later, is kept by core for the first request all the same); any failure is `unknown`.
  */
-let sharedProbeContext: tls.SecureContext | undefined;
-const probeContext = (): tls.SecureContext => (sharedProbeContext ??= tls.createSecureContext({ ca: [] }));
-
-function probe(open: OpenOriginSocket, host: string, port: number, servername: string | undefined): Promise<OriginProtocol> {
+function withTimeout(answer: Promise<'h2' | 'http/1.1'>): Promise<OriginProtocol> {
   return new Promise((resolve) => {
-    let settled = false;
-    let socket: tls.TLSSocket | undefined;
-    const done = (protocol: OriginProtocol) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (protocol === 'unknown') socket?.destroy();
-      else {
-        // Closed cleanly (close_notify), then cut if the origin does not close its side soon.
-        socket?.end();
-        setTimeout(() => socket?.destroy(), 1_000).unref();
-      }
-      resolve(protocol);
-    };
-    // One budget for the whole probe, the upstream proxy's CONNECT included.
-    const timer = setTimeout(() => done('unknown'), PROBE_TIMEOUT_MS);
-    open(host, port).then(
-      (raw) => {
-        // Too late (timed out while connecting): nobody waits for this connection any more.
-        if (settled) return void raw.destroy();
-        socket = tls.connect({
-          socket: raw,
-          secureContext: probeContext(),
-          ...(servername ? { servername } : {}),
-          ALPNProtocols: ['h2', 'http/1.1'],
-          // Only the ALPN answer is read and nothing is sent: the certificate is verified, and
-          // any client certificate presented, on the real upstream connection (core's pool).
-          rejectUnauthorized: false,
-        });
-        socket.on('error', () => undefined);
-        socket.once('secureConnect', () => done(socket!.alpnProtocol === 'h2' ? 'h2' : 'http/1.1'));
-        socket.once('error', () => done('unknown'));
-        socket.once('close', () => done('unknown'));
-        // tls.connect over a socket destroys neither on failure: the raw one goes with it.
-        socket.once('close', () => raw.destroy());
+    const timer = setTimeout(() => resolve('unknown'), PROBE_TIMEOUT_MS);
+    answer.then(
+      (protocol) => {
+        clearTimeout(timer);
+        resolve(protocol);
       },
-      // Unreachable, refused, or the upstream proxy's failure: the exchange meets it again and says so.
-      () => done('unknown'),
+      () => {
+        clearTimeout(timer);
+        resolve('unknown');
+      },
     );
   });
 }

@@ -127,7 +127,7 @@ export default function https(options: HttpsOptions = {}): CapturePlugin<HttpsAp
       const failures = new HandshakeFailures(stats, report);
       // Handshake failures held back for the summary are told before the proxy goes.
       proxy.hooks.onClose.tap(NAME, () => failures.flush());
-      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), ...(resolved.http2 ? { origins: new OriginProtocols((host, port) => proxy.openUpstreamSocket(host, port)) } : {}), failures, newHosts: state.newHosts, stats, report }));
+      proxy.hooks.onConnect.tapPromise(NAME, createConnectTap({ proxy, certificates, refreshCa: () => reloader.check(), passthrough: hostMatcher(resolved.passthrough), ...(resolved.http2 ? { origins: new OriginProtocols((host, port) => proxy.connectUpstreamAhead(host, port)) } : {}), failures, newHosts: state.newHosts, stats, report }));
 
       const link: InfoPageLink = { href: CA_PAGE_PATH, title: 'CA certificate', description: `install it to capture HTTPS from a device (also at http://${CA_PAGE_HOST}/)` };
       proxy.hooks.onInfoPage.tap(NAME, (links) => [...links, link]);

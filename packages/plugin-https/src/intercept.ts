@@ -80,7 +80,7 @@ async function intercept(deps: InterceptorDeps, ctx: ConnectContext, socket: Dup
   // A plain `http://` reverse origin has no TLS to ask, and capture.proxy is answered here (its
   // name is never looked up).
   const probe = deps.origins && reverse?.originSecure !== false && hostname.toLowerCase() !== CA_PAGE_HOST;
-  const originProtocol: Promise<OriginProtocol> = probe ? deps.origins!.ask(hostname, ctx.port, net.isIP(hostname) ? undefined : hostname) : Promise.resolve('unknown');
+  const originProtocol: Promise<OriginProtocol> = probe ? deps.origins!.ask(hostname, ctx.port) : Promise.resolve('unknown');
   let secureContext: tls.SecureContext | undefined;
   let origin: OriginProtocol;
   // Issued in this client's turn (a bounded number in flight per client); dropped if the
