@@ -5,7 +5,7 @@
  */
 
 // The proxy and how to create one.
-export { CaptureProxy, createProxy, type ConnectionTarget, type ProxyMode, type UpstreamTlsOptions } from './proxy.js';
+export { CaptureProxy, createProxy, type AheadProtocol, type ConnectionTarget, type ProxyMode, type UpstreamTlsOptions } from './proxy.js';
 export type { ClientCertificateConfig } from './client-certificates.js';
 export { defineConfig, DEFAULT_PORT, type CaptureConfig, type ResolvedConfig } from './config.js';
 export { resolveDataDir, ensureDataDir, ensureDataDirSync, type DataDirInput, type DataDirStatus } from './data-dir.js';

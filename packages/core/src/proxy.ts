@@ -12,9 +12,11 @@ import { closeInReverse, tapsAddedSince, type CloseTap } from './plugin-close.js
 import { Router } from './router.js';
 import type { SocketInfo } from './socket-info.js';
 import { UpstreamPool, type UpstreamTlsOptions } from './upstream-pool.js';
+import type { AheadProtocol } from './upstream-ahead.js';
 import { CORE_VERSION } from './version.js';
 
 export type { UpstreamTlsOptions } from './upstream-pool.js';
+export type { AheadProtocol } from './upstream-ahead.js';
 
 /** Where a decrypted connection handed to {@link CaptureProxy.handleConnection} was going. */
 export interface ConnectionTarget {
@@ -33,7 +35,7 @@ export interface ConnectionTarget {
    * connection's requests to that origin go upstream over HTTP/2, whatever the client speaks.
    * Default `http/1.1` (undici's pool).
    */
-  upstreamProtocol?: 'h2' | 'http/1.1';
+  upstreamProtocol?: AheadProtocol;
 }
 
 /** The mode a proxy runs in ({@link CaptureProxy.mode}). */
@@ -152,7 +154,7 @@ export class CaptureProxy {
    * handshake of its own. Resolves with the protocol the origin chose (for the HTTPS plugin,
    * which offers its client the same); rejects as a request there would fail.
    */
-  connectUpstreamAhead(hostname: string, port: number): Promise<'h2' | 'http/1.1'> {
+  connectUpstreamAhead(hostname: string, port: number): Promise<AheadProtocol> {
     return this.#upstream.connectAhead(hostname, port);
   }
 

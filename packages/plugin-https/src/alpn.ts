@@ -1,11 +1,13 @@
+import type { AheadProtocol } from '@capture/core';
+
 /**
  * Opens the first connection to an origin as the proxy's own are made and keeps it for the
  * origin's first request (`proxy.connectUpstreamAhead`), resolving with the protocol it chose.
  */
-export type ConnectAhead = (host: string, port: number) => Promise<'h2' | 'http/1.1'>;
+export type ConnectAhead = (host: string, port: number) => Promise<AheadProtocol>;
 
 /** What the origin chose when asked, or that it could not be asked (no TLS, unreachable, too slow). */
-export type OriginProtocol = 'h2' | 'http/1.1' | 'unknown';
+export type OriginProtocol = AheadProtocol | 'unknown';
 
 /** How long the ALPN probe may take before the client is answered without it. */
 const PROBE_TIMEOUT_MS = 10_000;
@@ -37,7 +39,7 @@ export function chooseClientProtocol(offered: readonly string[], origin: OriginP
  * failure upstream and the client gets capture's usual clear 502.
  */
 export class OriginProtocols {
-  readonly #known = new Map<string, 'h2' | 'http/1.1'>();
+  readonly #known = new Map<string, AheadProtocol>();
   readonly #pending = new Map<string, Promise<OriginProtocol>>();
   readonly #connect: ConnectAhead;
 
@@ -79,7 +81,7 @@ export class OriginProtocols {
  * The origin's answer within {@link PROBE_TIMEOUT_MS}, else `unknown` (the connection, if it
  * comes later, is kept by core for the first request all the same); any failure is `unknown`.
  */
-function withTimeout(answer: Promise<'h2' | 'http/1.1'>): Promise<OriginProtocol> {
+function withTimeout(answer: Promise<AheadProtocol>): Promise<OriginProtocol> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('unknown'), PROBE_TIMEOUT_MS);
     answer.then(
