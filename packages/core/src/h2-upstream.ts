@@ -5,7 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import type { HeaderList } from './exchange.js';
 import tls from 'node:tls';
 import type { UpstreamPool } from './upstream-pool.js';
-import { aheadKey } from './upstream-ahead.js';
+import { aheadKey, serverNameOf } from './upstream-ahead.js';
 
 /**
  * What an exchange gives an upstream to be driven by: undici's callback handler shape, which
@@ -215,7 +215,7 @@ export class H2Sessions {
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || 443;
     // The connection opened for this origin before its first request (the ALPN question), when there is one.
-    const ahead = this.#pool.ahead.take(aheadKey(hostname, port), 'h2', isIp(hostname) ? undefined : hostname);
+    const ahead = this.#pool.ahead.take(aheadKey(hostname, port), 'h2', serverNameOf(hostname));
     if (ahead) return this.#open(origin, hostname, undefined, port, ahead);
     if (!this.#pool.routes.for(hostname, port, true)) {
       // A literal is not looked up: checked here; a name is checked by the lookup the session connects with.

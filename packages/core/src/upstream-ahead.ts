@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type tls from 'node:tls';
 
 /** What an origin chose when a connection offered it h2 and HTTP/1.1. */
@@ -16,6 +17,11 @@ export function aheadKey(hostname: string, port: number): string {
   return `${hostname}:${port}`;
 }
 
+/** The server name (SNI) a connection to `hostname` sends: none for an IP address. */
+export function serverNameOf(hostname: string): string | undefined {
+  return net.isIP(hostname) ? undefined : hostname;
+}
+
 interface Parked {
   readonly socket: tls.TLSSocket;
   readonly protocol: AheadProtocol;
@@ -32,11 +38,6 @@ interface Parked {
  */
 export class AheadConnections {
   readonly #parked = new Map<string, Parked>();
-
-  /** How many connections wait (tests). */
-  get size(): number {
-    return this.#parked.size;
-  }
 
   /** Keeps `socket` (secure, negotiated `protocol`) for the next request to `key` (`host:port`); one already kept is closed. */
   park(key: string, socket: tls.TLSSocket, protocol: AheadProtocol, servername: string | undefined): void {

@@ -7,7 +7,7 @@ import type { Dispatcher, buildConnector } from 'undici';
 import { ClientCertificates } from './client-certificates.js';
 import type { ResolvedConfig } from './config.js';
 import { H2Sessions } from './h2-upstream.js';
-import { aheadKey, AheadConnections, type AheadProtocol } from './upstream-ahead.js';
+import { aheadKey, AheadConnections, serverNameOf, type AheadProtocol } from './upstream-ahead.js';
 import { UpstreamRoutes, type UpstreamProxy } from './upstream-proxy.js';
 import { openThroughProxy, UpstreamProxyError } from './upstream-tunnel.js';
 import { ViaProxyHandler } from './via-proxy-handler.js';
@@ -177,7 +177,7 @@ export class UpstreamPool {
   async connectAhead(hostname: string, port: number): Promise<AheadProtocol> {
     const raw = await this.openSocket(hostname, port, true);
     const trust = this.tlsFor(hostname);
-    const servername = net.isIP(hostname) ? undefined : hostname;
+    const servername = serverNameOf(hostname);
     const socket = tls.connect({
       socket: raw,
       host: hostname,
@@ -280,7 +280,7 @@ export class UpstreamPool {
     const port = Number(options.port) || (secure ? 443 : 80);
     if (secure) {
       // The connection opened for this origin before its first request (the ALPN question), when there is one.
-      const ahead = this.ahead.take(aheadKey(hostname, port), 'http/1.1', options.servername || (net.isIP(hostname) ? undefined : hostname));
+      const ahead = this.ahead.take(aheadKey(hostname, port), 'http/1.1', options.servername || serverNameOf(hostname));
       // undici's client expects the connector's callback later, as a connection's would come (called at once, the request stalled).
       if (ahead) return void process.nextTick(callback, null, ahead);
     }

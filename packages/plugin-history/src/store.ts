@@ -322,17 +322,17 @@ export class HistoryStore {
     const { where, params } = filterToSql(filter, this.#plan(filter));
     const newest = filter.limit ? `SELECT * FROM exchanges ${where} ORDER BY started_at DESC, id DESC LIMIT ${Math.floor(filter.limit)}` : `SELECT * FROM exchanges ${where}`;
     const statement = this.#db.prepare(`SELECT * FROM (${newest}) ORDER BY started_at ASC, id ASC`);
-    for (const row of statement.iterate(params)) yield this.#withMessages(row as StoredRow);
+    for (const row of statement.iterate(params)) yield this.#toRecord(row as StoredRow);
   }
 
   /** One exchange by id, or undefined. */
   get(id: number): StoredExchange | undefined {
     const row = this.#statement('SELECT * FROM exchanges WHERE id = ?').get(id) as StoredRow | undefined;
-    return row && this.#withMessages(row);
+    return row && this.#toRecord(row);
   }
 
-  /** A row as a record, with its long bodies joined from their pieces and its WebSocket messages when it is a WebSocket connection. */
-  #withMessages(row: StoredRow): ReturnType<typeof fromHistoryRow> {
+  /** A row as a record: its long bodies joined from their pieces, and its WebSocket messages when it is a WebSocket connection. */
+  #toRecord(row: StoredRow): ReturnType<typeof fromHistoryRow> {
     if (row.body_pieces & piecesBit(REQUEST_SIDE)) row.request_body = this.#pieces.read(row.id, REQUEST_SIDE);
     if (row.body_pieces & piecesBit(RESPONSE_SIDE)) row.response_body = this.#pieces.read(row.id, RESPONSE_SIDE);
     if (!row.websocket) return fromHistoryRow(row);
