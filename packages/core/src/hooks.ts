@@ -237,7 +237,9 @@ export function createProxyHooks() {
      * stage; the proxy never waits for it before answering clients. Observing: a tap that fails
      * is reported through `onError` and the later taps still get the exchange. A `tap` may return
      * a promise on the exchanges it has work for (later stages wait for it) and `undefined` on the
-     * others, which then cost no promise.
+     * others, which then cost no promise. The bodies are lent until every tap has settled: a
+     * plugin that keeps one longer copies it (`Buffer.from(body.bytes)`), since storage may then
+     * take a large body's memory (`proxy.afterExchangeSettled`, `canHandOff`).
      */
     onExchange: new AsyncSeriesHook<[Exchange]>(['exchange']),
     /** An exchange completed that a plugin decided not to capture (`exchange.skip` says why). Sync; observing. */

@@ -10,6 +10,7 @@ export type { ClientCertificateConfig } from './client-certificates.js';
 export { defineConfig, DEFAULT_PORT, type CaptureConfig, type ResolvedConfig } from './config.js';
 export { resolveDataDir, ensureDataDir, ensureDataDirSync, type DataDirInput, type DataDirStatus } from './data-dir.js';
 export { CORE_VERSION } from './version.js';
+export { canHandOff, HANDOFF_BYTES } from './body-handoff.js';
 
 // Hooks: the whole extension surface.
 export {

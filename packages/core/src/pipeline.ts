@@ -25,6 +25,8 @@ export class CapturePipeline {
   #emitWaiters: Array<() => void> = [];
   /** How to close each upgraded connection still open, for `proxy.close()`. */
   readonly #openUpgrades = new Set<() => void>();
+  /** What to call once each exchange's `onExchange` taps have settled ({@link CapturePipeline.afterSettled}). */
+  readonly #afterSettled = new WeakMap<Exchange, Array<() => void>>();
 
   constructor(config: ResolvedConfig, hooks: ProxyHooks) {
     this.config = config;
@@ -163,18 +165,44 @@ export class CapturePipeline {
     try {
       ran = runSeries<void>(this.hooks.onExchange, exchange, false);
     } catch (error) {
-      return this.#failEmit(error);
+      return this.#failEmit(error, exchange);
     }
-    if (isThenable(ran)) ran.then(this.#settled, this.#failEmit);
-    else this.#settled();
+    if (isThenable(ran)) {
+      ran.then(
+        () => this.#settled(exchange),
+        (error: unknown) => this.#failEmit(error, exchange),
+      );
+    } else this.#settled(exchange);
   }
 
-  readonly #settled = (): void => {
-    if (--this.#pendingEmits === 0) for (const wake of this.#emitWaiters.splice(0)) wake();
-  };
+  /**
+   * Calls `then` once every `onExchange` tap has settled for `exchange` (those after the caller
+   * included), when it was called from one of them; never otherwise. Costs nothing for the
+   * exchanges nobody asks about.
+   */
+  afterSettled(exchange: Exchange, then: () => void): void {
+    const waiting = this.#afterSettled.get(exchange);
+    if (waiting) waiting.push(then);
+    else this.#afterSettled.set(exchange, [then]);
+  }
 
-  readonly #failEmit = (error: unknown): void => {
+  #settled(exchange?: Exchange): void {
+    const waiting = exchange && this.#afterSettled.get(exchange);
+    if (waiting) {
+      this.#afterSettled.delete(exchange);
+      for (const then of waiting) {
+        try {
+          then();
+        } catch (error) {
+          this.report(error);
+        }
+      }
+    }
+    if (--this.#pendingEmits === 0) for (const wake of this.#emitWaiters.splice(0)) wake();
+  }
+
+  readonly #failEmit = (error: unknown, exchange?: Exchange): void => {
     this.report(error);
-    this.#settled();
+    this.#settled(exchange);
   };
 }

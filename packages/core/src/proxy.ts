@@ -3,7 +3,7 @@ import { AddressGuard } from './address-guard.js';
 import { resolveConfig, type CaptureConfig, type ResolvedConfig } from './config.js';
 import { ensureDataDir, resolveDataDir } from './data-dir.js';
 import { CaptureError, PluginError } from './errors.js';
-import type { ClientInfo } from './exchange.js';
+import type { ClientInfo, Exchange } from './exchange.js';
 import { formatAuthority } from './host-pattern.js';
 import { createProxyHooks, type ListenInfo, type ProxyHooks } from './hooks.js';
 import { CapturePipeline } from './pipeline.js';
@@ -156,6 +156,17 @@ export class CaptureProxy {
    */
   connectUpstreamAhead(hostname: string, port: number): Promise<AheadProtocol> {
     return this.#upstream.connectAhead(hostname, port);
+  }
+
+  /**
+   * Calls `then` once every `onExchange` tap has settled for `exchange` (a returned promise
+   * resolved or rejected), the later stages' taps included; call it from an `onExchange` tap,
+   * else `then` is never called. Bodies are lent to the taps while they run: a tap that keeps
+   * one for later copies it, except storage, which may from then on take a body that
+   * `canHandOff` allows by transferring its `ArrayBuffer` (the body then reads as empty).
+   */
+  afterExchangeSettled(exchange: Exchange, then: () => void): void {
+    this.#pipeline.afterSettled(exchange, then);
   }
 
   /** True when upstream TLS certificates are verified (see {@link CaptureProxy.setUpstreamTls}). */

@@ -9,7 +9,7 @@ import { toHistoryRow, toOpenHistoryRow, type HistoryRow } from './record.js';
 import { HistoryStore } from './store.js';
 import { ReadWorkerClient } from './read-worker-client.js';
 import { fileIdentity } from './file-safety.js';
-import { WriteWorkerClient, type WorkerClientEvents } from './worker-client.js';
+import { hasHandOffBody, WriteWorkerClient, type WorkerClientEvents } from './worker-client.js';
 
 /** What a running proxy's history holds; `store` is undefined when history could not be opened. */
 interface Running {
@@ -182,10 +182,12 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
           events.onFailure(error instanceof Error ? error.message : String(error), rows.length);
         }
       };
+      /** Rows whose large bodies no tap reads any more: the writer may take their memory (see `canHandOff`). */
+      const handOver = new WeakSet<HistoryRow>();
       const queue = new BatchQueue<HistoryRow>(
         (rows) => {
           const client = hereOnly ? undefined : writer();
-          if (client?.running) client.write(rows);
+          if (client?.running) client.write(rows, handOver);
           else writeHere(rows);
         },
         { interval: resolved.flushInterval, size: resolved.batchSize },
@@ -196,7 +198,10 @@ export function history(options: HistoryOptions = {}): CapturePlugin<HistoryApi,
         queue.push(toOpenHistoryRow(exchange, resolved.saveResponses));
       });
       proxy.hooks.onExchange.tap({ name: 'history', stage: Stage.STORAGE }, (exchange) => {
-        queue.push(toHistoryRow(exchange, resolved.saveResponses));
+        const row = toHistoryRow(exchange, resolved.saveResponses);
+        queue.push(row);
+        // A large body is handed to the writer, not copied, once no tap reads it any more.
+        if (hasHandOffBody(row)) proxy.afterExchangeSettled(exchange, () => handOver.add(row));
       });
     },
   };

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { canHandOff } from '@capture/core';
 import type { HistoryRow } from './record.js';
 import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js';
 
@@ -9,6 +10,11 @@ import type { FromWorker, ToWorker, WriteWorkerData } from './worker-protocol.js
  */
 function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('../dist/write-worker.js', import.meta.url) : new URL('./write-worker.js', import.meta.url);
+}
+
+/** True when a row has a body the writer may take instead of a copy (see {@link WriteWorkerClient.write}). */
+export function hasHandOffBody(row: HistoryRow): boolean {
+  return (row.request_body !== null && canHandOff(row.request_body)) || (row.response_body !== null && canHandOff(row.response_body));
 }
 
 /** What the client reports to the plugin. */
@@ -82,14 +88,29 @@ export class WriteWorkerClient {
   }
 
   /**
-   * Sends a batch to be written in one transaction. The bodies are copied into one buffer that
-   * is transferred, not cloned: a captured body is often a view into a much larger pooled
+   * Sends a batch to be written in one transaction. A large body of a row in `handOver` (one no
+   * tap reads any more) goes by transfer when it owns its memory (`canHandOff`): its capture is
+   * freed by the writer once stored, and not copied. The other bodies are copied into one buffer
+   * that is transferred, not cloned: a captured body is often a view into a much larger pooled
    * buffer, which cloning would copy whole, per body.
    */
-  write(rows: HistoryRow[]): void {
+  write(rows: HistoryRow[], handOver?: WeakSet<HistoryRow>): void {
     if (this.#dead || this.#closed) return;
+    const handed = new Set<ArrayBuffer>();
+    const takes = (body: Uint8Array | null, row: HistoryRow): boolean => {
+      if (!body || !handOver?.has(row) || !canHandOff(body)) return false;
+      handed.add(body.buffer as ArrayBuffer);
+      return true;
+    };
     let total = 0;
-    for (const row of rows) total += (row.request_body?.byteLength ?? 0) + (row.response_body?.byteLength ?? 0);
+    const copied: Array<[HistoryRow, boolean, boolean]> = [];
+    for (const row of rows) {
+      const request = !takes(row.request_body, row);
+      const response = !takes(row.response_body, row);
+      if (request) total += row.request_body?.byteLength ?? 0;
+      if (response) total += row.response_body?.byteLength ?? 0;
+      copied.push([row, request, response]);
+    }
     const pack = new ArrayBuffer(total);
     let offset = 0;
     const move = (body: Uint8Array | null): Uint8Array | null => {
@@ -99,11 +120,12 @@ export class WriteWorkerClient {
       offset += body.byteLength;
       return view;
     };
-    for (const row of rows) {
-      row.request_body = move(row.request_body);
-      row.response_body = move(row.response_body);
+    for (const [row, request, response] of copied) {
+      if (request) row.request_body = move(row.request_body);
+      if (response) row.response_body = move(row.response_body);
     }
-    this.#worker.postMessage({ type: 'write', rows, pack } satisfies ToWorker, [pack]);
+    const transfer = [pack, ...handed];
+    this.#worker.postMessage({ type: 'write', rows, buffers: transfer } satisfies ToWorker, transfer);
   }
 
   /**

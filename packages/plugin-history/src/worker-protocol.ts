@@ -17,8 +17,8 @@ export interface WriteWorkerData {
 
 /** Messages from the main thread to the write worker. */
 export type ToWorker =
-  /** Rows to write; their bodies are views into `pack`, transferred with them and freed once written. */
-  | { type: 'write'; rows: HistoryRow[]; pack: ArrayBuffer }
+  /** Rows to write; their bodies are views into `buffers`, transferred with them and freed once written. */
+  | { type: 'write'; rows: HistoryRow[]; buffers: ArrayBuffer[] }
   | { type: 'sync'; id: number }
   /** Deletes every exchange (`capture history clear`, the view's Clear), answered by `cleared` with the same id. */
   | { type: 'clear'; id: number }

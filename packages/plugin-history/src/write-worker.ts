@@ -81,7 +81,7 @@ port.on('message', (message: ToWorker) => {
     }
     writer?.write(message.rows);
     // SQLite has copied the bodies: a download's capture must not wait for this thread's next GC.
-    releaseNow(message.pack);
+    for (const buffer of message.buffers) releaseNow(buffer);
     return;
   }
   // Messages are handled in order and each write commits before the next message, so every

@@ -1,4 +1,4 @@
-import type { Exchange, WebSocketRecord } from '@capture/core';
+import { canHandOff, type CapturedBody, type Exchange, type WebSocketRecord } from '@capture/core';
 import { fromLiveExchange, summaryOf, type ViewExchange } from './view-model.js';
 import type { ExchangeSummary } from './protocol.js';
 import { TombstoneRing, type Tombstone } from './tombstone-ring.js';
@@ -7,6 +7,25 @@ export type { Tombstone } from './tombstone-ring.js';
 
 /** Body bytes the captured exchanges held in memory may reference in all; older ones are let go first. */
 const BODY_BUDGET = 64 * 1024 * 1024;
+
+/**
+ * The exchange with copies of the bodies storage may take once the taps have settled (see
+ * core's `canHandOff`): the store keeps them after that, and history saving requests only takes
+ * a large request body's memory. Others are kept as they are.
+ */
+function withOwnBodies(exchange: Exchange): Exchange {
+  const request = exchange.request.body;
+  const response = exchange.response?.body;
+  const copyRequest = request !== undefined && canHandOff(request.bytes);
+  const copyResponse = response !== undefined && canHandOff(response.bytes);
+  if (!copyRequest && !copyResponse) return exchange;
+  const copy = (body: CapturedBody): CapturedBody => ({ ...body, bytes: Buffer.from(body.bytes) });
+  return {
+    ...exchange,
+    request: copyRequest ? { ...exchange.request, body: copy(request) } : exchange.request,
+    ...(exchange.response ? { response: copyResponse ? { ...exchange.response, body: copy(response!) } : exchange.response } : {}),
+  };
+}
 
 /** One exchange the view saw live. */
 export class LiveEntry {
@@ -157,7 +176,7 @@ export class LiveStore {
       this.#tombstones.set(exchange.id, exchange.timings.startedAt, exchange.request.method, exchange.request.url);
       return undefined;
     }
-    const entry = new LiveEntry(exchange);
+    const entry = new LiveEntry(withOwnBodies(exchange));
     if (this.#open.size) this.#open.delete(entry.id);
     this.#captured.push(entry.id, entry);
     this.#bytes += entry.bytes;

@@ -87,4 +87,31 @@ describe('the live store without history', () => {
     const detail = (await api(setup, `/api/exchanges/${row!.id}`)).json<ExchangeDetail>();
     expect(detail.response?.body).toMatchObject({ kind: 'text', size: BIG.length });
   });
+
+  it('keeps its own copy of a large request body that history, saving requests only, takes once written', async () => {
+    const requestBodies: Array<{ id: number; bytes: Uint8Array }> = [];
+    const watcher: CapturePlugin = {
+      name: 'request-watcher',
+      apply(proxy) {
+        proxy.hooks.onExchange.tap({ name: 'request-watcher', stage: Stage.LAST }, (exchange) => {
+          if (exchange.request.body) requestBodies.push({ id: exchange.id, bytes: exchange.request.body.bytes });
+        });
+      },
+    };
+    const plugin = history({ saveResponses: false, flushInterval: 10 });
+    setup = await startView({ plugins: [plugin, watcher] });
+    origin = await startTestOrigin();
+    // History's writer thread starts with its first batches; once it runs, it takes the upload's memory.
+    let attempts = 0;
+    do {
+      await requestThroughProxy(setup.proxy.port, `${origin.url}/echo-upload`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: BIG });
+      await plugin.api!.flush();
+    } while (requestBodies.at(-1)!.bytes.byteLength !== 0 && ++attempts < 20);
+    const taken = requestBodies.at(-1)!;
+    expect(taken.bytes.byteLength).toBe(0);
+    // The live row (what the page's event stream announces) is kept whole: history has no response.
+    const detail = (await api(setup, `/api/exchanges/x${taken.id}`)).json<ExchangeDetail>();
+    expect(detail.request.body).toMatchObject({ size: BIG.length, captured: BIG.length });
+    expect(detail.response?.body).toMatchObject({ kind: 'text', captured: BIG.length });
+  });
 });
