@@ -272,11 +272,19 @@ export class HttpExchange implements Dispatcher.DispatchHandler, UpstreamHandler
     return true;
   }
 
-  /** undici handler: a chunk of the response body. Backpressure: pause until the client drains. */
+  /**
+   * undici handler: a chunk of the response body. Backpressure: pause until the client drains,
+   * when the chunk is still waiting in the response's buffer. `write()` answers false for any
+   * chunk over the socket's 16 KiB high-water mark, even one the kernel took at once; pausing then
+   * stopped and restarted the upstream read for every chunk of a download (two epoll_ctl calls,
+   * undici's pause and resume, a `drain` listener each).
+   */
   onData(chunk: Buffer): boolean {
+    // undici's parser hands over an empty chunk beside most real ones; writing it cost a write call (and a syscall) each.
+    if (chunk.length === 0) return true;
     this.#responseBody!.push(chunk);
     noteForwarded(chunk.length);
-    if ((this.#res as ServerResponse).write(chunk)) return true;
+    if ((this.#res as ServerResponse).write(chunk) || this.#res.writableLength === 0) return true;
     this.#res.once('drain', this.#resume!);
     return false;
   }

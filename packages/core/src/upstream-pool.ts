@@ -178,14 +178,16 @@ export class UpstreamPool {
     const raw = await this.openSocket(hostname, port, true);
     const trust = this.tlsFor(hostname);
     const servername = serverNameOf(hostname);
-    const socket = tls.connect({
+    const options: WithHighWaterMark<tls.ConnectionOptions> = {
       socket: raw,
       host: hostname,
       ...(servername ? { servername } : {}),
       ALPNProtocols: ['h2', 'http/1.1'],
+      highWaterMark: UPSTREAM_TLS_HIGH_WATER_MARK,
       rejectUnauthorized: trust.rejectUnauthorized,
       ...(trust.secureContext ? { secureContext: trust.secureContext } : {}),
-    });
+    };
+    const socket = tls.connect(options);
     // tls.connect over a socket destroys neither on failure: the raw one goes with it.
     socket.once('close', () => raw.destroy());
     const timeout = Math.min(this.#config.upstreamTimeout, 30_000);
@@ -254,8 +256,9 @@ export class UpstreamPool {
     return new (loadUndici().Agent)({ ...this.#agentOptions(), connect: this.#connectOptions(this.tls) });
   }
 
-  #connectOptions(state: UpstreamTlsState): buildConnector.BuildOptions {
+  #connectOptions(state: UpstreamTlsState): WithHighWaterMark<buildConnector.BuildOptions> {
     return {
+      highWaterMark: UPSTREAM_TLS_HIGH_WATER_MARK,
       rejectUnauthorized: state.rejectUnauthorized,
       ...(state.secureContext ? { secureContext: state.secureContext } : {}),
       timeout: Math.min(this.#config.upstreamTimeout, 30_000),
@@ -305,6 +308,18 @@ export class UpstreamPool {
     );
   };
 }
+
+/**
+ * The readable (and writable) high-water mark of upstream TLS connections. One read from the
+ * socket (64 KiB) decrypts into several 16 KiB records, all pushed before the HTTP parser reads
+ * any: with undici's 16 KiB mark the push past it stopped the socket's reading, and the parser's
+ * read started it again, for every read of a download (two epoll_ctl calls each). Above one
+ * read's worth, reading goes on while the parser keeps up; a paused exchange still stops it.
+ */
+const UPSTREAM_TLS_HIGH_WATER_MARK = 256 * 1024;
+
+/** Options with the stream `highWaterMark` that `tls.connect` takes (and undici passes on to it), which their types leave out. */
+type WithHighWaterMark<Options> = Options & { highWaterMark: number };
 
 /** `Basic base64(user:pass)` for a proxy's credentials. */
 export function basicCredentials(proxy: UpstreamProxy): string {
