@@ -96,35 +96,35 @@ export class WriteWorkerClient {
    */
   write(rows: HistoryRow[], handOver?: WeakSet<HistoryRow>): void {
     if (this.#dead || this.#closed) return;
-    const handed = new Set<ArrayBuffer>();
-    const takes = (body: Uint8Array | null, row: HistoryRow): boolean => {
-      if (!body || !handOver?.has(row) || !canHandOff(body)) return false;
-      handed.add(body.buffer as ArrayBuffer);
-      return true;
+    /** The bodies that go by transfer; usually none, so the common batch allocates nothing for them. */
+    let taken: Set<Uint8Array> | undefined;
+    const take = (body: Uint8Array | null) => {
+      if (body && canHandOff(body)) (taken ??= new Set()).add(body);
     };
     let total = 0;
-    const copied: Array<[HistoryRow, boolean, boolean]> = [];
     for (const row of rows) {
-      const request = !takes(row.request_body, row);
-      const response = !takes(row.response_body, row);
-      if (request) total += row.request_body?.byteLength ?? 0;
-      if (response) total += row.response_body?.byteLength ?? 0;
-      copied.push([row, request, response]);
+      if (handOver?.has(row)) {
+        take(row.request_body);
+        take(row.response_body);
+      }
+      if (row.request_body && !taken?.has(row.request_body)) total += row.request_body.byteLength;
+      if (row.response_body && !taken?.has(row.response_body)) total += row.response_body.byteLength;
     }
     const pack = new ArrayBuffer(total);
     let offset = 0;
     const move = (body: Uint8Array | null): Uint8Array | null => {
-      if (!body) return null;
+      if (!body || taken?.has(body)) return body;
       const view = new Uint8Array(pack, offset, body.byteLength);
       view.set(body);
       offset += body.byteLength;
       return view;
     };
-    for (const [row, request, response] of copied) {
-      if (request) row.request_body = move(row.request_body);
-      if (response) row.response_body = move(row.response_body);
+    for (const row of rows) {
+      row.request_body = move(row.request_body);
+      row.response_body = move(row.response_body);
     }
-    const transfer = [pack, ...handed];
+    const transfer: ArrayBuffer[] = [pack];
+    for (const body of taken ?? []) transfer.push(body.buffer as ArrayBuffer);
     this.#worker.postMessage({ type: 'write', rows, buffers: transfer } satisfies ToWorker, transfer);
   }
 
