@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { canHandOff, HANDOFF_BYTES, Stage, type CapturePlugin, type Exchange } from '../src/index.js';
 import { requestThroughProxy, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+import { gate } from './helpers/gate.js';
 
 let proxy: TestProxy | undefined;
 let origin: TestOrigin | undefined;
@@ -11,13 +12,6 @@ afterEach(async () => {
   proxy = undefined;
   origin = undefined;
 });
-
-/** A promise and the function that settles it, for a tap that waits on the test. */
-function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 describe('proxy.afterExchangeSettled', () => {
   it('calls back once every onExchange tap has settled, a later stage waiting on a promise included', async () => {

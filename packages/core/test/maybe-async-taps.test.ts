@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Stage, type CaptureError, type CapturePlugin, type Exchange } from '../src/index.js';
 import { collectExchanges, requestThroughProxy, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+import { gate } from './helpers/gate.js';
 
 let proxy: TestProxy | undefined;
 let origin: TestOrigin | undefined;
@@ -11,13 +12,6 @@ afterEach(async () => {
   proxy = undefined;
   origin = undefined;
 });
-
-/** A promise and the function that settles it, for a tap that waits on the test. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 describe('the per-exchange hooks (core series runner)', () => {
   it('waits for a promise a sync tap returns before later stages, and not for taps that return undefined', async () => {
