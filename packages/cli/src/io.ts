@@ -1,4 +1,3 @@
-import readline from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
 
 /** The streams a CLI run uses; tests pass their own. */
@@ -18,6 +17,8 @@ export function processIo(): CliIo {
 /** Asks a yes/no question on a terminal; false when stdin is not one. */
 export async function confirm(io: CliIo, question: string): Promise<boolean> {
   if (!io.stdin.isTTY) return false;
+  // Loaded when a question is asked: `capture start` never asks one, and Node compiles readline's modules on first import.
+  const readline = await import('node:readline/promises');
   const rl = readline.createInterface({ input: io.stdin, output: io.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);

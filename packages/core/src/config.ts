@@ -159,7 +159,8 @@ export function defineConfig(config: CaptureConfig): CaptureConfig {
  * was given; `source` (a file name) prefixes them.
  */
 export function resolveConfig(config: CaptureConfig = {}, source = 'config'): ResolvedConfig {
-  const parsed = configSchema.safeParse(config);
+  // Parsed once per start: see validatePluginOptions on zod's compiled fast path.
+  const parsed = configSchema.safeParse(config, { jitless: true });
   if (!parsed.success) throw new CaptureError('CONFIG_INVALID', formatConfigIssues(parsed.error, source));
   const { plugins, ...rest } = parsed.data;
   return { ...rest, plugins: flattenPlugins(plugins as PluginInput[] | undefined) };
