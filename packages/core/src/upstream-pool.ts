@@ -310,11 +310,12 @@ export class UpstreamPool {
 }
 
 /**
- * The readable (and writable) high-water mark of upstream TLS connections. One read from the
- * socket (64 KiB) decrypts into several 16 KiB records, all pushed before the HTTP parser reads
- * any: with undici's 16 KiB mark the push past it stopped the socket's reading, and the parser's
- * read started it again, for every read of a download (two epoll_ctl calls each). Above one
- * read's worth, reading goes on while the parser keeps up; a paused exchange still stops it.
+ * The readable (and writable) high-water mark of the pool's upstream connections (undici's own
+ * are 16 KiB for TLS, 64 KiB for TCP). One TLS read from the socket (64 KiB) decrypts into
+ * several 16 KiB records, all pushed before the HTTP parser reads any: the push past 16 KiB
+ * stopped the socket's reading, and the parser's read started it again, for every read of a
+ * download (two epoll_ctl calls each). Above one read's worth, reading goes on while the parser
+ * keeps up; a paused exchange still stops it.
  */
 const UPSTREAM_TLS_HIGH_WATER_MARK = 256 * 1024;
 
