@@ -123,9 +123,15 @@ export class WriteWorkerClient {
       row.request_body = move(row.request_body);
       row.response_body = move(row.response_body);
     }
-    const transfer: ArrayBuffer[] = [pack];
-    for (const body of taken ?? []) transfer.push(body.buffer as ArrayBuffer);
-    this.#worker.postMessage({ type: 'write', rows, buffers: transfer } satisfies ToWorker, transfer);
+    // One entry per buffer: two views of one buffer (a plugin that answered with the request's
+    // bytes) would make the transfer list name it twice, which postMessage refuses.
+    const transfer = [pack, ...new Set(Array.from(taken ?? [], (body) => body.buffer as ArrayBuffer))];
+    try {
+      this.#worker.postMessage({ type: 'write', rows, buffers: transfer } satisfies ToWorker, transfer);
+    } catch (error) {
+      // A batch that cannot be sent is reported as a failed write, never thrown into the proxy's timers.
+      this.#events.onFailure(`a batch could not be sent to the history writer: ${error instanceof Error ? error.message : String(error)}`, rows.length);
+    }
   }
 
   /**

@@ -66,6 +66,23 @@ describe('the writer taking large bodies instead of copies', () => {
     store.close();
   });
 
+  it('sends a buffer two bodies share once (a plugin that answered with the request body), and stores both', async () => {
+    const started = await startedClient();
+    client = started.client;
+    const shared = numbered(2 * HANDOFF_BYTES, 4);
+    const expected = Buffer.from(shared);
+    const echoed = row({ started_at: 1, request_body: shared, response_body: new Uint8Array(shared.buffer, 0, shared.byteLength) });
+    client.write([echoed], new WeakSet<HistoryRow>([echoed]));
+    expect(shared.byteLength).toBe(0);
+    await client.sync();
+    expect(started.failures).toEqual([]);
+    const store = new HistoryStore(openHistoryDatabase(started.file).db);
+    const stored = store.get(1);
+    expect(Buffer.compare(stored!.request.body!.bytes, expected)).toBe(0);
+    expect(Buffer.compare(stored!.response!.body!.bytes, expected)).toBe(0);
+    store.close();
+  });
+
   it('takes a download only after every later tap has settled; a tap still reading it keeps it whole', async () => {
     const download = numbered(3 * HANDOFF_BYTES, 7);
     origin = await startOrigin((_req, res) => {
