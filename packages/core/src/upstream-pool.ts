@@ -256,9 +256,9 @@ export class UpstreamPool {
     return new (loadUndici().Agent)({ ...this.#agentOptions(), connect: this.#connectOptions(this.tls) });
   }
 
-  #connectOptions(state: UpstreamTlsState): WithHighWaterMark<buildConnector.BuildOptions> {
+  #connectOptions(state: UpstreamTlsState, secure = false): buildConnector.BuildOptions | WithHighWaterMark<buildConnector.BuildOptions> {
     return {
-      highWaterMark: UPSTREAM_TLS_HIGH_WATER_MARK,
+      ...(secure ? { highWaterMark: UPSTREAM_TLS_HIGH_WATER_MARK } : {}),
       rejectUnauthorized: state.rejectUnauthorized,
       ...(state.secureContext ? { secureContext: state.secureContext } : {}),
       timeout: Math.min(this.#config.upstreamTimeout, 30_000),
@@ -266,11 +266,11 @@ export class UpstreamPool {
   }
 
   /** The connector with the TLS setup for `hostname` (its client certificate, if any), built once per setup. */
-  #connectorFor(hostname: string): buildConnector.connector {
-    const key = this.#certificates.for(hostname)?.file ?? '';
+  #connectorFor(hostname: string, secure: boolean): buildConnector.connector {
+    const key = `${secure ? 'tls' : 'tcp'}:${this.#certificates.for(hostname)?.file ?? ''}`;
     let connector = this.#connectors.get(key);
     if (!connector) {
-      connector = loadUndici().buildConnector(this.#connectOptions(this.tlsFor(hostname)));
+      connector = loadUndici().buildConnector(this.#connectOptions(this.tlsFor(hostname), secure));
       this.#connectors.set(key, connector);
     }
     return connector;
@@ -287,7 +287,7 @@ export class UpstreamPool {
       // undici's client expects the connector's callback later, as a connection's would come (called at once, the request stalled).
       if (ahead) return void process.nextTick(callback, null, ahead);
     }
-    const connector = this.#connectorFor(hostname);
+    const connector = this.#connectorFor(hostname, secure);
     const proxy = this.routes.for(hostname, port, secure);
     if (!proxy) {
       if (!this.guard.active) return connector(options, callback);
@@ -310,12 +310,13 @@ export class UpstreamPool {
 }
 
 /**
- * The readable (and writable) high-water mark of the pool's upstream connections (undici's own
- * are 16 KiB for TLS, 64 KiB for TCP). One TLS read from the socket (64 KiB) decrypts into
- * several 16 KiB records, all pushed before the HTTP parser reads any: the push past 16 KiB
- * stopped the socket's reading, and the parser's read started it again, for every read of a
- * download (two epoll_ctl calls each). Above one read's worth, reading goes on while the parser
- * keeps up; a paused exchange still stops it.
+ * The readable (and writable) high-water mark of upstream TLS connections (undici's is 16 KiB;
+ * its 64 KiB for TCP is left, one read being one push there). One TLS read from the socket
+ * (64 KiB) decrypts into several 16 KiB records, all pushed before the HTTP parser reads any:
+ * the push past 16 KiB stopped the socket's reading, and the parser's read started it again, for
+ * every read of a download (two epoll_ctl calls each). At 256 KiB none are left (at 128 KiB a
+ * quarter, and no CPU saved); the larger reads cost about 3 MiB of peak RSS over HTTPS downloads.
+ * A paused exchange still stops reading.
  */
 const UPSTREAM_TLS_HIGH_WATER_MARK = 256 * 1024;
 
