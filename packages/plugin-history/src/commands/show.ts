@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { CaptureError, type CommandInput, type HeaderList, type StoredBody, type StoredExchange, type WebSocketRecord } from '@capture/core';
 import { bodyText, grpcStatusLine, headerValue, mediaType } from '@capture/postman-format';
 import { formatBytes, formatDateTime, formatDuration } from '../format.js';
@@ -14,11 +15,22 @@ export async function runShow({ args, options, context }: CommandInput): Promise
   return 0;
 }
 
+/**
+ * False for a body declared as UTF-8 text (the default charset) that is not valid UTF-8, such as
+ * a binary upload sent as a form: as text it would come back with replacement characters, so the
+ * JSON gives its bytes in base64. Bodies in other charsets decode whole.
+ */
+function decodesWhole(bytes: Uint8Array, contentType: string | undefined): boolean {
+  const charset = (mediaType(contentType).parameters.charset ?? 'utf-8').toLowerCase();
+  return (charset !== 'utf-8' && charset !== 'utf8') || isUtf8(bytes);
+}
+
 /** The JSON form of a stored exchange: bodies as `text` when they are text, else `base64`. */
 export function exchangeToJson(exchange: StoredExchange) {
   const body = (stored: StoredBody | undefined, headers: HeaderList) => {
     if (!stored) return undefined;
-    const text = bodyText(stored.bytes, headerValue(headers, 'content-type'));
+    const contentType = headerValue(headers, 'content-type');
+    const text = decodesWhole(stored.bytes, contentType) ? bodyText(stored.bytes, contentType) : undefined;
     return {
       ...(text !== undefined ? { text } : { base64: base64Of(stored.bytes) }),
       size: stored.size,
