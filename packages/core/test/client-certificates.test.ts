@@ -4,14 +4,13 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProxy } from '../src/index.js';
 import { requestThroughProxy, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+import { localhostCert, localhostKey, fixture } from './helpers/fixtures.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const cert = readFileSync(fixture('localhost.crt'), 'utf8');
-const key = readFileSync(fixture('localhost.key'), 'utf8');
+const cert = localhostCert;
+const key = localhostKey;
 const clientCa = readFileSync(fixture('client-ca.crt'), 'utf8');
 
 let proxy: TestProxy | undefined;

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+import { localhostCert, localhostKey } from './helpers/fixtures.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const cert = readFileSync(fixture('localhost.crt'), 'utf8');
-const key = readFileSync(fixture('localhost.key'), 'utf8');
+const cert = localhostCert;
+const key = localhostKey;
 const MiB = 1024 * 1024;
 /** Far more than every buffer on the way (sockets, kernel, the proxy's marks) can hold. */
 const TOTAL = 256 * MiB;

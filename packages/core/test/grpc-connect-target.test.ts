@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectExchanges, startProxy, type TestProxy } from '../src/testing/index.js';
+import { localhostCert, localhostKey } from './helpers/fixtures.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const cert = readFileSync(fixture('localhost.crt'));
-const key = readFileSync(fixture('localhost.key'));
+const cert = Buffer.from(localhostCert);
+const key = Buffer.from(localhostKey);
 
 let proxy: TestProxy | undefined;
 const cleanups: Array<() => unknown> = [];

@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamAddress } from '../src/index.js';
 import { collectExchanges, requestThroughProxy, sendRawRequest, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+import { localhostCert, localhostKey } from './helpers/fixtures.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const cert = readFileSync(fixture('localhost.crt'), 'utf8');
-const key = readFileSync(fixture('localhost.key'), 'utf8');
+const cert = localhostCert;
+const key = localhostKey;
 
 let proxy: TestProxy | undefined;
 let origin: TestOrigin | undefined;

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOrigin, startProxy, type TestOrigin, type TestProxy } from '../src/testing/index.js';
+import { localhostCert, localhostKey } from './helpers/fixtures.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const cert = readFileSync(fixture('localhost.crt'), 'utf8');
-const key = readFileSync(fixture('localhost.key'), 'utf8');
+const cert = localhostCert;
+const key = localhostKey;
 
 let proxy: TestProxy | undefined;
 let origin: TestOrigin | undefined;
